@@ -1,0 +1,7 @@
+/** @headroom/core: the domain library shared by every function (shipped as the layer). */
+export * from './model/service.js';
+export * from './model/kpi.js';
+export * from './model/fleet.js';
+export * from './model/decision.js';
+export * from './model/replay.js';
+export * from './ports/index.js';

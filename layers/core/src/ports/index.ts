@@ -1,0 +1,80 @@
+/**
+ * Ports: what the domain needs from the world. `aws/` implements them with the AWS SDK,
+ * `sim/` against the simulated account. Adapters hold no policy.
+ */
+import type { DecisionRecord } from '../model/decision.js';
+import type { FleetCapacity } from '../model/fleet.js';
+import type { KpiName, KpiSeries } from '../model/kpi.js';
+import type { ManagedService } from '../model/service.js';
+
+/** Time is passed in; the domain never reads the wall clock. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export interface MetricsWindow {
+  /** Epoch ms, inclusive. */
+  start: number;
+  /** Epoch ms, exclusive. */
+  end: number;
+  /** Period of each datapoint, seconds (60 or a multiple). */
+  periodSeconds: number;
+}
+
+export interface MetricsReader {
+  /** KPI series for every service in as few calls as possible; absent datapoints stay absent. */
+  readKpis(
+    services: readonly ManagedService[],
+    window: MetricsWindow,
+    kpis?: readonly KpiName[],
+  ): Promise<Map<string, KpiSeries>>;
+}
+
+export interface FleetControl {
+  /** Groups carrying the `headroom:*` tags, with their config parsed from the tags. */
+  discover(): Promise<ManagedService[]>;
+  describe(groupNames: readonly string[]): Promise<Map<string, FleetCapacity>>;
+  /** Sets desired capacity; with honorCooldown, AWS refuses while the group is in cooldown. */
+  setDesiredCapacity(groupName: string, desired: number, honorCooldown: boolean): Promise<void>;
+}
+
+/** Per-service state the advisor keeps between runs. `version` makes writes conditional. */
+export interface ServiceState {
+  serviceId: string;
+  version: number;
+  lastActionAt?: number;
+  /** Epoch-day (UTC) and count of actions taken that day, for the daily budget. */
+  actionsDay?: number;
+  actionsToday?: number;
+  /** Recent desired-capacity recommendations for the scale-in stabilisation window. */
+  recentRecommendations?: { at: number; desired: number }[];
+}
+
+export interface StateStore {
+  getServiceState(serviceId: string): Promise<ServiceState | undefined>;
+  /** Writes only if the stored version equals `expectedVersion` (0 = not yet stored); returns false on conflict. */
+  putServiceState(state: ServiceState, expectedVersion: number): Promise<boolean>;
+  recordDecision(record: DecisionRecord): Promise<void>;
+  /** The global kill switch: when true, no action is taken anywhere. */
+  isKillSwitchOn(): Promise<boolean>;
+}
+
+export type AdvisorEventType =
+  | 'Recommendation'
+  | 'ActionApplied'
+  | 'ApprovalRequested'
+  | 'ActionFailed'
+  | 'RemediationCompleted';
+
+export interface AdvisorEvent {
+  type: AdvisorEventType;
+  serviceId: string;
+  at: number;
+  detail: Record<string, unknown>;
+}
+
+/** Publishes the advisor's events (EventBridge in AWS, an in-memory log in simulation). */
+export interface EventPublisher {
+  publish(events: readonly AdvisorEvent[]): Promise<void>;
+}

@@ -5,3 +5,4 @@ export * from './model/fleet.js';
 export * from './model/decision.js';
 export * from './model/replay.js';
 export * from './ports/index.js';
+export * from './config/serviceConfig.js';

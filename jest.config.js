@@ -13,4 +13,5 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { ignoreCodes: [151002] } }],
   },
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/tests/support/summaryReporter.cjs'],
 };

@@ -6,3 +6,4 @@ export * from './model/decision.js';
 export * from './model/replay.js';
 export * from './ports/index.js';
 export * from './config/serviceConfig.js';
+export * from './kpi/evaluateKpis.js';

@@ -21,4 +21,6 @@ export type KpiName = Exclude<keyof KpiSample, 'at'>;
 export interface KpiSeries {
   serviceId: string;
   samples: KpiSample[];
+  /** KPIs whose read came back incomplete (throttled, partial, failed): samples hold what did come back. */
+  incomplete?: KpiName[];
 }

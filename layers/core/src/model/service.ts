@@ -44,7 +44,13 @@ export interface FleetTiming {
 
 /** Optional tiers in front of and behind the compute fleet. */
 export interface ServiceTiers {
+  /** ALB `LoadBalancer` dimension (`app/<name>/<id>`): source of p99 latency, errors and requests. */
+  loadBalancer?: string;
+  /** ALB `TargetGroup` dimension (`targetgroup/<name>/<id>`), narrowing the ALB metrics to this service. */
+  targetGroup?: string;
   dbInstanceId?: string;
+  /** The database's max_connections, to turn DatabaseConnections into a percentage. */
+  dbMaxConnections?: number;
   cacheReplicationGroupId?: string;
   cdnDistributionId?: string;
 }

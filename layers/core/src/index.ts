@@ -7,3 +7,5 @@ export * from './model/replay.js';
 export * from './ports/index.js';
 export * from './config/serviceConfig.js';
 export * from './kpi/evaluateKpis.js';
+export * from './policies/guardrailsLimits.js';
+export * from './policies/targetTracking.js';

@@ -1,0 +1,222 @@
+/* global document, window, devicePixelRatio, uPlot */
+// Runs in the browser: draws the charts of a Headroom report from the JSON embedded in the page.
+// Plain JavaScript, inlined as-is, so the report needs no network and no build step to view.
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var VIOLATION = '#d62728';
+  var OTHER_EVENT = '#7b3294';
+  var GAP = '#999999';
+  var stepped = uPlot.paths.stepped({ align: 1 });
+
+  // Both charts of a trace get the same axis widths so their time axes line up.
+  var LEFT_AXIS =
+    56 +
+    7 *
+      Math.max.apply(
+        null,
+        Object.keys(data.colors)
+          .map(function (p) {
+            return p.length;
+          })
+          .concat([0]),
+      );
+  var RIGHT_AXIS = 76;
+  // Times are shown in UTC, as in the rest of the report, whatever the viewer's time zone.
+  function utc(ts) {
+    return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
+  }
+  function width(el) {
+    return Math.max(480, el.clientWidth - 8);
+  }
+  function stripHeight(n) {
+    return 76 + 30 * n;
+  }
+
+  function mainChart(trace, el, syncKey) {
+    var series = [
+      {},
+      {
+        label: 'load (req/min)',
+        scale: 'load',
+        stroke: '#b8c4d0',
+        fill: 'rgba(184,196,208,0.35)',
+        width: 1,
+        value: function (u, v) {
+          return v == null ? '–' : Math.round(v).toLocaleString('en-US');
+        },
+      },
+      {
+        label: 'demand d(t)',
+        scale: 'inst',
+        stroke: '#222222',
+        width: 1.5,
+        dash: [6, 4],
+        paths: stepped,
+      },
+    ];
+    var rows = [trace.x, trace.load, trace.demand];
+    trace.policies.forEach(function (p) {
+      series.push({
+        label: p.policy,
+        scale: 'inst',
+        stroke: data.colors[p.policy],
+        width: p.policy === 'headroom' ? 2.25 : 1.25,
+        paths: stepped,
+      });
+      rows.push(p.inService);
+    });
+    return new uPlot(
+      {
+        width: width(el),
+        height: 360,
+        tzDate: utc,
+        cursor: { sync: { key: syncKey }, drag: { x: true, y: false } },
+        scales: {
+          x: { time: true },
+          inst: {
+            range: function (u, min, max) {
+              return [0, Math.max(1, max) * 1.08];
+            },
+          },
+        },
+        axes: [
+          {},
+          { scale: 'inst', label: 'instances', size: LEFT_AXIS },
+          { scale: 'load', side: 1, label: 'requests / min', grid: { show: false }, size: RIGHT_AXIS },
+        ],
+        series: series,
+      },
+      rows,
+      el,
+    );
+  }
+
+  // One row per policy: red bars where the SLO was violated, ticks for scaling actions,
+  // diamonds for remediations and alarms, grey for gaps in the trace.
+  function stripChart(trace, el, syncKey) {
+    var n = trace.policies.length;
+    var empty = trace.x.map(function () {
+      return null;
+    });
+    function rowOf(i) {
+      return n - i;
+    }
+    function draw(u) {
+      var ctx = u.ctx;
+      var slotPx = Math.max(2, u.bbox.width / Math.max(1, trace.x.length));
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+      ctx.clip();
+      trace.policies.forEach(function (p, i) {
+        var y = u.valToPos(rowOf(i), 'y', true);
+        ctx.fillStyle = VIOLATION;
+        p.violationSlots.forEach(function (s) {
+          ctx.fillRect(u.valToPos(trace.x[s], 'x', true), y - 9, slotPx, 8);
+        });
+        ctx.fillStyle = data.colors[p.policy];
+        p.eventSlots.scaling.forEach(function (s) {
+          ctx.fillRect(u.valToPos(trace.x[s], 'x', true), y + 2, 1.5 * devicePixelRatio, 7);
+        });
+        [
+          ['remediation', OTHER_EVENT],
+          ['alarm', OTHER_EVENT],
+          ['gap', GAP],
+        ].forEach(function (kind) {
+          ctx.fillStyle = kind[1];
+          p.eventSlots[kind[0]].forEach(function (s) {
+            var x = u.valToPos(trace.x[s], 'x', true);
+            ctx.beginPath();
+            ctx.moveTo(x, y - 1);
+            ctx.lineTo(x + 5, y + 5);
+            ctx.lineTo(x, y + 11);
+            ctx.lineTo(x - 5, y + 5);
+            ctx.fill();
+          });
+        });
+      });
+      ctx.restore();
+    }
+    return new uPlot(
+      {
+        width: width(el),
+        height: stripHeight(n),
+        tzDate: utc,
+        legend: { show: false },
+        cursor: { sync: { key: syncKey }, drag: { x: true, y: false }, y: false, points: { show: false } },
+        scales: { x: { time: true }, y: { auto: false, range: [0.4, n + 0.6] } },
+        axes: [
+          { space: 80 },
+          {
+            size: LEFT_AXIS,
+            splits: function () {
+              return trace.policies.map(function (p, i) {
+                return rowOf(i);
+              });
+            },
+            values: function (u, splits) {
+              return splits.map(function (v) {
+                var p = trace.policies[n - v];
+                return p ? p.policy : '';
+              });
+            },
+            grid: { stroke: '#eeeeee' },
+          },
+          {
+            scale: 'y',
+            side: 1,
+            size: RIGHT_AXIS,
+            grid: { show: false },
+            ticks: { show: false },
+            values: function (u, splits) {
+              return splits.map(function () {
+                return '';
+              });
+            },
+          },
+        ],
+        series: [
+          {},
+          {
+            label: 'marks',
+            stroke: 'transparent',
+            paths: function () {
+              return null;
+            },
+          },
+        ],
+        hooks: { draw: [draw] },
+      },
+      [trace.x, empty],
+      el,
+    );
+  }
+
+  data.traces.forEach(function (trace, i) {
+    var section = document.getElementById('trace-' + i);
+    var mainEl = section.querySelector('.chart');
+    var stripEl = section.querySelector('.strip');
+    var key = 'trace-' + i;
+    var main = mainChart(trace, mainEl, key);
+    var strip = stripChart(trace, stripEl, key);
+    // Zooming one chart zooms the other, so marks stay under the lines they explain.
+    var syncing = false;
+    function follow(from, to) {
+      from.hooks.setScale = [
+        function (u, scale) {
+          if (scale !== 'x' || syncing) return;
+          syncing = true;
+          to.setScale('x', { min: u.scales.x.min, max: u.scales.x.max });
+          syncing = false;
+        },
+      ];
+    }
+    follow(main, strip);
+    follow(strip, main);
+    window.addEventListener('resize', function () {
+      main.setSize({ width: width(mainEl), height: 360 });
+      strip.setSize({ width: width(stripEl), height: stripHeight(trace.policies.length) });
+    });
+  });
+})();

@@ -111,7 +111,25 @@ export const SERVICE_CONFIG_KEYS: readonly ServiceConfigKey[] = [
     DEFAULT_TIMING.scaleInStabilizationSeconds,
     'Scale-in acts on the highest recommendation over this window.',
   ),
+  key(
+    'load-balancer',
+    'text',
+    undefined,
+    'ALB `LoadBalancer` dimension (`app/<name>/<id>`): source of p99 latency, errors and requests.',
+  ),
+  key(
+    'target-group',
+    'text',
+    undefined,
+    'ALB `TargetGroup` dimension (`targetgroup/<name>/<id>`) narrowing the ALB metrics to this service.',
+  ),
   key('db-instance', 'text', undefined, 'RDS instance id of the database tier.'),
+  key(
+    'db-max-connections',
+    'positive-count',
+    undefined,
+    'The database max_connections, to turn DatabaseConnections into a percentage.',
+  ),
   key(
     'db-connections-max-pct',
     'pct',
@@ -306,7 +324,10 @@ function buildService(
     pricePerInstanceHourUsd: num('price-per-hour-usd', DEFAULT_PRICE_PER_INSTANCE_HOUR_USD),
     slowMinuteCostUsd: num('slow-minute-cost-usd', DEFAULT_SLOW_MINUTE_COST_USD),
     tiers: withoutUndefined({
+      loadBalancer: text('load-balancer'),
+      targetGroup: text('target-group'),
       dbInstanceId: text('db-instance'),
+      dbMaxConnections: optionalNum('db-max-connections'),
       cacheReplicationGroupId: text('cache-group'),
       cdnDistributionId: text('cdn-distribution'),
     }),
@@ -343,6 +364,8 @@ function checkConsistency(
   }
   const tierPairs: [string, string][] = [
     ['db-connections-max-pct', 'db-instance'],
+    ['db-max-connections', 'db-instance'],
+    ['target-group', 'load-balancer'],
     ['cache-hit-min-pct', 'cache-group'],
     ['cdn-hit-min-pct', 'cdn-distribution'],
   ];

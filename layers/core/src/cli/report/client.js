@@ -22,6 +22,8 @@
           .concat([0]),
       );
   var RIGHT_AXIS = 76;
+  // The main chart's axes carry a title (uPlot adds labelSize to their width); the strip's do not.
+  var LABEL = 30;
   // Times are shown in UTC, as in the rest of the report, whatever the viewer's time zone.
   function utc(ts) {
     return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
@@ -149,7 +151,7 @@
         axes: [
           { space: 80 },
           {
-            size: LEFT_AXIS,
+            size: LEFT_AXIS + LABEL,
             splits: function () {
               return trace.policies.map(function (p, i) {
                 return rowOf(i);
@@ -166,7 +168,7 @@
           {
             scale: 'y',
             side: 1,
-            size: RIGHT_AXIS,
+            size: RIGHT_AXIS + LABEL,
             grid: { show: false },
             ticks: { show: false },
             values: function (u, splits) {

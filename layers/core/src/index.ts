@@ -9,3 +9,4 @@ export * from './config/serviceConfig.js';
 export * from './kpi/evaluateKpis.js';
 export * from './policies/guardrailsLimits.js';
 export * from './policies/targetTracking.js';
+export * from './aws/index.js';

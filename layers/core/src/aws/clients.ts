@@ -1,0 +1,46 @@
+/**
+ * The one place where SDK clients are configured. Lambda handlers build these at module level so
+ * connections and the adaptive rate limiter are reused across invocations.
+ */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+
+/**
+ * Adaptive mode adds a client-side token bucket that slows down after throttling, which matters
+ * when one run reads and writes for a hundred groups; 5 attempts ride out a short burst of
+ * Throttling / 5xx without holding a one-minute schedule hostage.
+ */
+export const SDK_RETRY = { maxAttempts: 5, retryMode: 'adaptive' } as const;
+
+/** CloudFront publishes its metrics in us-east-1 only, whatever the distribution's audience. */
+export const CLOUDFRONT_METRICS_REGION = 'us-east-1';
+
+export interface ClientOptions {
+  region?: string;
+}
+
+export function clientConfig(options: ClientOptions = {}) {
+  return { ...SDK_RETRY, ...(options.region === undefined ? {} : { region: options.region }) };
+}
+
+export interface AwsClients {
+  cloudWatch: CloudWatchClient;
+  /** CloudWatch in us-east-1, for CloudFront's metrics. */
+  cloudFrontMetrics: CloudWatchClient;
+  autoScaling: AutoScalingClient;
+  dynamo: DynamoDBClient;
+  eventBridge: EventBridgeClient;
+}
+
+export function createAwsClients(options: ClientOptions = {}): AwsClients {
+  const config = clientConfig(options);
+  return {
+    cloudWatch: new CloudWatchClient(config),
+    cloudFrontMetrics: new CloudWatchClient({ ...config, region: CLOUDFRONT_METRICS_REGION }),
+    autoScaling: new AutoScalingClient(config),
+    dynamo: new DynamoDBClient(config),
+    eventBridge: new EventBridgeClient(config),
+  };
+}

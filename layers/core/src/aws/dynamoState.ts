@@ -1,0 +1,148 @@
+/**
+ * StateStore over one DynamoDB table (pk/sk):
+ *   service#<id> / state                 per-service state, written only at the expected `version`
+ *   service#<id> / decision#<at>#<rule>  decision records, expiring through the `expiresAt` TTL attribute
+ *   advisor      / kill-switch           the global kill switch (`on`: boolean)
+ */
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DecisionRecord } from '../model/decision.js';
+import type { ServiceState, StateStore } from '../ports/index.js';
+import { StateShapeError } from './errors.js';
+
+/** Name of the TTL attribute; template.yaml enables TTL on it. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+export const KILL_SWITCH_KEY = { pk: 'advisor', sk: 'kill-switch' } as const;
+
+export interface DynamoStateOptions {
+  tableName: string;
+  /** How long decision records are kept, days (default 90). */
+  decisionRetentionDays?: number;
+  /** Set by the deployment's KillSwitch parameter: when true no item is read, actions are off. */
+  killSwitchForced?: boolean;
+}
+
+const serviceKey = (serviceId: string) => `service#${serviceId}`;
+/** Zero-padded so that string order is time order. */
+const decisionSortKey = (record: DecisionRecord) =>
+  `decision#${String(record.decision.at).padStart(15, '0')}#${record.decision.rule}`;
+
+export class DynamoStateStore implements StateStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly options: DynamoStateOptions,
+  ) {}
+
+  async getServiceState(serviceId: string): Promise<ServiceState | undefined> {
+    const response = await this.client.send(
+      new GetItemCommand({
+        TableName: this.options.tableName,
+        Key: marshall({ pk: serviceKey(serviceId), sk: 'state' }),
+        ConsistentRead: true,
+      }),
+    );
+    if (response.Item === undefined) return undefined;
+    return stateOf(serviceKey(serviceId), unmarshall(response.Item));
+  }
+
+  /** The stored version becomes expectedVersion + 1, whatever `state.version` says. */
+  async putServiceState(state: ServiceState, expectedVersion: number): Promise<boolean> {
+    const first = expectedVersion === 0;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.options.tableName,
+          Item: marshall(
+            { ...state, version: expectedVersion + 1, pk: serviceKey(state.serviceId), sk: 'state' },
+            { removeUndefinedValues: true },
+          ),
+          ConditionExpression: first ? 'attribute_not_exists(pk)' : '#version = :expected',
+          ...(first
+            ? {}
+            : {
+                ExpressionAttributeNames: { '#version': 'version' },
+                ExpressionAttributeValues: marshall({ ':expected': expectedVersion }),
+              }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async recordDecision(record: DecisionRecord): Promise<void> {
+    const retentionDays = this.options.decisionRetentionDays ?? 90;
+    const expiresAt = Math.floor(record.decision.at / 1000) + retentionDays * 86_400;
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.options.tableName,
+        Item: marshall(
+          {
+            pk: serviceKey(record.decision.serviceId),
+            sk: decisionSortKey(record),
+            [TTL_ATTRIBUTE]: expiresAt,
+            ...record,
+          },
+          { removeUndefinedValues: true },
+        ),
+      }),
+    );
+  }
+
+  /** Newest first: the audit trail a person reads when asking "what did it do?". */
+  async recentDecisions(serviceId: string, limit: number): Promise<DecisionRecord[]> {
+    const response = await this.client.send(
+      new QueryCommand({
+        TableName: this.options.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: marshall({ ':pk': serviceKey(serviceId), ':prefix': 'decision#' }),
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (response.Items ?? []).map((item) => {
+      const { decision, outcome, guardrails } = unmarshall(item);
+      return { decision, outcome, guardrails } as DecisionRecord;
+    });
+  }
+
+  async isKillSwitchOn(): Promise<boolean> {
+    if (this.options.killSwitchForced === true) return true;
+    const response = await this.client.send(
+      new GetItemCommand({
+        TableName: this.options.tableName,
+        Key: marshall(KILL_SWITCH_KEY),
+        ConsistentRead: true,
+      }),
+    );
+    if (response.Item === undefined) return false;
+    const { on } = unmarshall(response.Item);
+    if (typeof on !== 'boolean')
+      throw new StateShapeError('advisor/kill-switch', `"on" is ${JSON.stringify(on)}, not a boolean`);
+    return on;
+  }
+
+  async setKillSwitch(on: boolean, changedAt: number): Promise<void> {
+    await this.client.send(
+      new PutItemCommand({
+        TableName: this.options.tableName,
+        Item: marshall({ ...KILL_SWITCH_KEY, on, changedAt }),
+      }),
+    );
+  }
+}
+
+function stateOf(key: string, item: Record<string, unknown>): ServiceState {
+  const { pk: _pk, sk: _sk, ...state } = item;
+  if (typeof state.serviceId !== 'string') throw new StateShapeError(key, 'serviceId is not a string');
+  if (typeof state.version !== 'number') throw new StateShapeError(key, 'version is not a number');
+  return state as unknown as ServiceState;
+}

@@ -1,0 +1,8 @@
+/** AWS adapters of the ports, exported through @headroom/core for the Lambda functions. */
+export * from './clients.js';
+export * from './errors.js';
+export * from './metricQueries.js';
+export * from './cloudWatchMetrics.js';
+export * from './autoScalingFleet.js';
+export * from './dynamoState.js';
+export * from './eventBridgePublisher.js';

@@ -10,3 +10,4 @@ export * from './kpi/evaluateKpis.js';
 export * from './policies/guardrailsLimits.js';
 export * from './policies/targetTracking.js';
 export * from './aws/index.js';
+export * from './policies/guardrails.js';

@@ -26,7 +26,8 @@ export interface ScalingDecision {
 }
 
 /** What happened to a decision once guardrails and the mode had their say. */
-export type Outcome = 'applied' | 'recommended' | 'blocked' | 'unchanged';
+/** `approval-required`: a destructive change that waits for a person (Slack approval) before it is applied. */
+export type Outcome = 'applied' | 'recommended' | 'blocked' | 'unchanged' | 'approval-required';
 
 export interface DecisionRecord {
   decision: ScalingDecision;

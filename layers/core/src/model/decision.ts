@@ -25,8 +25,10 @@ export interface ScalingDecision {
   confidence: number;
 }
 
-/** What happened to a decision once guardrails and the mode had their say. */
-/** `approval-required`: a destructive change that waits for a person (Slack approval) before it is applied. */
+/**
+ * What happened to a decision once guardrails and the mode had their say. `approval-required`: a
+ * destructive change that waits for a person (Slack approval) before it is applied.
+ */
 export type Outcome = 'applied' | 'recommended' | 'blocked' | 'unchanged' | 'approval-required';
 
 export interface DecisionRecord {

@@ -11,3 +11,4 @@ export * from './policies/guardrailsLimits.js';
 export * from './policies/targetTracking.js';
 export * from './aws/index.js';
 export * from './policies/guardrails.js';
+export * from './cost/costModel.js';

@@ -1,0 +1,132 @@
+/**
+ * ApprovalStore in the advisor's DynamoDB table (pk/sk, TTL on `expiresAt`, see dynamoState.ts):
+ *   approval#<id> / approval   the task token, the status and who answered
+ * The status moves pending → approved | rejected | expired only through conditional writes.
+ */
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type {
+  ApprovalAnswer,
+  ApprovalStatus,
+  ApprovalStore,
+  ClaimResult,
+  PendingApproval,
+} from '../slack/approval.js';
+import { StateShapeError } from './errors.js';
+import { TTL_ATTRIBUTE } from './dynamoState.js';
+
+export interface DynamoApprovalsOptions {
+  tableName: string;
+  /** How long an approval (and its token) is kept for the audit trail, days (default 30). */
+  retentionDays?: number;
+}
+
+const keyOf = (approvalId: string) => marshall({ pk: `approval#${approvalId}`, sk: 'approval' });
+const STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'rejected', 'expired'];
+
+export class DynamoApprovals implements ApprovalStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly options: DynamoApprovalsOptions,
+  ) {}
+
+  /** A repeated request for a still-pending approval replaces its token (a retried workflow step has a new one). */
+  async savePending(approval: PendingApproval): Promise<void> {
+    const retentionSeconds = (this.options.retentionDays ?? 30) * 86_400;
+    const { expiresAt: answerBy, ...rest } = approval;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.options.tableName,
+          Item: {
+            ...keyOf(approval.approvalId),
+            ...marshall(
+              {
+                ...rest,
+                answerBy,
+                status: 'pending',
+                [TTL_ATTRIBUTE]: Math.floor(approval.requestedAt / 1000) + retentionSeconds,
+              },
+              { removeUndefinedValues: true },
+            ),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({ ':pending': 'pending' }),
+        }),
+      );
+    } catch (error) {
+      // Already answered: a late duplicate of the request must not reopen it.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
+  }
+
+  async claim(approvalId: string, answer: ApprovalAnswer, userId: string, at: number): Promise<ClaimResult> {
+    try {
+      const response = await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: keyOf(approvalId),
+          UpdateExpression: 'SET #status = :answer, answeredBy = :user, answeredAt = :at',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({
+            ':answer': answer,
+            ':user': userId,
+            ':at': at,
+            ':pending': 'pending',
+          }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const token = unmarshall(response.Attributes ?? {}).taskToken;
+      if (typeof token !== 'string')
+        throw new StateShapeError(`approval#${approvalId}`, 'taskToken is not a string');
+      return { kind: 'claimed', taskToken: token };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+    // The condition failed: either no such approval, or it is no longer pending.
+    const current = await this.client.send(
+      new GetItemCommand({ TableName: this.options.tableName, Key: keyOf(approvalId), ConsistentRead: true }),
+    );
+    if (current.Item === undefined) return { kind: 'unknown' };
+    const { status, answeredBy } = unmarshall(current.Item);
+    if (!STATUSES.includes(status)) {
+      throw new StateShapeError(`approval#${approvalId}`, `status is ${JSON.stringify(status)}`);
+    }
+    return {
+      kind: 'already-answered',
+      status: status as ApprovalStatus,
+      ...(typeof answeredBy === 'string' ? { answeredBy } : {}),
+    };
+  }
+
+  async release(approvalId: string): Promise<void> {
+    await this.setStatus(approvalId, 'pending', 'REMOVE answeredBy, answeredAt');
+  }
+
+  async markExpired(approvalId: string): Promise<void> {
+    await this.setStatus(approvalId, 'expired');
+  }
+
+  private async setStatus(approvalId: string, status: ApprovalStatus, extra = ''): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.options.tableName,
+        Key: keyOf(approvalId),
+        UpdateExpression: `SET #status = :status ${extra}`.trim(),
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: marshall({ ':status': status }),
+      }),
+    );
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Answers a workflow waiting on a task token. Approve → SendTaskSuccess; Reject →
+ * SendTaskFailure with error `Headroom.Rejected`, which the workflow catches together with
+ * `States.Timeout` (a timeout counts as rejected). Each call has a hard timeout: Slack wants
+ * its answer within 3 s.
+ */
+import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { ApprovalAnswer, TaskAnswers } from '../slack/approval.js';
+
+export const REJECTED_ERROR = 'Headroom.Rejected';
+
+/** The task is not waiting any more: it timed out, its execution stopped, or it was answered. */
+const TASK_GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+
+export class StepFunctionsTaskAnswers implements TaskAnswers {
+  constructor(
+    private readonly client: SFNClient,
+    private readonly options: { timeoutMs: number },
+  ) {}
+
+  async answer(
+    taskToken: string,
+    answer: ApprovalAnswer,
+    by: { approvalId: string; userId: string; at: number },
+  ): Promise<'sent' | 'task-gone'> {
+    const who = {
+      approvalId: by.approvalId,
+      answeredBy: by.userId,
+      answeredAt: new Date(by.at).toISOString(),
+    };
+    const options = { abortSignal: AbortSignal.timeout(this.options.timeoutMs) };
+    try {
+      if (answer === 'approved') {
+        await this.client.send(
+          new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ approved: true, ...who }) }),
+          options,
+        );
+      } else {
+        await this.client.send(
+          new SendTaskFailureCommand({
+            taskToken,
+            error: REJECTED_ERROR,
+            cause: JSON.stringify({ approved: false, ...who }),
+          }),
+          options,
+        );
+      }
+      return 'sent';
+    } catch (error) {
+      if (error instanceof Error && TASK_GONE.has(error.name)) return 'task-gone';
+      throw error;
+    }
+  }
+}

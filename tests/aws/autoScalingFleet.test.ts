@@ -1,0 +1,289 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import {
+  AutoScalingClient,
+  AutoScalingServiceException,
+  DescribeAutoScalingGroupsCommand,
+  DescribeScalingActivitiesCommand,
+  ResourceContentionFault,
+  ScalingActivityInProgressFault,
+  SetDesiredCapacityCommand,
+  type AutoScalingGroup,
+  type DescribeAutoScalingGroupsCommandInput,
+} from '@aws-sdk/client-auto-scaling';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  AutoScalingFleetControl,
+  ConfigError,
+  ScalingRefusedError,
+  type ManagedService,
+} from '@headroom/core';
+import { aService, metadata, MINUTE, T0 } from './fixtures.js';
+
+const client = new AutoScalingClient({ region: 'eu-west-1' });
+const asg = mockClient(client);
+const clock = { now: () => T0 };
+
+beforeEach(() => asg.reset());
+
+/** A group as DescribeAutoScalingGroups returns it (fields trimmed to the ones that vary). */
+function group(
+  name: string,
+  tags: Record<string, string>,
+  extra: Partial<AutoScalingGroup> = {},
+): AutoScalingGroup {
+  return {
+    AutoScalingGroupName: name,
+    AutoScalingGroupARN: `arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:7b1d9f3e-2f4a-4c1e-9b7d-0e5a3c2b1d4f:autoScalingGroupName/${name}`,
+    LaunchTemplate: {
+      LaunchTemplateId: 'lt-0a20c965061f64abc',
+      LaunchTemplateName: name,
+      Version: '$Latest',
+    },
+    MinSize: 2,
+    MaxSize: 20,
+    DesiredCapacity: 4,
+    DefaultCooldown: 300,
+    AvailabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    LoadBalancerNames: [],
+    TargetGroupARNs: [
+      `arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${name}/943f017f100becff`,
+    ],
+    HealthCheckType: 'ELB',
+    HealthCheckGracePeriod: 300,
+    Instances: [],
+    CreatedTime: new Date('2026-01-12T09:30:00Z'),
+    SuspendedProcesses: [],
+    VPCZoneIdentifier: 'subnet-5ea0c127,subnet-6194ea3b',
+    EnabledMetrics: [],
+    Tags: Object.entries(tags).map(([Key, Value]) => ({
+      ResourceId: name,
+      ResourceType: 'auto-scaling-group',
+      Key,
+      Value,
+      PropagateAtLaunch: false,
+    })),
+    TerminationPolicies: ['Default'],
+    NewInstancesProtectedFromScaleIn: false,
+    ServiceLinkedRoleARN:
+      'arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling',
+    CapacityRebalance: false,
+    ...extra,
+  };
+}
+
+const instance = (id: string, state: string) => ({
+  InstanceId: id,
+  InstanceType: 'm7g.large',
+  AvailabilityZone: 'eu-west-1a',
+  LifecycleState: state as 'InService',
+  HealthStatus: 'Healthy',
+  LaunchTemplate: { LaunchTemplateId: 'lt-0a20c965061f64abc', LaunchTemplateName: 'web', Version: '3' },
+  ProtectedFromScaleIn: false,
+});
+
+const launch = (instanceId: string, endedAt: number) => ({
+  ActivityId: `f9f2d65b-f1f2-43e7-b46d-d86756459699-${instanceId}`,
+  AutoScalingGroupName: 'web',
+  Description: `Launching a new EC2 instance: ${instanceId}`,
+  Cause:
+    'At 2026-11-24T09:55:00Z a user request update of AutoScalingGroup constraints changed the desired capacity from 3 to 4.',
+  StartTime: new Date(endedAt - 2 * MINUTE),
+  EndTime: new Date(endedAt),
+  StatusCode: 'Successful' as const,
+  Progress: 100,
+  Details: '{"Subnet ID":"subnet-5ea0c127","Availability Zone":"eu-west-1a"}',
+});
+
+describe('AutoScalingFleetControl.discover', () => {
+  it('filters on the tag key, follows NextToken and parses each managed group', async () => {
+    const filters: DescribeAutoScalingGroupsCommandInput[] = [];
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: DescribeAutoScalingGroupsCommandInput) => {
+      filters.push({ ...input });
+      return input.NextToken === undefined
+        ? {
+            AutoScalingGroups: [
+              group('web', { 'headroom:managed': 'true', 'headroom:mode': 'apply', Team: 'storefront' }),
+            ],
+            NextToken: 'bmV4dA==',
+            $metadata: metadata,
+          }
+        : {
+            AutoScalingGroups: [
+              group('api', { 'headroom:managed': 'true', 'headroom:max': '8' }),
+              group('legacy', { 'headroom:managed': 'false' }),
+            ],
+            $metadata: metadata,
+          };
+    });
+    const services = await new AutoScalingFleetControl(client, { clock }).discover();
+
+    expect(filters.map((f) => f.Filters)).toEqual([
+      [{ Name: 'tag-key', Values: ['headroom:managed'] }],
+      [{ Name: 'tag-key', Values: ['headroom:managed'] }],
+    ]);
+    expect(filters[1]!.NextToken).toBe('bmV4dA==');
+    expect(services.map((s) => [s.id, s.mode, s.capacity.max])).toEqual([
+      ['web', 'apply', 10],
+      ['api', 'advise', 8],
+    ]);
+  });
+
+  it('adds services from the config parameter, letting a tagged group with the same id win', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [group('web', { 'headroom:managed': 'true', 'headroom:mode': 'apply' })],
+      $metadata: metadata,
+    });
+    const configured: ManagedService[] = [aService('web'), aService('reports')];
+    const services = await new AutoScalingFleetControl(client, { clock, configured }).discover();
+    expect(services.map((s) => [s.id, s.mode])).toEqual([
+      ['web', 'apply'],
+      ['reports', 'advise'],
+    ]);
+  });
+
+  it('throws a ConfigError naming the group and tag, or hands it to onConfigError and goes on', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        group('web', { 'headroom:managed': 'true', 'headroom:max': 'lots' }),
+        group('api', { 'headroom:managed': 'true' }),
+      ],
+      $metadata: metadata,
+    });
+    await expect(new AutoScalingFleetControl(client, { clock }).discover()).rejects.toThrow(
+      'asg "web": headroom:max "lots" is not a positive integer',
+    );
+    const errors: ConfigError[] = [];
+    const services = await new AutoScalingFleetControl(client, {
+      clock,
+      onConfigError: (e) => errors.push(e),
+    }).discover();
+    expect(services.map((s) => s.id)).toEqual(['api']);
+    expect(errors.map((e) => e.key)).toEqual(['headroom:max']);
+  });
+});
+
+describe('AutoScalingFleetControl.describe', () => {
+  it('counts InService instances past warm-up, and Pending or still-warming ones apart', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        group(
+          'web',
+          {},
+          {
+            DesiredCapacity: 5,
+            DefaultInstanceWarmup: 300,
+            Instances: [
+              instance('i-0a1b2c3d4e5f60001', 'InService'),
+              instance('i-0a1b2c3d4e5f60002', 'InService'),
+              instance('i-0a1b2c3d4e5f60003', 'InService'),
+              instance('i-0a1b2c3d4e5f60004', 'Pending'),
+              instance('i-0a1b2c3d4e5f60005', 'Pending:Wait'),
+              instance('i-0a1b2c3d4e5f60006', 'Terminating'),
+            ],
+          },
+        ),
+      ],
+      $metadata: metadata,
+    });
+    asg.on(DescribeScalingActivitiesCommand, { AutoScalingGroupName: 'web' }).resolves({
+      // Newest first. i-…0003 came into service 2 minutes ago, inside the 5-minute warm-up.
+      Activities: [
+        launch('i-0a1b2c3d4e5f60003', T0 - 2 * MINUTE),
+        launch('i-0a1b2c3d4e5f60002', T0 - 30 * MINUTE),
+      ],
+      $metadata: metadata,
+    });
+    const fleet = await new AutoScalingFleetControl(client, { clock }).describe(['web']);
+    expect(fleet.get('web')).toEqual({
+      groupName: 'web',
+      desired: 5,
+      inService: 2,
+      warmingUp: 3,
+      min: 2,
+      max: 20,
+      lastActivityAt: T0 - 2 * MINUTE,
+    });
+  });
+
+  it('asks for at most 50 names a call and leaves a group without activities without lastActivityAt', async () => {
+    const asked: string[][] = [];
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: DescribeAutoScalingGroupsCommandInput) => {
+      asked.push(input.AutoScalingGroupNames ?? []);
+      return {
+        AutoScalingGroups: (input.AutoScalingGroupNames ?? []).map((n) => group(n, {})),
+        $metadata: metadata,
+      };
+    });
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [], $metadata: metadata });
+    const names = Array.from({ length: 120 }, (_, i) => `g${i}`);
+    const fleet = await new AutoScalingFleetControl(client, { clock }).describe(names);
+    expect(asked.map((a) => a.length)).toEqual([50, 50, 20]);
+    expect(fleet.size).toBe(120);
+    expect(fleet.get('g7')).toEqual({
+      groupName: 'g7',
+      desired: 4,
+      inService: 0,
+      warmingUp: 0,
+      min: 2,
+      max: 20,
+    });
+  });
+});
+
+describe('AutoScalingFleetControl.setDesiredCapacity', () => {
+  it('sends the capacity and HonorCooldown', async () => {
+    asg.on(SetDesiredCapacityCommand).resolves({ $metadata: metadata });
+    await new AutoScalingFleetControl(client, { clock }).setDesiredCapacity('web', 7, true);
+    expect(asg.commandCalls(SetDesiredCapacityCommand)[0]!.args[0].input).toEqual({
+      AutoScalingGroupName: 'web',
+      DesiredCapacity: 7,
+      HonorCooldown: true,
+    });
+  });
+
+  const fault = { $metadata: { ...metadata, httpStatusCode: 400 } };
+  it.each([
+    [
+      new ScalingActivityInProgressFault({
+        ...fault,
+        message: 'Scaling activity 8c4a2f1e is in progress and blocks this action.',
+      }),
+      'activity-in-progress',
+    ],
+    [
+      new ResourceContentionFault({
+        ...fault,
+        message:
+          'You already have a pending update to an Auto Scaling resource (for example, a group, instance, or load balancer).',
+      }),
+      'resource-contention',
+    ],
+    [
+      new AutoScalingServiceException({
+        ...fault,
+        name: 'ValidationError',
+        $fault: 'client',
+        message: 'New SetDesiredCapacity value 30 is above max value 20 for the AutoScalingGroup.',
+      }),
+      'invalid-request',
+    ],
+  ])('maps %p to a ScalingRefusedError (%s)', async (error, reason) => {
+    asg.on(SetDesiredCapacityCommand).rejects(error);
+    const attempt = new AutoScalingFleetControl(client, { clock }).setDesiredCapacity('web', 30, true);
+    await expect(attempt).rejects.toBeInstanceOf(ScalingRefusedError);
+    await expect(attempt).rejects.toMatchObject({ groupName: 'web', desired: 30, reason });
+  });
+
+  it('lets any other error through unchanged', async () => {
+    const denied = new AutoScalingServiceException({
+      name: 'AccessDenied',
+      $fault: 'client',
+      $metadata: { ...metadata, httpStatusCode: 403 },
+      message: 'User is not authorized to perform: autoscaling:SetDesiredCapacity',
+    });
+    asg.on(SetDesiredCapacityCommand).rejects(denied);
+    await expect(
+      new AutoScalingFleetControl(client, { clock }).setDesiredCapacity('web', 3, true),
+    ).rejects.toBe(denied);
+  });
+});

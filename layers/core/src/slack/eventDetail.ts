@@ -1,0 +1,147 @@
+/**
+ * What each advisor event carries in its `detail`, as the notifier reads it. Producers (evaluate,
+ * the remediation workflow) put these shapes on the bus; anything else is refused with the field
+ * that is wrong, so a broken producer shows up in the dead-letter queue instead of as an empty
+ * Slack message.
+ */
+import { z } from 'zod';
+import type { ScalingDecision } from '../model/decision.js';
+import type { AdvisorEvent, AdvisorEventType } from '../ports/index.js';
+
+const decisionSchema = z.object({
+  serviceId: z.string().min(1),
+  at: z.number(),
+  currentCapacity: z.number().int().min(0),
+  desiredCapacity: z.number().int().min(0),
+  action: z.enum(['scale-out', 'scale-in', 'hold']),
+  rule: z.string(),
+  reason: z.string(),
+  evidence: z.record(z.string(), z.number()),
+  monthlyCostDeltaUsd: z.number(),
+  risk: z.enum(['low', 'medium', 'high']),
+  confidence: z.number().min(0).max(1),
+}) satisfies z.ZodType<ScalingDecision>;
+
+/** Where the console links point; every event may carry them. */
+const placeSchema = {
+  autoScalingGroupName: z.string().min(1).optional(),
+  alarmName: z.string().min(1).optional(),
+};
+
+/** The change proposed or made, when it is not a ScalingDecision (a replica, a cache node). */
+const changeSchema = {
+  summary: z.string().min(1).optional(),
+  reason: z.string().optional(),
+  evidence: z.record(z.string(), z.number()).optional(),
+  monthlyCostDeltaUsd: z.number().optional(),
+  risk: z.enum(['low', 'medium', 'high']).optional(),
+  confidence: z.number().min(0).max(1).optional(),
+  tier: z.string().optional(),
+};
+
+/** Approval ids go into Slack button values and DynamoDB keys: short and plain. */
+export const APPROVAL_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const decisionDetailSchema = z.object({
+  decision: decisionSchema,
+  outcome: z.enum(['applied', 'recommended', 'blocked', 'unchanged', 'approval-required']).optional(),
+  guardrails: z.array(z.string()).optional(),
+  ...placeSchema,
+});
+
+const withChange = <T extends z.ZodRawShape>(shape: T) =>
+  z
+    .object({ ...shape, decision: decisionSchema.optional(), ...changeSchema, ...placeSchema })
+    .refine(
+      (d: { decision?: unknown; summary?: unknown }) => d.decision !== undefined || d.summary !== undefined,
+      {
+        message: 'needs a decision or a summary of the change',
+      },
+    );
+
+export const approvalDetailSchema = withChange({
+  approvalId: z.string().regex(APPROVAL_ID_PATTERN, 'letters, digits and . _ : - only, at most 128'),
+  /** Step Functions task tokens are at most 2048 characters (SendTaskSuccess). */
+  taskToken: z.string().min(1).max(2048),
+  /** Epoch ms after which the workflow stops waiting (its timeout counts as rejected). */
+  expiresAt: z.number().optional(),
+});
+
+export const failureDetailSchema = withChange({
+  error: z.string().min(1),
+  cause: z.string().optional(),
+  approvalId: z.string().optional(),
+});
+
+export const completedDetailSchema = withChange({
+  outcome: z.string().optional(),
+  approvalId: z.string().optional(),
+});
+
+export type DecisionDetail = z.infer<typeof decisionDetailSchema>;
+export type ApprovalDetail = z.infer<typeof approvalDetailSchema>;
+export type FailureDetail = z.infer<typeof failureDetailSchema>;
+export type CompletedDetail = z.infer<typeof completedDetailSchema>;
+
+export type TypedAdvisorEvent =
+  | { type: 'Recommendation' | 'ActionApplied'; event: AdvisorEvent; detail: DecisionDetail }
+  | { type: 'ApprovalRequested'; event: AdvisorEvent; detail: ApprovalDetail }
+  | { type: 'ActionFailed'; event: AdvisorEvent; detail: FailureDetail }
+  | { type: 'RemediationCompleted'; event: AdvisorEvent; detail: CompletedDetail };
+
+export class AdvisorEventError extends Error {
+  override readonly name = 'AdvisorEventError';
+}
+
+function parseWith<T>(schema: z.ZodType<T>, event: AdvisorEvent): T {
+  const result = schema.safeParse(event.detail);
+  if (result.success) return result.data;
+  const problems = result.error.issues
+    .map((issue) => `detail.${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+  throw new AdvisorEventError(`${event.type} event for service "${event.serviceId}": ${problems}`);
+}
+
+export function readAdvisorEvent(event: AdvisorEvent): TypedAdvisorEvent {
+  switch (event.type) {
+    case 'Recommendation':
+    case 'ActionApplied':
+      return { type: event.type, event, detail: parseWith(decisionDetailSchema, event) };
+    case 'ApprovalRequested':
+      return { type: event.type, event, detail: parseWith(approvalDetailSchema, event) };
+    case 'ActionFailed':
+      return { type: event.type, event, detail: parseWith(failureDetailSchema, event) };
+    case 'RemediationCompleted':
+      return { type: event.type, event, detail: parseWith(completedDetailSchema, event) };
+    default: {
+      const unknown: never = event.type;
+      throw new AdvisorEventError(`unknown advisor event type "${String(unknown)}"`);
+    }
+  }
+}
+
+const ADVISOR_EVENT_TYPES: readonly AdvisorEventType[] = [
+  'Recommendation',
+  'ActionApplied',
+  'ApprovalRequested',
+  'ActionFailed',
+  'RemediationCompleted',
+];
+
+const busDetailSchema = z.looseObject({ serviceId: z.string().min(1), at: z.number() });
+
+/**
+ * The inverse of the EventBridge publisher's entry: `detail-type` is the event type and the
+ * detail is `{ serviceId, at, ...detail }`.
+ */
+export function advisorEventFromBus(detailType: string, detail: unknown): AdvisorEvent {
+  const type = ADVISOR_EVENT_TYPES.find((t) => t === detailType);
+  if (type === undefined) throw new AdvisorEventError(`unknown advisor event type "${detailType}"`);
+  const parsed = busDetailSchema.safeParse(detail);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `detail.${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new AdvisorEventError(`${type} event: ${problems.join('; ')}`);
+  }
+  const { serviceId, at, ...rest } = parsed.data;
+  return { type, serviceId, at, detail: rest };
+}

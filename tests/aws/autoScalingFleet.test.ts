@@ -23,7 +23,9 @@ const client = new AutoScalingClient({ region: 'eu-west-1' });
 const asg = mockClient(client);
 const clock = { now: () => T0 };
 
-beforeEach(() => asg.reset());
+beforeEach(() => {
+  asg.reset();
+});
 
 /** A group as DescribeAutoScalingGroups returns it (fields trimmed to the ones that vary). */
 function group(

@@ -64,7 +64,7 @@ describe('SDK retry configuration', () => {
     const client = new DynamoDBClient(clientConfig({ region: 'eu-west-1' }));
     expect(await client.config.maxAttempts()).toBe(SDK_RETRY.maxAttempts);
     const strategy = await client.config.retryStrategy();
-    expect(strategy.mode).toBe('adaptive');
+    expect((strategy as { mode?: string }).mode).toBe('adaptive');
     client.destroy();
   });
 

@@ -12,3 +12,7 @@ export * from './policies/targetTracking.js';
 export * from './aws/index.js';
 export * from './policies/guardrails.js';
 export * from './cost/costModel.js';
+export * from './slack/index.js';
+export * from './aws/slackWebhook.js';
+export * from './aws/taskTokens.js';
+export * from './aws/dynamoApprovals.js';

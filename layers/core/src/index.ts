@@ -16,3 +16,4 @@ export * from './slack/index.js';
 export * from './aws/slackWebhook.js';
 export * from './aws/taskTokens.js';
 export * from './aws/dynamoApprovals.js';
+export * from './evaluate/decideScaling.js';

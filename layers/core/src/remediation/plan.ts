@@ -1,0 +1,125 @@
+/**
+ * From a diagnosis to the actions that would relieve the bottleneck: scale the fleet, add a read
+ * replica, or add a cache replica per shard. A CDN bottleneck has no capacity to add (its cure is
+ * a cache policy), so it is advised, never applied.
+ */
+import type { Evidence, Risk } from '../model/decision.js';
+import type { FleetCapacity } from '../model/fleet.js';
+import type { KpiSample } from '../model/kpi.js';
+import type { ManagedService } from '../model/service.js';
+import { evaluateKpis } from '../kpi/evaluateKpis.js';
+import { withinLimits } from '../policies/guardrailsLimits.js';
+import type { Diagnosis } from '../diagnosis/bottleneck.js';
+import { changeId, describeChange, type ResourceChange } from './changes.js';
+
+const HOURS_PER_MONTH = 730;
+
+export interface FleetScale {
+  groupName: string;
+  from: number;
+  to: number;
+}
+
+export interface ProposedActions {
+  /** Zero or one fleet change: a list so the workflow maps over it without a Choice. */
+  scales: FleetScale[];
+  changes: ResourceChange[];
+  risk: Risk;
+  /** What would be done, for people; empty when nothing would. */
+  summary: string;
+  monthlyCostDeltaUsd: number;
+  evidence: Evidence;
+  /** Why nothing is proposed, when nothing is (e.g. "limit/max-capacity"). */
+  blockedBy?: string;
+}
+
+export interface PlanInput {
+  service: ManagedService;
+  fleet: FleetCapacity;
+  latest: KpiSample;
+  diagnosis: Diagnosis;
+  /** The alarm event's id: changes asked for by the same alarm event get the same ids. */
+  origin: string;
+  now: number;
+}
+
+export function proposeActions(input: PlanInput): ProposedActions {
+  const { diagnosis, service } = input;
+  const evidence = { ...diagnosis.evidence };
+  switch (diagnosis.tier) {
+    case 'compute':
+      return scaleFleet(input, evidence);
+    case 'database':
+      return oneMoreReplica(input, 'db-read-replicas', service.tiers.dbInstanceId, 'high', evidence);
+    case 'cache':
+      return oneMoreReplica(
+        input,
+        'cache-replicas',
+        service.tiers.cacheReplicationGroupId,
+        'medium',
+        evidence,
+      );
+    case 'cdn':
+      return nothing(evidence, 'advice/cdn-cache-policy');
+    case 'none':
+      return nothing(evidence, 'advice/recovered');
+  }
+}
+
+function scaleFleet(input: PlanInput, evidence: Evidence): ProposedActions {
+  const { service, fleet, latest } = input;
+  const ratio = Math.max(
+    1,
+    ...evaluateKpis(service, latest)
+      .breaches.filter((b) => b.tier === 'compute')
+      .map((b) => b.ratio),
+  );
+  const wanted = Math.ceil(fleet.desired * (Number.isFinite(ratio) ? ratio : 2));
+  const to = withinLimits(fleet.desired, wanted, service.capacity);
+  if (to <= fleet.desired) return nothing(evidence, 'limit/max-capacity');
+  const monthlyCostDeltaUsd = round((to - fleet.desired) * service.pricePerInstanceHourUsd * HOURS_PER_MONTH);
+  return {
+    scales: [{ groupName: service.autoScalingGroupName, from: fleet.desired, to }],
+    changes: [],
+    risk: 'low',
+    summary: `scale ${service.autoScalingGroupName} from ${fleet.desired} to ${to} instances`,
+    monthlyCostDeltaUsd,
+    evidence: { ...evidence, currentCapacity: fleet.desired, desiredCapacity: to },
+  };
+}
+
+function oneMoreReplica(
+  input: PlanInput,
+  kind: ResourceChange['kind'],
+  resourceId: string | undefined,
+  risk: Risk,
+  evidence: Evidence,
+): ProposedActions {
+  if (resourceId === undefined) return nothing(evidence, `advice/${kind}-not-configured`);
+  const change: ResourceChange = {
+    kind,
+    id: changeId(input.origin, kind, resourceId, 1),
+    serviceId: input.service.id,
+    resourceId,
+    delta: 1,
+    requestedAt: input.now,
+    reason: input.diagnosis.reason,
+  };
+  // Replica prices depend on instance classes Headroom is not told; the cost is left to the approver.
+  return {
+    scales: [],
+    changes: [change],
+    risk,
+    summary: describeChange(change),
+    monthlyCostDeltaUsd: 0,
+    evidence,
+  };
+}
+
+function nothing(evidence: Evidence, blockedBy: string): ProposedActions {
+  return { scales: [], changes: [], risk: 'low', summary: '', monthlyCostDeltaUsd: 0, evidence, blockedBy };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}

@@ -105,7 +105,8 @@ function pickValueColumn(header: readonly string[], file: string, wanted: string
 
 function csvRows(text: string, file: string): { record: string[]; line: number }[] {
   try {
-    const rows = parse(text, { info: true, skip_empty_lines: true, trim: true, bom: true }) as {
+    // csv-parse's typings do not model `info: true`, which wraps each record with its line number.
+    const rows = parse(text, { info: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as {
       record: string[];
       info: { lines: number };
     }[];

@@ -108,3 +108,30 @@ export class SlackWebhook {
     }
   }
 }
+
+/**
+ * One attempt to redraw a clicked message through its `response_url`. Best effort inside the
+ * 3-second answer: the approval is already recorded whatever happens here.
+ */
+export async function postResponse(
+  url: string,
+  message: unknown,
+  timeoutMs: number,
+): Promise<{ ok: true } | { ok: false; why: string }> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(message),
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'error',
+    });
+    await response.text();
+    return response.ok ? { ok: true } : { ok: false, why: `HTTP ${response.status}` };
+  } catch (error) {
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      return { ok: false, why: 'timeout' };
+    }
+    return { ok: false, why: networkErrorCode(error) };
+  }
+}

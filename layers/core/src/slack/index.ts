@@ -17,3 +17,4 @@ export * from './rateLimit.js';
 export * from './reply.js';
 export * from './retry.js';
 export * from './signature.js';
+export * from './webhookTarget.js';

@@ -1,0 +1,139 @@
+/**
+ * Interactions: Slack's interactivity request URL (a Lambda Function URL, auth NONE: Slack signs
+ * every request instead). Nothing is read from the body before the signature is verified, and
+ * nothing is executed for a request that is stale, forged, unreadable or from someone not allowed.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import middy from '@middy/core';
+import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import {
+  DynamoApprovals,
+  SLACK_RESPONSE_URL_PREFIX,
+  SlackRequestError,
+  StepFunctionsTaskAnswers,
+  answerClick,
+  isSlackResponseUrl,
+  parseAllowedUsers,
+  parseSlackRequest,
+  postResponse,
+  replyTo,
+  verifySlackSignature,
+  type SlackRequest,
+} from '@headroom/core';
+
+const logger = new Logger({ serviceName: 'headroom-interactions' });
+const required = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+};
+const env = {
+  signingSecretArn: required('SLACK_SIGNING_SECRET_ARN'),
+  tableName: required('STATE_TABLE_NAME'),
+  allowedUsers: parseAllowedUsers(process.env.ALLOWED_SLACK_USER_IDS),
+  /** GovSlack posts from hooks.slack-gov.com; tests from 127.0.0.1. */
+  responseUrlPrefix: process.env.SLACK_RESPONSE_URL_PREFIX || SLACK_RESPONSE_URL_PREFIX,
+};
+const SECRET_MAX_AGE_SECONDS = 300;
+/** Slack gives up after 3 s: the Step Functions call and the redraw share what is left of it. */
+const SFN_TIMEOUT_MS = 1_500;
+const REDRAW_TIMEOUT_MS = 800;
+
+const approvals = new DynamoApprovals(new DynamoDBClient({ maxAttempts: 2 }), { tableName: env.tableName });
+const tasks = new StepFunctionsTaskAnswers(new SFNClient({ maxAttempts: 2 }), { timeoutMs: SFN_TIMEOUT_MS });
+
+const respond = (statusCode: number, body: unknown = ''): LambdaFunctionURLResult => ({
+  statusCode,
+  headers: { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json' },
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+});
+
+function headerOf(event: LambdaFunctionURLEvent, name: string): string | undefined {
+  // Function URLs lower-case header names; a direct invoke may not.
+  const found = Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name);
+  return found?.[1];
+}
+
+async function signingSecret(): Promise<string> {
+  const secret = await getSecret(env.signingSecretArn, { maxAge: SECRET_MAX_AGE_SECONDS });
+  if (typeof secret !== 'string' || secret.trim() === '')
+    throw new Error('Slack signing secret has no SecretString');
+  return secret.trim();
+}
+
+async function answer(
+  request: Extract<SlackRequest, { kind: 'button-click' }>,
+): Promise<LambdaFunctionURLResult> {
+  const outcome = await answerClick(request, {
+    store: approvals,
+    tasks,
+    allowedUsers: env.allowedUsers,
+    now: Date.now(),
+  });
+  logger.info('approval click', {
+    outcome: outcome.kind,
+    userId: request.userId,
+    actionId: request.actionId,
+  });
+  const reply = replyTo(outcome, request.messageBlocks);
+  if (reply.status === 200 && request.responseUrl) {
+    if (isSlackResponseUrl(request.responseUrl, env.responseUrlPrefix)) {
+      const redraw = await postResponse(request.responseUrl, reply.message, REDRAW_TIMEOUT_MS);
+      if (!redraw.ok) logger.warn('could not redraw the Slack message', { why: redraw.why });
+    } else {
+      logger.warn('response_url is not a Slack URL; message not redrawn');
+    }
+  }
+  return respond(reply.status, reply.message);
+}
+
+export async function interact(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
+  if (event.requestContext?.http?.method !== 'POST') return respond(405, 'POST only');
+  const rawBody =
+    event.body === undefined
+      ? ''
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
+  const check = verifySlackSignature(
+    {
+      timestamp: headerOf(event, 'x-slack-request-timestamp'),
+      signature: headerOf(event, 'x-slack-signature'),
+      rawBody,
+    },
+    await signingSecret(),
+    Date.now(),
+  );
+  if (!check.valid) {
+    logger.warn('rejected Slack request', {
+      reason: check.reason,
+      sourceIp: event.requestContext.http.sourceIp,
+    });
+    return respond(401, `rejected: ${check.reason}`);
+  }
+  let request: SlackRequest;
+  try {
+    request = parseSlackRequest(rawBody, headerOf(event, 'content-type'));
+  } catch (error) {
+    if (!(error instanceof SlackRequestError)) throw error;
+    logger.warn('unreadable Slack request', { problem: error.message });
+    return respond(400, error.message);
+  }
+  switch (request.kind) {
+    case 'url-verification':
+      return respond(200, { challenge: request.challenge });
+    case 'ssl-check':
+      return respond(200);
+    case 'ignored':
+      logger.info('ignored Slack payload', { payloadType: request.payloadType });
+      return respond(200);
+    case 'button-click':
+      return answer(request);
+  }
+}
+
+export const handler = middy(interact).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -1,0 +1,81 @@
+/**
+ * Notifier: target of the advisor bus's rules. One event → one Slack message. Approval requests
+ * are stored (with their task token) before the message goes out, so a button never points at
+ * nothing. Any failure throws: EventBridge/Lambda retry, then the dead-letter queue keeps the event.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import middy from '@middy/core';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import {
+  DynamoApprovals,
+  SlackWebhook,
+  advisorEventFromBus,
+  clientConfig,
+  describeDecision,
+  noticeFor,
+  parseWebhookSecret,
+  readAdvisorEvent,
+  slackMessageFor,
+  type WebhookTarget,
+} from '@headroom/core';
+
+const logger = new Logger({ serviceName: 'headroom-notifier' });
+const required = (name: string) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is not set`);
+  return value;
+};
+const env = {
+  webhookSecretArn: required('SLACK_WEBHOOK_SECRET_ARN'),
+  tableName: required('STATE_TABLE_NAME'),
+  region: required('AWS_REGION'),
+};
+/** Secrets are re-read at most every five minutes: a rotated webhook is picked up without a deploy. */
+const SECRET_MAX_AGE_SECONDS = 300;
+/** Left for logging and the error path when the Lambda's own timeout approaches. */
+const DEADLINE_MARGIN_MS = 1_000;
+
+const webhook = new SlackWebhook();
+const approvals = new DynamoApprovals(new DynamoDBClient(clientConfig()), { tableName: env.tableName });
+
+async function webhookTarget(): Promise<WebhookTarget> {
+  const secret = await getSecret(env.webhookSecretArn, { maxAge: SECRET_MAX_AGE_SECONDS });
+  if (typeof secret !== 'string') throw new Error('Slack webhook secret has no SecretString');
+  return parseWebhookSecret(secret);
+}
+
+export async function notify(event: EventBridgeEvent<string, unknown>, context: Context): Promise<void> {
+  const typed = readAdvisorEvent(advisorEventFromBus(event['detail-type'], event.detail));
+  logger.appendKeys({ eventType: typed.type, serviceId: typed.event.serviceId, eventId: event.id });
+  if (typed.type === 'ApprovalRequested') {
+    const { approvalId, taskToken, expiresAt, summary, decision } = typed.detail;
+    await approvals.savePending({
+      approvalId,
+      taskToken,
+      serviceId: typed.event.serviceId,
+      summary: summary ?? (decision ? describeDecision(decision) : approvalId),
+      requestedAt: typed.event.at,
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+    });
+  }
+  const message = slackMessageFor(noticeFor(typed, env.region));
+  const target = await webhookTarget();
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+  const result = await webhook.post(target.url, target.channel, message, deadline);
+  logger.info('posted to Slack', { channel: target.channel, ...result });
+}
+
+/** Logged with its safe message (none of ours carries the URL), then rethrown for the retries and the DLQ. */
+async function notifyOrLog(event: EventBridgeEvent<string, unknown>, context: Context): Promise<void> {
+  try {
+    await notify(event, context);
+  } catch (error) {
+    logger.error('notification failed', error instanceof Error ? error : String(error));
+    throw error;
+  }
+}
+
+export const handler = middy(notifyOrLog).use(injectLambdaContext(logger, { resetKeys: true }));

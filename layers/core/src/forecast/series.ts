@@ -1,0 +1,86 @@
+/**
+ * Regularly spaced load samples, the input of every forecasting model. A missing interval is
+ * NaN: a gap is a gap, never zero load.
+ */
+import type { KpiName, KpiSample } from '../model/kpi.js';
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+export const WEEK_MS = 7 * DAY_MS;
+/** Models run on 5-minute buckets: fine enough for a boot-ahead floor, coarse enough to be quiet. */
+export const DEFAULT_STEP_MS = 5 * MINUTE_MS;
+
+export interface RegularSeries {
+  /** Epoch ms of the start of the first interval; a multiple of stepMs. */
+  start: number;
+  stepMs: number;
+  /** One value per interval, NaN where nothing was measured. */
+  values: readonly number[];
+}
+
+export class SeriesError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SeriesError';
+  }
+}
+
+/** Epoch ms of the start of the interval after the last one. */
+export const seriesEnd = (series: RegularSeries): number =>
+  series.start + series.values.length * series.stepMs;
+
+export const measuredCount = (values: readonly number[]): number =>
+  values.reduce((n, v) => (Number.isFinite(v) ? n + 1 : n), 0);
+
+/**
+ * Averages KPI samples into intervals of stepMs ending at `end` (exclusive), at most `spanMs`
+ * long. A sample stamped at the end of its minute belongs to the interval that minute falls in.
+ */
+export function toRegularSeries(
+  samples: readonly KpiSample[],
+  options: { stepMs?: number; end: number; spanMs: number; kpi?: KpiName },
+): RegularSeries {
+  const stepMs = options.stepMs ?? DEFAULT_STEP_MS;
+  const kpi = options.kpi ?? 'requestsPerMinute';
+  if (!(stepMs > 0) || !(options.spanMs >= stepMs)) {
+    throw new SeriesError(
+      `toRegularSeries: stepMs ${stepMs} and spanMs ${options.spanMs} must be positive, span ≥ step`,
+    );
+  }
+  const end = Math.floor(options.end / stepMs) * stepMs;
+  const count = Math.floor(options.spanMs / stepMs);
+  const start = end - count * stepMs;
+  const sums = new Array<number>(count).fill(0);
+  const counts = new Array<number>(count).fill(0);
+  for (const sample of samples) {
+    const value = sample[kpi];
+    if (value === undefined || !Number.isFinite(value)) continue;
+    // `at` is the end of the measured minute: attribute it to the interval holding at - 1.
+    const index = Math.floor((sample.at - 1 - start) / stepMs);
+    if (index < 0 || index >= count) continue;
+    sums[index] = (sums[index] ?? 0) + value;
+    counts[index] = (counts[index] ?? 0) + 1;
+  }
+  const values = sums.map((sum, i) => ((counts[i] ?? 0) > 0 ? sum / (counts[i] ?? 1) : Number.NaN));
+  // History starts at the first measurement: leading NaNs are "before we knew the service".
+  const first = values.findIndex((v) => Number.isFinite(v));
+  const skip = first < 0 ? values.length : first;
+  return { start: start + skip * stepMs, stepMs, values: values.slice(skip) };
+}
+
+/** Hours of history between the first and the last measured interval. */
+export function historyHours(series: RegularSeries): number {
+  let last = -1;
+  for (let i = series.values.length - 1; i >= 0; i--) {
+    if (Number.isFinite(series.values[i])) {
+      last = i;
+      break;
+    }
+  }
+  return last < 0 ? 0 : ((last + 1) * series.stepMs) / HOUR_MS;
+}
+
+/** Index of `at` within a cycle of `periodMs`, in steps (epoch-aligned, so UTC weekdays). */
+export const slotOf = (at: number, stepMs: number, periodMs: number): number =>
+  Math.floor((((at % periodMs) + periodMs) % periodMs) / stepMs);

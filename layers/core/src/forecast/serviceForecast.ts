@@ -1,0 +1,66 @@
+/**
+ * One refit of a service's forecast, as the hourly forecast function and the headroom policy
+ * both run it: score the previous forecast, update the accuracy, decide whether to trust
+ * forecasting at all, and forecast the next 48 h when there is enough history.
+ */
+import type { KpiSample } from '../model/kpi.js';
+import {
+  DEFAULT_FALLBACK_RULES,
+  EMPTY_ACCURACY,
+  evaluateForecast,
+  type FallbackRules,
+  type ForecastAccuracy,
+  forecastVerdict,
+  type ForecastVerdict,
+  recordEvaluation,
+} from './accuracy.js';
+import {
+  DEFAULT_FORECAST_OPTIONS,
+  type ForecastOptions,
+  forecastLoad,
+  type LoadForecast,
+} from './forecastLoad.js';
+import { DAY_MS, DEFAULT_STEP_MS, historyHours, toRegularSeries } from './series.js';
+
+/** What is kept per service between refits (the forecast function stores it in the state table). */
+export interface ServiceForecast {
+  serviceId: string;
+  /** Epoch ms of this refit. */
+  at: number;
+  /** Absent when history is too short to forecast. */
+  forecast?: LoadForecast;
+  accuracy: ForecastAccuracy;
+  verdict: ForecastVerdict;
+}
+
+export interface RefitOptions {
+  forecast: ForecastOptions;
+  rules: FallbackRules;
+  /** How far back history is read (AWS predictive scaling looks back 14 days; so do we). */
+  lookBackMs: number;
+  stepMs: number;
+}
+
+export const DEFAULT_REFIT_OPTIONS: RefitOptions = {
+  forecast: DEFAULT_FORECAST_OPTIONS,
+  rules: DEFAULT_FALLBACK_RULES,
+  lookBackMs: 14 * DAY_MS,
+  stepMs: DEFAULT_STEP_MS,
+};
+
+export function refitForecast(
+  serviceId: string,
+  history: readonly KpiSample[],
+  now: number,
+  previous: ServiceForecast | undefined,
+  options: RefitOptions = DEFAULT_REFIT_OPTIONS,
+): ServiceForecast {
+  const series = toRegularSeries(history, { end: now, spanMs: options.lookBackMs, stepMs: options.stepMs });
+  const scored = previous?.forecast ? evaluateForecast(previous.forecast, series, now) : undefined;
+  const accuracy = recordEvaluation(previous?.accuracy ?? EMPTY_ACCURACY, scored, options.rules);
+  const hours = historyHours(series);
+  const verdict = forecastVerdict(hours, accuracy, options.rules);
+  const forecast =
+    hours >= options.rules.minHistoryHours ? forecastLoad(series, now, options.forecast) : undefined;
+  return { serviceId, at: now, accuracy, verdict, ...(forecast ? { forecast } : {}) };
+}

@@ -49,7 +49,8 @@ export interface RemediationBindings {
   diagnose(state: RemediationState): Promise<RemediationState>;
   guardrails(state: RemediationState): Promise<RemediationState>;
   scale(scale: FleetScale): Promise<unknown>;
-  sendChange(change: ResourceChange): Promise<string>;
+  /** The SQS SendMessage request the workflow makes; resolves with the message id. */
+  sendChange(message: ChangeMessage): Promise<string>;
   /** Resolves with the approver's answer; throws (e.g. `States.Timeout`) when there is none. */
   requestApproval(detail: Record<string, unknown>): Promise<unknown>;
   publish(detailType: string, detail: Record<string, unknown>): Promise<void>;
@@ -74,6 +75,13 @@ interface PutEventsInput {
 }
 interface SendMessageInput {
   MessageBody: unknown;
+}
+
+export interface ChangeMessage {
+  QueueUrl: string;
+  MessageBody: ResourceChange;
+  MessageGroupId: string;
+  MessageDeduplicationId: string;
 }
 
 const invoke =
@@ -122,9 +130,7 @@ export async function runRemediationLocally(
         SetDesiredCapacity: invoke(bindings.scale),
         Record: invoke(bindings.record),
         SendChange: async (input) => ({
-          MessageId: await bindings.sendChange(
-            (input as unknown as SendMessageInput).MessageBody as ResourceChange,
-          ),
+          MessageId: await bindings.sendChange(input as unknown as ChangeMessage),
         }),
         RequestApproval: async (input) => (await bindings.requestApproval(entry(input).Detail)) as Json,
         Notify: async (input) => publishEntry(bindings, entry(input)),

@@ -17,3 +17,4 @@ export * from './aws/slackWebhook.js';
 export * from './aws/taskTokens.js';
 export * from './aws/dynamoApprovals.js';
 export * from './evaluate/decideScaling.js';
+export * from './evaluate/evaluateServices.js';

@@ -1,0 +1,252 @@
+/**
+ * The evaluation use case, run by the `evaluate` Lambda and by the simulation alike: discover,
+ * read every service's KPIs in one call, decide, pass the guardrails, take the state lock, act or
+ * recommend, record and publish. One service failing never stops the others.
+ */
+import type { DecisionRecord } from '../model/decision.js';
+import type { FleetCapacity } from '../model/fleet.js';
+import type { KpiSeries } from '../model/kpi.js';
+import type { ManagedService } from '../model/service.js';
+import type {
+  AdvisorEvent,
+  AdvisorEventType,
+  Clock,
+  EventPublisher,
+  FleetControl,
+  MetricsReader,
+  StateStore,
+} from '../ports/index.js';
+import { applyGuardrails, nextServiceState } from '../policies/guardrails.js';
+import { decideScaling, effectiveLimits, type ForecastFloor } from './decideScaling.js';
+
+export interface EvaluationDeps {
+  metrics: MetricsReader;
+  fleet: FleetControl;
+  state: StateStore;
+  events: EventPublisher;
+  clock: Clock;
+  forecasts?: (serviceId: string) => Promise<ForecastFloor | undefined>;
+}
+
+export interface EvaluationOptions {
+  windowMinutes: number;
+  dailyActionBudget: number;
+  /** Services from the config parameter; they take precedence over tags for the same id. */
+  servicesFromConfig?: readonly ManagedService[];
+  /** Datapoint period, seconds (default 60). Data older than three periods is not acted on. */
+  periodSeconds?: number;
+  approvalScaleInPct?: number;
+}
+
+export type ServiceStatus = 'evaluated' | 'conflict' | 'failed' | 'skipped';
+
+export interface ServiceEvaluation {
+  serviceId: string;
+  status: ServiceStatus;
+  record?: DecisionRecord;
+  /** Why a service was skipped, failed or lost the state lock. */
+  message?: string;
+}
+
+export interface EvaluationReport {
+  at: number;
+  killSwitch: boolean;
+  services: ServiceEvaluation[];
+  /** Failures that are not one service's: discovery, the KPI read, the kill-switch read, publishing. */
+  errors: { stage: string; message: string }[];
+  /** Things worth knowing that are not errors: overridden tags, incomplete metric reads. */
+  notes: string[];
+}
+
+const EVENT_OF: Partial<Record<DecisionRecord['outcome'], AdvisorEventType>> = {
+  applied: 'ActionApplied',
+  recommended: 'Recommendation',
+  'approval-required': 'ApprovalRequested',
+};
+
+export async function evaluateServices(
+  deps: EvaluationDeps,
+  options: EvaluationOptions,
+): Promise<EvaluationReport> {
+  const at = deps.clock.now();
+  const report: EvaluationReport = { at, killSwitch: true, services: [], errors: [], notes: [] };
+  const fail = (stage: string, error: unknown) => report.errors.push({ stage, message: messageOf(error) });
+
+  const services = await servicesToEvaluate(deps, options, report, fail);
+  const active = services.filter((s) => s.mode !== 'off');
+  for (const s of services.filter((s) => s.mode === 'off')) {
+    report.services.push({ serviceId: s.id, status: 'skipped', message: 'mode is off' });
+  }
+  if (active.length === 0) return report;
+
+  let groups: Map<string, FleetCapacity>;
+  try {
+    groups = await deps.fleet.describe([...new Set(active.map((s) => s.autoScalingGroupName))]);
+  } catch (error) {
+    fail('describe', error);
+    for (const s of active)
+      report.services.push({ serviceId: s.id, status: 'failed', message: 'groups could not be described' });
+    return report;
+  }
+  try {
+    report.killSwitch = await deps.state.isKillSwitchOn();
+  } catch (error) {
+    // Fail safe: if we cannot tell whether the switch is on, we assume it is.
+    fail('kill-switch', error);
+  }
+  const periodSeconds = options.periodSeconds ?? 60;
+  let series = new Map<string, KpiSeries>();
+  try {
+    series = await deps.metrics.readKpis(active, {
+      start: at - options.windowMinutes * 60_000,
+      end: at,
+      periodSeconds,
+    });
+  } catch (error) {
+    fail('read-kpis', error);
+  }
+
+  const run: Run = { deps, options, report, at, periodSeconds, groups };
+  const events: AdvisorEvent[] = [];
+  for (const service of active) {
+    try {
+      const evaluation = await evaluateOne(service, series.get(service.id), run);
+      report.services.push(evaluation);
+      if (evaluation.record) events.push(...eventsOf(evaluation));
+    } catch (error) {
+      report.services.push({ serviceId: service.id, status: 'failed', message: messageOf(error) });
+    }
+  }
+  if (events.length > 0) {
+    try {
+      await deps.events.publish(events);
+    } catch (error) {
+      fail('publish', error);
+    }
+  }
+  return report;
+}
+
+async function servicesToEvaluate(
+  deps: EvaluationDeps,
+  options: EvaluationOptions,
+  report: EvaluationReport,
+  fail: (stage: string, error: unknown) => void,
+): Promise<ManagedService[]> {
+  let discovered: ManagedService[] = [];
+  try {
+    discovered = await deps.fleet.discover();
+  } catch (error) {
+    fail('discover', error);
+  }
+  const byId = new Map(discovered.map((s) => [s.id, s]));
+  for (const configured of options.servicesFromConfig ?? []) {
+    if (byId.has(configured.id))
+      report.notes.push(`${configured.id}: the config parameter overrides its tags`);
+    byId.set(configured.id, configured);
+  }
+  return [...byId.values()];
+}
+
+/** What one run shares between its services. */
+interface Run {
+  deps: EvaluationDeps;
+  options: EvaluationOptions;
+  report: EvaluationReport;
+  at: number;
+  periodSeconds: number;
+  groups: ReadonlyMap<string, FleetCapacity>;
+}
+
+async function evaluateOne(
+  service: ManagedService,
+  series: KpiSeries | undefined,
+  { deps, options, report, at, periodSeconds, groups }: Run,
+): Promise<ServiceEvaluation> {
+  const fleet = groups.get(service.autoScalingGroupName);
+  if (fleet === undefined) {
+    return {
+      serviceId: service.id,
+      status: 'failed',
+      message: `Auto Scaling group ${service.autoScalingGroupName} not found`,
+    };
+  }
+  if (series?.incomplete?.length)
+    report.notes.push(`${service.id}: incomplete read of ${series.incomplete.join(', ')}`);
+  const samples = [...(series?.samples ?? [])].sort((a, b) => a.at - b.at);
+  const state = await deps.state.getServiceState(service.id);
+  const forecastFloor = await floorFor(service.id, deps, report);
+  const decision = decideScaling({
+    service,
+    fleet,
+    latest: samples.at(-1),
+    recent: samples,
+    state,
+    now: at,
+    staleAfterSeconds: 3 * periodSeconds,
+    ...(forecastFloor ? { forecastFloor } : {}),
+  });
+  let record = applyGuardrails(decision, {
+    mode: service.mode,
+    killSwitch: report.killSwitch,
+    now: at,
+    state,
+    cooldownSeconds: service.timing.cooldownSeconds,
+    dailyActionBudget: options.dailyActionBudget,
+    limits: effectiveLimits(service, fleet),
+    ...(options.approvalScaleInPct === undefined ? {} : { approvalScaleInPct: options.approvalScaleInPct }),
+  });
+  const next = nextServiceState(state, record, at, service.timing.scaleInStabilizationSeconds);
+  // The conditional write is the lock: if another evaluation wrote first, it decides, we do not act.
+  if (!(await deps.state.putServiceState(next, state?.version ?? 0))) {
+    return {
+      serviceId: service.id,
+      status: 'conflict',
+      message: 'another evaluation updated this service first; not acting',
+    };
+  }
+  let message: string | undefined;
+  if (record.outcome === 'applied') {
+    try {
+      await deps.fleet.setDesiredCapacity(
+        service.autoScalingGroupName,
+        record.decision.desiredCapacity,
+        true,
+      );
+    } catch (error) {
+      message = messageOf(error);
+      record = { ...record, outcome: 'blocked', guardrails: [...record.guardrails, 'action-failed'] };
+    }
+  }
+  await deps.state.recordDecision(record);
+  return { serviceId: service.id, status: 'evaluated', record, ...(message ? { message } : {}) };
+}
+
+async function floorFor(serviceId: string, deps: EvaluationDeps, report: EvaluationReport) {
+  if (!deps.forecasts) return undefined;
+  try {
+    return await deps.forecasts(serviceId);
+  } catch (error) {
+    // Without a forecast the service is still evaluated reactively.
+    report.errors.push({ stage: `forecast ${serviceId}`, message: messageOf(error) });
+    return undefined;
+  }
+}
+
+function eventsOf(evaluation: ServiceEvaluation): AdvisorEvent[] {
+  const record = evaluation.record!;
+  const failed = record.guardrails.includes('action-failed');
+  const type = failed ? 'ActionFailed' : EVENT_OF[record.outcome];
+  if (type === undefined) return [];
+  const detail: Record<string, unknown> = {
+    decision: record.decision,
+    outcome: record.outcome,
+    guardrails: record.guardrails,
+  };
+  if (failed) detail['error'] = evaluation.message;
+  return [{ type, serviceId: evaluation.serviceId, at: record.decision.at, detail }];
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

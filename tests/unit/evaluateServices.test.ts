@@ -1,0 +1,259 @@
+import { describe, expect, it } from '@jest/globals';
+import {
+  evaluateServices,
+  type AdvisorEvent,
+  type DecisionRecord,
+  type EvaluationDeps,
+  type FleetCapacity,
+  type KpiSample,
+  type KpiSeries,
+  type ManagedService,
+  type ServiceState,
+} from '@headroom/core';
+import { aService } from './fixtures.js';
+
+const start = Date.UTC(2026, 10, 24, 12, 0, 0);
+
+/** Small in-memory stand-ins for the ports, recording what the use case asked of them. */
+class World {
+  now = start;
+  services: ManagedService[] = [];
+  groups = new Map<string, FleetCapacity>();
+  samples = new Map<string, KpiSample[]>();
+  states = new Map<string, ServiceState>();
+  records: DecisionRecord[] = [];
+  events: AdvisorEvent[] = [];
+  setCalls: [string, number, boolean][] = [];
+  readCalls = 0;
+  killSwitch: boolean | Error = false;
+  failDiscover = false;
+  failSet: Error | undefined;
+  loseLockFor = new Set<string>();
+
+  deps(more: Partial<EvaluationDeps> = {}): EvaluationDeps {
+    return {
+      clock: { now: () => this.now },
+      metrics: {
+        readKpis: async (services) => {
+          this.readCalls++;
+          return new Map(
+            services.map((s): [string, KpiSeries] => [
+              s.id,
+              { serviceId: s.id, samples: this.samples.get(s.id) ?? [] },
+            ]),
+          );
+        },
+      },
+      fleet: {
+        discover: async () => {
+          if (this.failDiscover) throw new Error('AccessDenied');
+          return this.services;
+        },
+        describe: async (names) =>
+          new Map(names.flatMap((n) => (this.groups.has(n) ? [[n, this.groups.get(n)!]] : []))),
+        setDesiredCapacity: async (group, desired, honorCooldown) => {
+          if (this.failSet) throw this.failSet;
+          this.setCalls.push([group, desired, honorCooldown]);
+          this.groups.set(group, { ...this.groups.get(group)!, desired });
+        },
+      },
+      state: {
+        getServiceState: async (id) => this.states.get(id),
+        putServiceState: async (state, expectedVersion) => {
+          if (this.loseLockFor.has(state.serviceId)) return false;
+          if ((this.states.get(state.serviceId)?.version ?? 0) !== expectedVersion) return false;
+          this.states.set(state.serviceId, state);
+          return true;
+        },
+        recordDecision: async (record) => void this.records.push(record),
+        isKillSwitchOn: async () => {
+          if (this.killSwitch instanceof Error) throw this.killSwitch;
+          return this.killSwitch;
+        },
+      },
+      events: { publish: async (events) => void this.events.push(...events) },
+      ...more,
+    };
+  }
+
+  add(service: ManagedService, desired: number, sample: Partial<KpiSample>, ageSeconds = 60): void {
+    this.services.push(service);
+    this.groups.set(service.autoScalingGroupName, {
+      groupName: service.autoScalingGroupName,
+      desired,
+      inService: desired,
+      warmingUp: 0,
+      min: 0,
+      max: 100,
+    });
+    this.samples.set(service.id, [
+      { at: this.now - ageSeconds * 1000, p99LatencyMs: 200, errorRatePct: 0, cpuPct: 70, ...sample },
+    ]);
+  }
+}
+
+const options = { windowMinutes: 15, dailyActionBudget: 20 };
+const svc = (id: string, mode = 'apply') =>
+  aService({ 'headroom:service-id': id, 'headroom:mode': mode, 'headroom:managed': 'true' });
+const group = (id: string, mode = 'apply') => ({ ...svc(id, mode), autoScalingGroupName: `${id}-asg` });
+
+describe('evaluateServices', () => {
+  it('applies a scale-out in apply mode, records it, publishes it and takes the state lock', async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 84 });
+    world.add(group('api'), 4, {});
+    const report = await evaluateServices(world.deps(), options);
+
+    expect(world.readCalls).toBe(1);
+    expect(world.setCalls).toEqual([['web-asg', 12, true]]);
+    expect(report.services.map((s) => [s.serviceId, s.status, s.record?.outcome])).toEqual([
+      ['web', 'evaluated', 'applied'],
+      ['api', 'evaluated', 'unchanged'],
+    ]);
+    expect(world.events.map((e) => [e.type, e.serviceId])).toEqual([['ActionApplied', 'web']]);
+    expect(world.records).toHaveLength(2);
+    expect(world.states.get('web')).toMatchObject({ version: 1, lastActionAt: start, actionsToday: 1 });
+    expect(report.errors).toEqual([]);
+    expect(report.killSwitch).toBe(false);
+  });
+
+  it('advise mode only recommends', async () => {
+    const world = new World();
+    world.add(group('web', 'advise'), 10, { cpuPct: 84 });
+    await evaluateServices(world.deps(), options);
+    expect(world.setCalls).toEqual([]);
+    expect(world.events.map((e) => e.type)).toEqual(['Recommendation']);
+    expect(world.events[0]?.detail).toMatchObject({
+      outcome: 'recommended',
+      decision: { desiredCapacity: 12 },
+    });
+  });
+
+  it('the kill switch blocks every action', async () => {
+    const world = new World();
+    world.killSwitch = true;
+    world.add(group('web'), 10, { cpuPct: 84 });
+    const report = await evaluateServices(world.deps(), options);
+    expect(world.setCalls).toEqual([]);
+    expect(report.services[0]?.record).toMatchObject({ outcome: 'blocked', guardrails: ['kill-switch'] });
+  });
+
+  it('a kill switch that cannot be read counts as on', async () => {
+    const world = new World();
+    world.killSwitch = new Error('ThrottlingException');
+    world.add(group('web'), 10, { cpuPct: 84 });
+    const report = await evaluateServices(world.deps(), options);
+    expect(world.setCalls).toEqual([]);
+    expect(report.killSwitch).toBe(true);
+    expect(report.errors).toEqual([{ stage: 'kill-switch', message: 'Error: ThrottlingException' }]);
+  });
+
+  it('does not act when another evaluation won the state lock', async () => {
+    const world = new World();
+    world.loseLockFor.add('web');
+    world.add(group('web'), 10, { cpuPct: 84 });
+    const report = await evaluateServices(world.deps(), options);
+    expect(report.services[0]).toMatchObject({ serviceId: 'web', status: 'conflict' });
+    expect(world.setCalls).toEqual([]);
+    expect(world.records).toEqual([]);
+    expect(world.events).toEqual([]);
+  });
+
+  it('never acts on stale data and says why', async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 95 }, 600);
+    const report = await evaluateServices(world.deps(), options);
+    expect(world.setCalls).toEqual([]);
+    expect(report.services[0]?.record?.decision.rule).toBe('data/stale');
+    expect(report.services[0]?.record?.decision.reason).toContain('600 s old');
+  });
+
+  it('one failing service does not stop the others', async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 84 });
+    world.add(group('gone'), 3, {});
+    world.add(group('api'), 4, { cpuPct: 140 });
+    world.groups.delete('gone-asg');
+    const report = await evaluateServices(world.deps(), options);
+    expect(report.services.map((s) => [s.serviceId, s.status])).toEqual([
+      ['web', 'evaluated'],
+      ['gone', 'failed'],
+      ['api', 'evaluated'],
+    ]);
+    expect(report.services[1]?.message).toBe('Auto Scaling group gone-asg not found');
+    expect(world.setCalls).toEqual([
+      ['web-asg', 12, true],
+      ['api-asg', 8, true],
+    ]);
+  });
+
+  it('a refused action is published as ActionFailed and recorded as blocked', async () => {
+    const world = new World();
+    world.failSet = Object.assign(new Error('Scaling activity in progress'), {
+      name: 'ScalingActivityInProgressFault',
+    });
+    world.add(group('web'), 10, { cpuPct: 84 });
+    const report = await evaluateServices(world.deps(), options);
+    expect(report.services[0]?.record).toMatchObject({ outcome: 'blocked', guardrails: ['action-failed'] });
+    expect(world.events[0]).toMatchObject({
+      type: 'ActionFailed',
+      detail: { error: 'ScalingActivityInProgressFault: Scaling activity in progress' },
+    });
+  });
+
+  it('a large scale-in waits for approval', async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 14 });
+    const report = await evaluateServices(world.deps(), options);
+    expect(report.services[0]?.record?.outcome).toBe('approval-required');
+    expect(world.events.map((e) => e.type)).toEqual(['ApprovalRequested']);
+    expect(world.setCalls).toEqual([]);
+  });
+
+  it('evaluates configured services when discovery fails, and config overrides tags', async () => {
+    const world = new World();
+    world.add(group('web', 'advise'), 10, { cpuPct: 84 });
+    const configured = { ...group('web', 'apply') };
+    world.failDiscover = true;
+    const report = await evaluateServices(world.deps(), { ...options, servicesFromConfig: [configured] });
+    expect(report.errors).toEqual([{ stage: 'discover', message: 'Error: AccessDenied' }]);
+    expect(world.setCalls).toEqual([['web-asg', 12, true]]);
+
+    world.failDiscover = false;
+    const again = await evaluateServices(world.deps(), { ...options, servicesFromConfig: [configured] });
+    expect(again.notes).toContain('web: the config parameter overrides its tags');
+  });
+
+  it('skips services whose mode is off', async () => {
+    const world = new World();
+    world.add(group('web', 'off'), 10, { cpuPct: 84 });
+    const report = await evaluateServices(world.deps(), options);
+    expect(report.services).toEqual([{ serviceId: 'web', status: 'skipped', message: 'mode is off' }]);
+    expect(world.readCalls).toBe(0);
+  });
+
+  it('raises capacity to a forecast floor, and keeps going when a forecast fails', async () => {
+    const world = new World();
+    world.add(group('web'), 10, {});
+    world.add(group('api'), 4, {});
+    const forecasts = async (id: string) => {
+      if (id === 'api') throw new Error('no forecast stored');
+      return { capacity: 13, confidence: 0.8, explanation: 'Morning ramp.' };
+    };
+    const report = await evaluateServices(world.deps({ forecasts }), options);
+    expect(world.setCalls).toEqual([['web-asg', 13, true]]);
+    expect(report.errors).toEqual([{ stage: 'forecast api', message: 'Error: no forecast stored' }]);
+  });
+
+  it('a second run within the cooldown is blocked by the stored state', async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 84 });
+    await evaluateServices(world.deps(), options);
+    world.now += 60_000;
+    world.samples.set('web', [{ at: world.now - 60_000, p99LatencyMs: 200, errorRatePct: 0, cpuPct: 95 }]);
+    const report = await evaluateServices(world.deps(), options);
+    expect(report.services[0]?.record).toMatchObject({ outcome: 'blocked', guardrails: ['cooldown'] });
+    expect(world.states.get('web')?.version).toBe(2);
+    expect(world.setCalls).toHaveLength(1);
+  });
+});

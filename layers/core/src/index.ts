@@ -18,3 +18,4 @@ export * from './aws/taskTokens.js';
 export * from './aws/dynamoApprovals.js';
 export * from './evaluate/decideScaling.js';
 export * from './evaluate/evaluateServices.js';
+export * from './policies/reactivePolicy.js';

@@ -21,6 +21,8 @@ export interface GuardrailContext {
 }
 
 export const DEFAULT_APPROVAL_SCALE_IN_PCT = 50;
+/** Actions per service per UTC day unless configured: room for one every 15 minutes. */
+export const DEFAULT_DAILY_ACTION_BUDGET = 96;
 const DAY_MS = 86_400_000;
 
 /** UTC day number of an epoch-ms time, the unit of the daily action budget. */

@@ -77,7 +77,10 @@ describe('reactiveHeadroomPolicy', () => {
     const records: DecisionRecord[] = [];
     const policy = reactiveHeadroomPolicy(service, { onRecord: (r) => records.push(r) });
     expect(policy.decide(observe(start, 10, 14))).toBe(2);
-    expect(records[0]).toMatchObject({ outcome: 'applied', guardrails: ['approval', 'approved-in-simulation'] });
+    expect(records[0]).toMatchObject({
+      outcome: 'applied',
+      guardrails: ['approval', 'approved-in-simulation'],
+    });
   });
 
   it('takes a forecast floor through its hook', () => {

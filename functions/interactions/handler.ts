@@ -33,7 +33,7 @@ const required = (name: string) => {
 };
 const env = {
   signingSecretArn: required('SLACK_SIGNING_SECRET_ARN'),
-  tableName: required('STATE_TABLE_NAME'),
+  tableName: required('STATE_TABLE'),
   allowedUsers: parseAllowedUsers(process.env.ALLOWED_SLACK_USER_IDS),
   /** GovSlack posts from hooks.slack-gov.com; tests from 127.0.0.1. */
   responseUrlPrefix: process.env.SLACK_RESPONSE_URL_PREFIX || SLACK_RESPONSE_URL_PREFIX,

@@ -7,11 +7,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import {
   DynamoApprovals,
   SlackWebhook,
+  StepFunctionsTaskAnswers,
   advisorEventFromBus,
   clientConfig,
   describeDecision,
@@ -30,7 +32,7 @@ const required = (name: string) => {
 };
 const env = {
   webhookSecretArn: required('SLACK_WEBHOOK_SECRET_ARN'),
-  tableName: required('STATE_TABLE_NAME'),
+  tableName: required('STATE_TABLE'),
   region: required('AWS_REGION'),
 };
 /** Secrets are re-read at most every five minutes: a rotated webhook is picked up without a deploy. */
@@ -40,6 +42,7 @@ const DEADLINE_MARGIN_MS = 1_000;
 
 const webhook = new SlackWebhook();
 const approvals = new DynamoApprovals(new DynamoDBClient(clientConfig()), { tableName: env.tableName });
+const tasks = new StepFunctionsTaskAnswers(new SFNClient(clientConfig()), { timeoutMs: 2_000 });
 
 async function webhookTarget(): Promise<WebhookTarget> {
   const secret = await getSecret(env.webhookSecretArn, { maxAge: SECRET_MAX_AGE_SECONDS });
@@ -66,6 +69,26 @@ export async function notify(event: EventBridgeEvent<string, unknown>, context: 
   const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
   const result = await webhook.post(target.url, target.channel, message, deadline);
   logger.info('posted to Slack', { channel: target.channel, ...result });
+  if (typed.type === 'ApprovalRequested')
+    await confirmDelivery(typed.detail.approvalId, typed.detail.taskToken);
+}
+
+/**
+ * The message is out, so a failure here must not throw: a retry would post it twice. Without the
+ * heartbeat the workflow times out, which counts as rejected: the safe side.
+ */
+async function confirmDelivery(approvalId: string, taskToken: string): Promise<void> {
+  try {
+    if ((await tasks.heartbeat(taskToken)) === 'task-gone') {
+      await approvals.markExpired(approvalId);
+      logger.warn('the workflow stopped waiting before the request was posted', { approvalId });
+    }
+  } catch (error) {
+    logger.warn('heartbeat to the waiting workflow failed', {
+      approvalId,
+      error: error instanceof Error ? error.name : String(error),
+    });
+  }
 }
 
 /** Logged with its safe message (none of ours carries the URL), then rethrown for the retries and the DLQ. */

@@ -4,7 +4,12 @@
  * `States.Timeout` (a timeout counts as rejected). Each call has a hard timeout: Slack wants
  * its answer within 3 s.
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import type { ApprovalAnswer, TaskAnswers } from '../slack/approval.js';
 
 export const REJECTED_ERROR = 'Headroom.Rejected';
@@ -45,6 +50,22 @@ export class StepFunctionsTaskAnswers implements TaskAnswers {
           options,
         );
       }
+      return 'sent';
+    } catch (error) {
+      if (error instanceof Error && TASK_GONE.has(error.name)) return 'task-gone';
+      throw error;
+    }
+  }
+
+  /**
+   * Tells the waiting workflow that the request reached Slack: remediate.asl.json treats silence
+   * past its HeartbeatSeconds as "nobody was asked".
+   */
+  async heartbeat(taskToken: string): Promise<'sent' | 'task-gone'> {
+    try {
+      await this.client.send(new SendTaskHeartbeatCommand({ taskToken }), {
+        abortSignal: AbortSignal.timeout(this.options.timeoutMs),
+      });
       return 'sent';
     } catch (error) {
       if (error instanceof Error && TASK_GONE.has(error.name)) return 'task-gone';

@@ -22,21 +22,24 @@ const decisionSchema = z.object({
   confidence: z.number().min(0).max(1),
 }) satisfies z.ZodType<ScalingDecision>;
 
+/** Absent and null mean the same: Step Functions writes null for a missing path. */
+const optional = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+
 /** Where the console links point; every event may carry them. */
 const placeSchema = {
-  autoScalingGroupName: z.string().min(1).optional(),
-  alarmName: z.string().min(1).optional(),
+  autoScalingGroupName: optional(z.string().min(1)),
+  alarmName: optional(z.string().min(1)),
 };
 
 /** The change proposed or made, when it is not a ScalingDecision (a replica, a cache node). */
 const changeSchema = {
-  summary: z.string().min(1).optional(),
-  reason: z.string().optional(),
-  evidence: z.record(z.string(), z.number()).optional(),
-  monthlyCostDeltaUsd: z.number().optional(),
-  risk: z.enum(['low', 'medium', 'high']).optional(),
-  confidence: z.number().min(0).max(1).optional(),
-  tier: z.string().optional(),
+  summary: optional(z.string().min(1)),
+  reason: optional(z.string()),
+  evidence: optional(z.record(z.string(), z.number())),
+  monthlyCostDeltaUsd: optional(z.number()),
+  risk: optional(z.enum(['low', 'medium', 'high'])),
+  confidence: optional(z.number().min(0).max(1)),
+  tier: optional(z.string()),
 };
 
 /** Approval ids go into Slack button values and DynamoDB keys: short and plain. */
@@ -44,14 +47,14 @@ export const APPROVAL_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export const decisionDetailSchema = z.object({
   decision: decisionSchema,
-  outcome: z.enum(['applied', 'recommended', 'blocked', 'unchanged', 'approval-required']).optional(),
-  guardrails: z.array(z.string()).optional(),
+  outcome: optional(z.enum(['applied', 'recommended', 'blocked', 'unchanged', 'approval-required'])),
+  guardrails: optional(z.array(z.string())),
   ...placeSchema,
 });
 
 const withChange = <T extends z.ZodRawShape>(shape: T) =>
   z
-    .object({ ...shape, decision: decisionSchema.optional(), ...changeSchema, ...placeSchema })
+    .object({ ...shape, decision: optional(decisionSchema), ...changeSchema, ...placeSchema })
     .refine(
       (d: { decision?: unknown; summary?: unknown }) => d.decision !== undefined || d.summary !== undefined,
       {
@@ -64,18 +67,18 @@ export const approvalDetailSchema = withChange({
   /** Step Functions task tokens are at most 2048 characters (SendTaskSuccess). */
   taskToken: z.string().min(1).max(2048),
   /** Epoch ms after which the workflow stops waiting (its timeout counts as rejected). */
-  expiresAt: z.number().optional(),
+  expiresAt: optional(z.number()),
 });
 
 export const failureDetailSchema = withChange({
   error: z.string().min(1),
-  cause: z.string().optional(),
-  approvalId: z.string().optional(),
+  cause: optional(z.string()),
+  approvalId: optional(z.string()),
 });
 
 export const completedDetailSchema = withChange({
-  outcome: z.string().optional(),
-  approvalId: z.string().optional(),
+  outcome: optional(z.string()),
+  approvalId: optional(z.string()),
 });
 
 export type DecisionDetail = z.infer<typeof decisionDetailSchema>;

@@ -1,0 +1,105 @@
+/**
+ * When the advisor reads whose metrics. GetMetricData is billed per metric requested, not per
+ * datapoint, so reading a service's last N one-minute datapoints once every N minutes costs 1/N
+ * of reading one datapoint every minute and loses no resolution, only freshness. The plan spends
+ * freshness where it matters: services near a limit ("hot") are read often, calm ones rarely.
+ */
+
+export interface MetricReadPlan {
+  /** CloudWatch metrics read for a calm service: only the ones its decision rests on (CPU, p99). */
+  calmMetrics: number;
+  /** Minutes between reads of a calm service; each read fetches every 1-minute datapoint since the last. */
+  calmEveryMinutes: number;
+  /** Metrics read for a hot service: every KPI metric (CPU, p99, 5XX, requests). */
+  hotMetrics: number;
+  hotEveryMinutes: number;
+  /** Share of services that are hot at a time (near a target, or a change in flight), 0..1. */
+  hotShare: number;
+}
+
+/** One query per metric, at most 500 queries per call (the GetMetricData limit the reader uses). */
+export const MAX_QUERIES_PER_CALL = 500;
+/** GetMetricData returns at most 100,800 datapoints per call. */
+export const MAX_DATAPOINTS_PER_CALL = 100_800;
+
+/** Every KPI metric of every service on every tick: what a naive one-minute advisor does. */
+export function everyTickPlan(metricsPerService: number, scheduleMinutes: number): MetricReadPlan {
+  return {
+    calmMetrics: metricsPerService,
+    calmEveryMinutes: scheduleMinutes,
+    hotMetrics: metricsPerService,
+    hotEveryMinutes: scheduleMinutes,
+    hotShare: 0,
+  };
+}
+
+/**
+ * The plan Headroom ships: calm services' CPU and p99 every 20 minutes (20 one-minute datapoints
+ * each), hot services' four KPI metrics every 5 minutes. See docs/operations.md, "What Headroom costs".
+ */
+export function adaptivePlan(metricsPerService: number): MetricReadPlan {
+  return {
+    calmMetrics: Math.min(2, metricsPerService),
+    calmEveryMinutes: 20,
+    hotMetrics: metricsPerService,
+    hotEveryMinutes: 5,
+    hotShare: 0.05,
+  };
+}
+
+/** Ticks between reads, at least one: a cadence finer than the schedule reads every tick. */
+export function ticksBetweenReads(everyMinutes: number, scheduleMinutes: number): number {
+  return Math.max(1, Math.round(everyMinutes / scheduleMinutes));
+}
+
+/**
+ * Whether service `index` is read on tick `tick`. Reads are staggered by index so each tick reads
+ * about 1/N of the fleet instead of all of it every N ticks.
+ */
+export function isReadDue(index: number, tick: number, everyTicks: number): boolean {
+  return (tick + index) % everyTicks === 0;
+}
+
+/** GetMetricData calls for `metrics` queries of `datapointsPerMetric` points each. */
+export function getMetricDataCalls(metrics: number, datapointsPerMetric: number): number {
+  if (metrics === 0) return 0;
+  const perCall = Math.max(
+    1,
+    Math.min(MAX_QUERIES_PER_CALL, Math.floor(MAX_DATAPOINTS_PER_CALL / datapointsPerMetric)),
+  );
+  return Math.ceil(metrics / perCall);
+}
+
+export interface TickReads {
+  /** Services whose metrics were read (and which are evaluated) on the tick. */
+  servicesRead: number;
+  metricsRequested: number;
+  getMetricDataCalls: number;
+}
+
+/** What one tick reads: the first `round(hotShare × services)` services are the hot ones. */
+export function readsOnTick(
+  services: number,
+  tick: number,
+  scheduleMinutes: number,
+  plan: MetricReadPlan,
+): TickReads {
+  const hot = Math.round(plan.hotShare * services);
+  const hotTicks = ticksBetweenReads(plan.hotEveryMinutes, scheduleMinutes);
+  const calmTicks = ticksBetweenReads(plan.calmEveryMinutes, scheduleMinutes);
+  let hotRead = 0;
+  let calmRead = 0;
+  for (let index = 0; index < services; index += 1) {
+    if (index < hot ? isReadDue(index, tick, hotTicks) : isReadDue(index, tick, calmTicks)) {
+      if (index < hot) hotRead += 1;
+      else calmRead += 1;
+    }
+  }
+  const metricsRequested = hotRead * plan.hotMetrics + calmRead * plan.calmMetrics;
+  const datapoints = Math.max(hotTicks, calmTicks) * scheduleMinutes;
+  return {
+    servicesRead: hotRead + calmRead,
+    metricsRequested,
+    getMetricDataCalls: getMetricDataCalls(metricsRequested, datapoints),
+  };
+}

@@ -1,0 +1,162 @@
+/** Headroom's own bill, checked against bills worked out by hand from the public prices. */
+import { describe, expect, test } from '@jest/globals';
+import { advisorMonthlyBill, type AdvisorBill } from '@headroom/core/advisorBill/advisorMonthlyBill';
+import {
+  everyTickPlan,
+  getMetricDataCalls,
+  readsOnTick,
+  adaptivePlan,
+} from '@headroom/core/advisorBill/readPlan';
+import { costReport, scheduleMinutes } from '@headroom/core/advisorBill/costCommand';
+
+function usdOf(bill: AdvisorBill, item: string): number {
+  const line = bill.lines.find((l) => l.item === item);
+  if (line === undefined) throw new Error(`no line ${item}`);
+  return line.usd;
+}
+
+describe('GetMetricData is billed per metric requested', () => {
+  test('a naive advisor reading 4 metrics of 100 services every minute pays $175.93 for reads alone', () => {
+    const bill = advisorMonthlyBill({
+      services: 100,
+      scheduleMinutes: 1,
+      kpisPerService: 4,
+      reads: everyTickPlan(4, 1),
+    });
+    // 100 × 4 × 43,800 ticks = 17,520,000, plus the hourly forecast: 100 × 730 = 73,000.
+    expect(bill.metricsRequested).toBe(17_593_000);
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(175.93, 10);
+  });
+
+  test('the adaptive plan reads calm services every 20 min and hot ones every 5, and stays under $10', () => {
+    const bill = advisorMonthlyBill({ services: 100, scheduleMinutes: 1, kpisPerService: 4 });
+    // hot: 5 × 4 × 43,800 / 5 = 175,200; calm: 95 × 2 × 43,800 / 20 = 416,100; forecast: 73,000.
+    expect(bill.metricsRequested).toBe(664_300);
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(6.643, 10);
+    expect(bill.totalUsd).toBeLessThan(10);
+    expect(bill.totalUsd).toBeCloseTo(9.81, 2);
+  });
+
+  test('reads are staggered: each tick of a 20-minute calm cadence reads 1/20 of the fleet', () => {
+    const plan = { ...adaptivePlan(4), hotShare: 0 };
+    for (let tick = 0; tick < 40; tick += 1) {
+      expect(readsOnTick(100, tick, 1, plan)).toEqual({
+        servicesRead: 5,
+        metricsRequested: 10,
+        getMetricDataCalls: 1,
+      });
+    }
+  });
+
+  test('calls hold at most 500 queries and at most 100,800 datapoints', () => {
+    expect(getMetricDataCalls(0, 1)).toBe(0);
+    expect(getMetricDataCalls(500, 1)).toBe(1);
+    expect(getMetricDataCalls(501, 1)).toBe(2);
+    // 14 days of hourly points: 336 a metric, so 300 metrics a call.
+    expect(getMetricDataCalls(400, 336)).toBe(2);
+    expect(getMetricDataCalls(300, 336)).toBe(1);
+  });
+});
+
+describe('a small bill worked out line by line', () => {
+  // 10 services evaluated hourly (730 ticks), 2 metrics each every tick, no event-driven work.
+  const bill = advisorMonthlyBill({
+    services: 10,
+    scheduleMinutes: 60,
+    kpisPerService: 2,
+    reads: everyTickPlan(2, 60),
+    workload: {
+      changeShare: 0.1,
+      remediationsPerMonth: 0,
+      queuedChangesPerMonth: 0,
+      polledQueues: 0,
+      customMetrics: 4,
+      alarms: 10,
+    },
+  });
+
+  test('each line', () => {
+    // GetMetricData: 10 × 2 × 730 + forecast 10 × 730 = 21,900 metrics → $0.219.
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(0.219, 10);
+    // Lambda: 730 evaluate + 730 forecast = 1,460 invocations × $0.20/M.
+    expect(usdOf(bill, 'Lambda requests')).toBeCloseTo(0.000292, 10);
+    // Evaluate: 730 × (0.3 s + one 0.4 s call) + 7,300 services × 0.002 s = 525.6 s at 0.5 GB = 262.8 GB-s;
+    // forecast: 730 × (0.3 + 10 × 0.03) s + 730 calls × 0.4 s = 730 s at 1 GB. 992.8 GB-s × $0.0000133334.
+    expect(usdOf(bill, 'Lambda compute (arm64)')).toBeCloseTo(992.8 * 0.0000133334, 10);
+    // Reads: 730 kill-switch reads + 7,300 state reads = 8,030 RRU × $0.125/M.
+    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(8030 * 0.125e-6, 12);
+    // Writes: 730 changes × 2 + 730 forecasts × 10 services = 8,760 WRU × $0.625/M.
+    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(8760 * 0.625e-6, 12);
+    // Scheduler: 1,460 invocations × $1/M; events: 730 changes × $1/M.
+    expect(usdOf(bill, 'EventBridge Scheduler')).toBeCloseTo(0.00146, 10);
+    expect(usdOf(bill, 'EventBridge custom events')).toBeCloseTo(0.00073, 10);
+    expect(usdOf(bill, 'SQS FIFO requests')).toBe(0);
+    expect(usdOf(bill, 'CloudWatch custom metrics (EMF)')).toBeCloseTo(1.2, 10);
+    expect(usdOf(bill, 'CloudWatch alarms')).toBeCloseTo(1.0, 10);
+    // Logs: 1,460 × 1,500 B + 730 × 1,000 B = 2,920,000 B = 0.00292 GB × $0.50.
+    expect(usdOf(bill, 'CloudWatch Logs ingestion')).toBeCloseTo(0.00146, 10);
+    expect(bill.totalUsd).toBeCloseTo(
+      bill.lines.reduce((sum, l) => sum + l.usd, 0),
+      12,
+    );
+  });
+
+  test('the free tier takes the always-free allowances off', () => {
+    const free = advisorMonthlyBill({
+      services: 10,
+      scheduleMinutes: 60,
+      kpisPerService: 2,
+      freeTier: true,
+      workload: { alarms: 12 },
+    });
+    expect(usdOf(free, 'Lambda requests')).toBe(0);
+    expect(usdOf(free, 'CloudWatch custom metrics (EMF)')).toBe(0);
+    expect(usdOf(free, 'CloudWatch alarms')).toBeCloseTo(0.2, 10);
+  });
+});
+
+describe('bad input is named', () => {
+  test.each([
+    [{ services: -1 }, /services must be a whole number ≥ 0, got -1/],
+    [{ scheduleMinutes: 7 }, /scheduleMinutes must divide a 730-hour month/],
+    [{ reads: { hotShare: 2 } }, /reads.hotShare must be in \[0, 1\], got 2/],
+    [{ workload: { alarms: -3 } }, /workload.alarms must be a number ≥ 0, got -3/],
+  ])('%j', (change, message) => {
+    expect(() =>
+      advisorMonthlyBill({ services: 100, scheduleMinutes: 1, kpisPerService: 4, ...change }),
+    ).toThrow(message);
+  });
+});
+
+describe('headroom cost', () => {
+  test('rate expressions and bare minutes', () => {
+    expect(scheduleMinutes('rate(1 minute)')).toBe(1);
+    expect(scheduleMinutes('rate(5 minutes)')).toBe(5);
+    expect(scheduleMinutes('rate(1 hour)')).toBe(60);
+    expect(scheduleMinutes('15')).toBe(15);
+    expect(() => scheduleMinutes('every minute')).toThrow(/--schedule must be 'rate\(N minutes\)'/);
+  });
+
+  test('prints the bill with its total', () => {
+    const { text } = costReport(['--services', '100', '--schedule', 'rate(1 minute)']);
+    expect(text).toMatch(/100 services, evaluated every 1 min/);
+    expect(text).toMatch(/CloudWatch GetMetricData\s+664,300 metrics requested\s+\$6\.64/);
+    expect(text).toMatch(/Total\s+\$9\.81\n$/);
+  });
+
+  test('--json gives the same bill as the model', () => {
+    const { text } = costReport(['--services', '20', '--schedule', '5', '--json']);
+    const parsed = JSON.parse(text) as AdvisorBill;
+    expect(parsed.totalUsd).toBeCloseTo(
+      advisorMonthlyBill({ services: 20, scheduleMinutes: 5, kpisPerService: 4 }).totalUsd,
+      10,
+    );
+  });
+
+  test('a bad option is a usage error naming it', () => {
+    expect(() => costReport(['--services', 'many'])).toThrow(
+      /--services must be a whole number of at least 0, got 'many'/,
+    );
+    expect(() => costReport(['--reads', 'sometimes'])).toThrow(/--reads must be one of adaptive, every-tick/);
+  });
+});

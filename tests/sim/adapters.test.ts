@@ -4,10 +4,9 @@ import { SimulatedAccount, SimulatedService } from '@headroom/core/sim/account';
 import {
   InMemoryEventPublisher,
   InMemoryStateStore,
-  ScalingActivityInProgressError,
+  ScalingRefusedError,
   SimFleetControl,
   SimMetricsReader,
-  SimValidationError,
   VirtualClock,
 } from '@headroom/core/sim/adapters';
 import { makeService } from './fixtures';
@@ -77,9 +76,7 @@ describe('SimMetricsReader', () => {
 
   it('rejects a period that is not a multiple of a minute', async () => {
     const reader = new SimMetricsReader(makeAccount().account);
-    await expect(reader.readKpis([], { start: 0, end: 1, periodSeconds: 30 })).rejects.toThrow(
-      SimValidationError,
-    );
+    await expect(reader.readKpis([], { start: 0, end: 1, periodSeconds: 30 })).rejects.toThrow();
   });
 });
 
@@ -104,9 +101,7 @@ describe('SimFleetControl', () => {
     const { account, clock } = makeAccount();
     const control = new SimFleetControl(account);
     await control.setDesiredCapacity('web-asg', 5, true);
-    await expect(control.setDesiredCapacity('web-asg', 6, true)).rejects.toThrow(
-      ScalingActivityInProgressError,
-    );
+    await expect(control.setDesiredCapacity('web-asg', 6, true)).rejects.toThrow(ScalingRefusedError);
     await control.setDesiredCapacity('web-asg', 6, false);
     for (let m = 0; m < 5; m++) account.advanceMinute(() => 0);
     expect(clock.now()).toBe(T0 + 5 * MIN);
@@ -121,7 +116,10 @@ describe('SimFleetControl', () => {
     const control = new SimFleetControl(makeAccount().account);
     await expect(control.setDesiredCapacity('nope', 2, false)).rejects.toThrow(/not found - nope/);
     await expect(control.setDesiredCapacity('web-asg', 51, false)).rejects.toThrow(/above max value 50/);
-    await expect(control.setDesiredCapacity('web-asg', 0, false)).rejects.toThrow(SimValidationError);
+    await expect(control.setDesiredCapacity('web-asg', 0, false)).rejects.toThrow(ScalingRefusedError);
+    await expect(control.setDesiredCapacity('web-asg', 0, false)).rejects.toMatchObject({
+      reason: 'invalid-request',
+    });
   });
 });
 

@@ -16,6 +16,7 @@ import type {
   ServiceState,
   StateStore,
 } from '../ports/index.js';
+import { ScalingRefusedError } from '../aws/errors.js';
 import type { SimulatedAccount } from './account.js';
 
 export class VirtualClock implements Clock {
@@ -31,23 +32,8 @@ export class VirtualClock implements Clock {
   }
 }
 
-/** SetDesiredCapacity with HonorCooldown during a cooldown (AWS: ScalingActivityInProgressFault). */
-export class ScalingActivityInProgressError extends Error {
-  override readonly name = 'ScalingActivityInProgressFault';
-  constructor(
-    readonly groupName: string,
-    readonly cooldownEndsAt: number,
-  ) {
-    super(
-      `Scaling activity in progress for ${groupName}: cooldown until ${new Date(cooldownEndsAt).toISOString()}`,
-    );
-  }
-}
-
-/** A request AWS would reject as invalid (unknown group, capacity outside min/max). */
-export class SimValidationError extends Error {
-  override readonly name = 'ValidationError';
-}
+/** Refusals are the AWS adapter's own typed error, so callers handle the simulation and AWS alike. */
+export { ScalingRefusedError } from '../aws/errors.js';
 
 const ALL_KPIS: readonly KpiName[] = [
   'requestsPerMinute',
@@ -95,7 +81,7 @@ export class SimMetricsReader implements MetricsReader {
   ): Promise<Map<string, KpiSeries>> {
     const periodMs = window.periodSeconds * 1000;
     if (!(window.periodSeconds >= 60 && window.periodSeconds % 60 === 0)) {
-      throw new SimValidationError(`period must be 60 s or a multiple of 60, got ${window.periodSeconds}`);
+      throw new RangeError(`period must be 60 s or a multiple of 60, got ${window.periodSeconds}`);
     }
     this.calls++;
     const result = new Map<string, KpiSeries>();
@@ -142,16 +128,23 @@ export class SimFleetControl implements FleetControl {
 
   async setDesiredCapacity(groupName: string, desired: number, honorCooldown: boolean): Promise<void> {
     const sim = this.account.byGroupName(groupName);
-    if (!sim) throw new SimValidationError(`AutoScalingGroup name not found - ${groupName}`);
+    const refuse = (reason: 'activity-in-progress' | 'invalid-request', awsMessage: string): never => {
+      throw new ScalingRefusedError(groupName, desired, reason, awsMessage);
+    };
+    // The messages are the ones Auto Scaling returns for the same requests.
+    if (!sim) return refuse('invalid-request', `AutoScalingGroup name not found - ${groupName}`);
     const { min, max } = sim.service.capacity;
     if (desired > max)
-      throw new SimValidationError(`New SetDesiredCapacity value ${desired} is above max value ${max}`);
+      refuse('invalid-request', `New SetDesiredCapacity value ${desired} is above max value ${max}`);
     if (desired < min)
-      throw new SimValidationError(`New SetDesiredCapacity value ${desired} is below min value ${min}`);
+      refuse('invalid-request', `New SetDesiredCapacity value ${desired} is below min value ${min}`);
     const last = sim.fleet.lastActivityAt;
     const cooldownEndsAt = last === undefined ? -Infinity : last + sim.service.timing.cooldownSeconds * 1000;
     if (honorCooldown && this.account.clock.now() < cooldownEndsAt) {
-      throw new ScalingActivityInProgressError(groupName, cooldownEndsAt);
+      refuse(
+        'activity-in-progress',
+        `Scaling activity in progress for ${groupName} until ${new Date(cooldownEndsAt).toISOString()}`,
+      );
     }
     sim.setDesired(desired);
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import {
   decideScaling,
+  stepLimit,
   type DecideScalingInput,
   type FleetCapacity,
   type ForecastFloor,
@@ -309,5 +311,56 @@ describe('decideScaling explains itself', () => {
       state: { serviceId: 'web', version: 2, recentRecommendations: [{ at: now - 300_000, desired: 8 }] },
     });
     expect(decision.desiredCapacity).toBe(8);
+  });
+});
+
+describe('decideScaling properties', () => {
+  const arbitrary = fc.record({
+    desired: fc.integer({ min: 0, max: 80 }),
+    warmingUp: fc.integer({ min: 0, max: 5 }),
+    groupMin: fc.integer({ min: 0, max: 5 }),
+    groupMax: fc.integer({ min: 5, max: 100 }),
+    cpuPct: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }),
+    p99LatencyMs: fc.option(fc.double({ min: 1, max: 10_000, noNaN: true }), { nil: undefined }),
+    errorRatePct: fc.option(fc.double({ min: 0, max: 100, noNaN: true }), { nil: undefined }),
+    ageSeconds: fc.integer({ min: 0, max: 600 }),
+    floor: fc.option(fc.double({ min: 0, max: 200, noNaN: true }), { nil: undefined }),
+  });
+
+  it('stays within the effective [min, max] and one step of a fleet inside it', () => {
+    fc.assert(
+      fc.property(arbitrary, (a) => {
+        const f = fleet(a.desired, {
+          inService: Math.max(0, a.desired - a.warmingUp),
+          warmingUp: Math.min(a.warmingUp, a.desired),
+          min: a.groupMin,
+          max: a.groupMax,
+        });
+        const latest: KpiSample = { at: now - a.ageSeconds * 1000 };
+        if (a.cpuPct !== undefined) latest.cpuPct = a.cpuPct;
+        if (a.p99LatencyMs !== undefined) latest.p99LatencyMs = a.p99LatencyMs;
+        if (a.errorRatePct !== undefined) latest.errorRatePct = a.errorRatePct;
+        const decision = decideScaling({
+          service: web,
+          fleet: f,
+          latest,
+          recent: [latest],
+          state: undefined,
+          now,
+          ...(a.floor === undefined ? {} : { forecastFloor: floor(a.floor) }),
+        });
+        const min = Math.max(web.capacity.min, a.groupMin);
+        const max = Math.min(web.capacity.max, a.groupMax);
+        const d = decision.desiredCapacity;
+        const inside = a.desired >= min && a.desired <= max;
+        return (
+          d >= min &&
+          d <= max &&
+          (!inside || Math.abs(d - a.desired) <= stepLimit(a.desired, web.capacity)) &&
+          decision.confidence >= 0 &&
+          decision.confidence <= 1
+        );
+      }),
+    );
   });
 });

@@ -10,7 +10,7 @@ import type { FleetCapacity } from '../model/fleet.js';
 import type { KpiSample } from '../model/kpi.js';
 import type { CapacityLimits, ManagedService } from '../model/service.js';
 import type { ServiceState } from '../ports/index.js';
-import { withinLimits } from '../policies/guardrailsLimits.js';
+import { clampToLimits, withinLimits } from '../policies/guardrailsLimits.js';
 import { targetTracking } from '../policies/targetTracking.js';
 
 export interface ForecastFloor {
@@ -136,7 +136,7 @@ function kpiScaleOut(
   if (otherTier) {
     // More instances would only add load on a saturated database, cache or CDN origin.
     return {
-      desired: fleet.desired,
+      desired: clampToLimits(fleet.desired, limits),
       rule: 'kpi/hold-other-tier',
       reason: `${said}, but the ${otherTier.tier} tier is breached too (${otherTier.kpi} ${otherTier.value}): not adding instances.`,
     };
@@ -144,7 +144,7 @@ function kpiScaleOut(
   const wanted = Math.ceil(fleet.inService * Math.min(worst.ratio, MAX_KPI_SCALE_RATIO) - 1e-9);
   if (wanted <= fleet.desired) {
     return {
-      desired: fleet.desired,
+      desired: clampToLimits(fleet.desired, limits),
       rule: 'kpi/hold-covered',
       reason: `${said}: ${wanted} needed, ${fleet.desired} already asked for.`,
     };

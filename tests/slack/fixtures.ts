@@ -122,3 +122,15 @@ export async function startFakeSlack(
       }),
   };
 }
+
+/** A block_actions payload as Slack sends it for a click on the Approve button. */
+export const clickPayload = (overrides: Record<string, unknown> = {}) => ({
+  type: 'block_actions',
+  user: { id: 'U024BE7LH', username: 'ana' },
+  actions: [
+    { action_id: 'headroom.approve', block_id: 'headroom-approval:apr-1', value: 'apr-1', type: 'button' },
+  ],
+  response_url: 'https://hooks.slack.com/actions/T0/1/abc',
+  message: { blocks: [{ type: 'section' }] },
+  ...overrides,
+});

@@ -17,7 +17,7 @@ import {
   ScalingRefusedError,
   type ManagedService,
 } from '@headroom/core';
-import { aService, metadata, MINUTE, T0 } from './fixtures.js';
+import { metadata, MINUTE, T0 } from './fixtures.js';
 
 const client = new AutoScalingClient({ region: 'eu-west-1' });
 const asg = mockClient(client);
@@ -130,16 +130,21 @@ describe('AutoScalingFleetControl.discover', () => {
     ]);
   });
 
-  it('adds services from the config parameter, letting a tagged group with the same id win', async () => {
+  it("reads defaultTags under the group's own tags, so the deployment's default mode applies where none is set", async () => {
     asg.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [group('web', { 'headroom:managed': 'true', 'headroom:mode': 'apply' })],
+      AutoScalingGroups: [
+        group('web', { 'headroom:managed': 'true', 'headroom:mode': 'advise' }),
+        group('api', { 'headroom:managed': 'true' }),
+      ],
       $metadata: metadata,
     });
-    const configured: ManagedService[] = [aService('web'), aService('reports')];
-    const services = await new AutoScalingFleetControl(client, { clock, configured }).discover();
+    const services = await new AutoScalingFleetControl(client, {
+      clock,
+      defaultTags: { 'headroom:mode': 'apply' },
+    }).discover();
     expect(services.map((s) => [s.id, s.mode])).toEqual([
-      ['web', 'apply'],
-      ['reports', 'advise'],
+      ['web', 'advise'],
+      ['api', 'apply'],
     ]);
   });
 

@@ -24,8 +24,8 @@ export interface AutoScalingFleetOptions {
   clock: Clock;
   /** Tag whose presence marks a candidate group (default `headroom:managed`). */
   tagKey?: string;
-  /** Services listed in the config parameter rather than tagged; tagged ones with the same id win. */
-  configured?: readonly ManagedService[];
+  /** Tags every managed group is read as having unless it sets them itself, e.g. the deployment's default mode. */
+  defaultTags?: Readonly<Record<string, string>>;
   /** Called for a tagged group whose tags do not parse; without it discovery throws. */
   onConfigError?: (error: ConfigError) => void;
   /** Warm-up when the group sets no DefaultInstanceWarmup, seconds. */
@@ -50,9 +50,6 @@ export class AutoScalingFleetControl implements FleetControl {
         const service = this.serviceOf(group);
         if (service !== undefined) found.set(service.id, service);
       }
-    }
-    for (const service of this.options.configured ?? []) {
-      if (!found.has(service.id)) found.set(service.id, service);
     }
     return [...found.values()];
   }
@@ -94,7 +91,7 @@ export class AutoScalingFleetControl implements FleetControl {
   private serviceOf(group: AutoScalingGroup): ManagedService | undefined {
     const name = group.AutoScalingGroupName;
     if (name === undefined) return undefined;
-    const tags: Record<string, string> = {};
+    const tags: Record<string, string> = { ...this.options.defaultTags };
     for (const tag of group.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
     if (!isManagedGroup(tags)) return undefined;
     try {

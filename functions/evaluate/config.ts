@@ -1,0 +1,75 @@
+/**
+ * The evaluate function's configuration, read once from its environment (set by template.yaml).
+ * A bad value stops the function at start-up with the variable's name, not at the first decision.
+ */
+import { ConfigError, MODES, parseServicesJson, type ManagedService, type Mode } from '@headroom/core';
+
+export interface EvaluateConfig {
+  /** Mode of services that set none themselves. */
+  defaultMode: Mode;
+  /** The deployment's kill switch; the state table's kill-switch item is read as well. */
+  killSwitchForced: boolean;
+  tagKey: string;
+  stateTable: string;
+  eventBusName: string;
+  servicesFromConfig: ManagedService[];
+  dailyActionBudget: number;
+  decisionRetentionDays: number;
+  windowMinutes: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (value === undefined || value.trim() === '') throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+function wholeNumber(env: Env, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min) {
+    throw new Error(`environment variable ${name} "${raw}" is not a whole number >= ${min}`);
+  }
+  return Number(raw);
+}
+
+/** Entries of SERVICES_JSON without a mode get the deployment's default mode. */
+export function servicesWithDefaultMode(text: string, mode: Mode): ManagedService[] {
+  let entries: unknown;
+  try {
+    entries = JSON.parse(text);
+  } catch {
+    return parseServicesJson(text); // reports the JSON error itself
+  }
+  if (!Array.isArray(entries)) return parseServicesJson(text);
+  const withMode = entries.map((entry: unknown) =>
+    typeof entry === 'object' && entry !== null && !Array.isArray(entry) && !('mode' in entry)
+      ? { ...entry, mode }
+      : entry,
+  );
+  return parseServicesJson(JSON.stringify(withMode));
+}
+
+export function readEvaluateConfig(env: Env): EvaluateConfig {
+  const mode = env.MODE ?? MODES[0]!;
+  if (!(MODES as readonly string[]).includes(mode)) {
+    throw new ConfigError('environment', 'MODE', mode, `is not one of ${MODES.join(', ')}`);
+  }
+  const killSwitch = env.KILL_SWITCH ?? 'off';
+  if (killSwitch !== 'on' && killSwitch !== 'off') {
+    throw new ConfigError('environment', 'KILL_SWITCH', killSwitch, 'is not on or off');
+  }
+  return {
+    defaultMode: mode as Mode,
+    killSwitchForced: killSwitch === 'on',
+    tagKey: env.TAG_KEY || 'headroom:managed',
+    stateTable: required(env, 'STATE_TABLE'),
+    eventBusName: required(env, 'EVENT_BUS_NAME'),
+    servicesFromConfig: servicesWithDefaultMode(env.SERVICES_JSON || '[]', mode as Mode),
+    dailyActionBudget: wholeNumber(env, 'DAILY_ACTION_BUDGET', 20, 0),
+    decisionRetentionDays: wholeNumber(env, 'DECISION_RETENTION_DAYS', 90, 1),
+    windowMinutes: wholeNumber(env, 'WINDOW_MINUTES', 15, 1),
+  };
+}

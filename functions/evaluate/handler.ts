@@ -1,0 +1,107 @@
+/**
+ * Flow 1, evaluate: EventBridge Scheduler → discover → read KPIs → decide → apply or recommend →
+ * publish. The use case lives in @headroom/core; this file only wires AWS into it.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import {
+  AutoScalingFleetControl,
+  CloudWatchMetricsReader,
+  createAwsClients,
+  DynamoStateStore,
+  EventBridgePublisher,
+  evaluateServices,
+  TAG_PREFIX,
+  type EvaluationReport,
+} from '@headroom/core';
+import { readEvaluateConfig } from './config.js';
+import { describeIssues, ScheduledRunSchema, type ScheduledRun } from './schema.js';
+
+const logger = new Logger();
+const metrics = new Metrics();
+const tracer = new Tracer();
+const config = readEvaluateConfig(process.env);
+
+// Built once per container: connections and the adaptive retry limiter outlive one invocation.
+const clients = createAwsClients();
+for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
+
+const clock = { now: () => Date.now() };
+const deps = {
+  clock,
+  metrics: new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics }),
+  fleet: new AutoScalingFleetControl(clients.autoScaling, {
+    clock,
+    tagKey: config.tagKey,
+    defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
+    onConfigError: (error) =>
+      logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
+  }),
+  state: new DynamoStateStore(clients.dynamo, {
+    tableName: config.stateTable,
+    decisionRetentionDays: config.decisionRetentionDays,
+    killSwitchForced: config.killSwitchForced,
+  }),
+  events: new EventBridgePublisher(clients.eventBridge, { eventBusName: config.eventBusName }),
+};
+
+function emitMetrics(report: EvaluationReport): void {
+  const records = report.services.flatMap((s) => (s.record ? [s.record] : []));
+  const count = (outcome: string) => records.filter((r) => r.outcome === outcome).length;
+  metrics.addMetric('Decisions', MetricUnit.Count, records.length);
+  metrics.addMetric('ActionsApplied', MetricUnit.Count, count('applied'));
+  metrics.addMetric('Recommendations', MetricUnit.Count, count('recommended'));
+  metrics.addMetric('ActionsBlocked', MetricUnit.Count, count('blocked'));
+  metrics.addMetric(
+    'ServiceFailures',
+    MetricUnit.Count,
+    report.services.filter((s) => s.status === 'failed').length,
+  );
+  metrics.addMetric('RunErrors', MetricUnit.Count, report.errors.length);
+  metrics.addMetric('KillSwitchOn', MetricUnit.Count, report.killSwitch ? 1 : 0);
+}
+
+type Parsed = { success: true; data: ScheduledRun } | { success: false; error: Error };
+
+export const evaluate = async (parsed: Parsed): Promise<EvaluationReport> => {
+  if (!parsed.success) {
+    const issues = (parsed.error.cause ?? []) as Parameters<typeof describeIssues>[0];
+    throw new Error(`scheduled event is malformed: ${describeIssues(issues)}`);
+  }
+  const run = parsed.data;
+  logger.appendKeys({
+    scheduledTime: run.scheduledTime,
+    executionId: run.executionId,
+    attempt: run.attemptNumber,
+  });
+  const report = await evaluateServices(deps, {
+    windowMinutes: config.windowMinutes,
+    dailyActionBudget: config.dailyActionBudget,
+    servicesFromConfig: config.servicesFromConfig,
+  });
+  emitMetrics(report);
+  for (const error of report.errors) logger.error('evaluation stage failed', error);
+  for (const note of report.notes) logger.info(note);
+  logger.info('evaluation done', {
+    services: report.services.length,
+    killSwitch: report.killSwitch,
+    outcomes: report.services.map((s) => ({
+      serviceId: s.serviceId,
+      status: s.status,
+      outcome: s.record?.outcome,
+    })),
+  });
+  return report;
+};
+
+export const handler = middy(evaluate)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(parser({ schema: ScheduledRunSchema, safeParse: true }));

@@ -1,0 +1,49 @@
+import { describe, expect, it } from '@jest/globals';
+import { readEvaluateConfig } from '../../functions/evaluate/config.js';
+
+const env = { STATE_TABLE: 'state', EVENT_BUS_NAME: 'bus' };
+
+describe('evaluate configuration from the environment', () => {
+  it('defaults to advise, kill switch off, 20 actions a day, a 15-minute window', () => {
+    expect(readEvaluateConfig(env)).toEqual({
+      defaultMode: 'advise',
+      killSwitchForced: false,
+      tagKey: 'headroom:managed',
+      stateTable: 'state',
+      eventBusName: 'bus',
+      servicesFromConfig: [],
+      dailyActionBudget: 20,
+      decisionRetentionDays: 90,
+      windowMinutes: 15,
+    });
+  });
+
+  it('gives SERVICES_JSON entries without a mode the deployment mode, and keeps an explicit one', () => {
+    const config = readEvaluateConfig({
+      ...env,
+      MODE: 'apply',
+      SERVICES_JSON: '[{"autoScalingGroup":"web"},{"autoScalingGroup":"api","mode":"off"}]',
+    });
+    expect(config.servicesFromConfig.map((s) => [s.id, s.mode])).toEqual([
+      ['web', 'apply'],
+      ['api', 'off'],
+    ]);
+  });
+
+  it.each([
+    [{ ...env, MODE: 'auto' }, 'environment: MODE "auto" is not one of advise, apply, off'],
+    [{ ...env, KILL_SWITCH: 'yes' }, 'environment: KILL_SWITCH "yes" is not on or off'],
+    [{ EVENT_BUS_NAME: 'bus' }, 'environment variable STATE_TABLE is not set'],
+    [
+      { ...env, DAILY_ACTION_BUDGET: '-1' },
+      'environment variable DAILY_ACTION_BUDGET "-1" is not a whole number >= 0',
+    ],
+    [
+      { ...env, SERVICES_JSON: '[{"autoScalingGroup":"web","max":"many"}]' },
+      'services[0]: max "many" is not a positive integer',
+    ],
+    [{ ...env, SERVICES_JSON: '{"web":1}' }, 'is not an array of services'],
+  ])('refuses %j naming the variable', (bad, message) => {
+    expect(() => readEvaluateConfig(bad)).toThrow(message);
+  });
+});

@@ -11,12 +11,7 @@ import {
   type DescribeAutoScalingGroupsCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  AutoScalingFleetControl,
-  ConfigError,
-  ScalingRefusedError,
-  type ManagedService,
-} from '@headroom/core';
+import { AutoScalingFleetControl, ConfigError, ScalingRefusedError } from '@headroom/core';
 import { metadata, MINUTE, T0 } from './fixtures.js';
 
 const client = new AutoScalingClient({ region: 'eu-west-1' });

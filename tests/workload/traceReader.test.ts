@@ -8,6 +8,7 @@ import {
   TraceError,
   peakLoadFor,
   readTraceFile,
+  scaleToPeak,
   toMinuteLoad,
   toTrace,
 } from '@headroom/core/workload/traceReader';
@@ -222,6 +223,19 @@ describe('toMinuteLoad', () => {
     expect(demandFor(peak / 60, 10, 500)).toBe(20);
     expect(demandFor((peak * 1.001) / 60, 10, 500)).toBe(21);
     expect(peakLoadFor(20, 10, 500)).toBeCloseTo(peak, 6);
+  });
+
+  it('scaleToPeak does the same for any per-minute series, such as a generated one', () => {
+    const { load, scale } = scaleToPeak([100, 400, 200], {
+      peakInstances: 8,
+      muPerInstance: 10,
+      sloP99Ms: 500,
+    });
+    expect(load[1]).toBeCloseTo(peakLoadFor(8, 10, 500), 6);
+    expect(load[0]).toBeCloseTo(100 * scale, 9);
+    expect(() => scaleToPeak([0, 0], { peakInstances: 8, muPerInstance: 10, sloP99Ms: 500 })).toThrow(
+      /every value is 0/,
+    );
   });
 
   it('averages intervals finer than a minute', () => {

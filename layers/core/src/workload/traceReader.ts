@@ -191,16 +191,25 @@ function perMinute(trace: Trace, interpolation: 'hold' | 'linear'): number[] {
   return out;
 }
 
-export function toMinuteLoad(trace: Trace, options: MinuteLoadOptions): MinuteLoad {
-  const shape = perMinute(trace, options.interpolation ?? 'hold');
+/** Scales a per-minute series so that its peak minute needs exactly `peakInstances` at the SLO. */
+export function scaleToPeak(
+  shape: readonly number[],
+  options: Omit<MinuteLoadOptions, 'interpolation'>,
+  name = 'load',
+): { load: number[]; scale: number } {
   let max = 0;
   for (const v of shape) if (v > max) max = v;
-  if (max === 0) throw new TraceError(trace.name, undefined, 'every value is 0: nothing to scale to a peak');
+  if (max === 0) throw new TraceError(name, undefined, 'every value is 0: nothing to scale to a peak');
   const scale = peakLoadFor(options.peakInstances, options.muPerInstance, options.sloP99Ms) / max;
+  return { load: shape.map((v) => v * scale), scale };
+}
+
+export function toMinuteLoad(trace: Trace, options: MinuteLoadOptions): MinuteLoad {
+  const { load, scale } = scaleToPeak(perMinute(trace, options.interpolation ?? 'hold'), options, trace.name);
   const gapEvents: TimelineEvent[] = trace.gaps.map((g) => ({
     at: g.from,
     kind: 'gap',
     label: `${g.missing} missing interval${g.missing === 1 ? '' : 's'} filled with the last value`,
   }));
-  return { load: shape.map((v) => v * scale), startAt: trace.start, scale, gaps: trace.gaps, gapEvents };
+  return { load, startAt: trace.start, scale, gaps: trace.gaps, gapEvents };
 }

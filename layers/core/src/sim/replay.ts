@@ -5,7 +5,8 @@
  * Each minute i (starting at startAt + i min): the instances in service at the minute's start
  * serve its load; the KPI sample for the minute is published at its end; the policy sees the
  * fleet and the KPI history then and names a desired capacity; the change (clamped to
- * [min, max]) is applied at once, and launched instances serve from boot + warm-up later.
+ * [min, max]) is applied at once. An instance launched after minute i serves from minute
+ * i + 1 + ⌈(boot + warm-up)/60 s⌉ (i + 6 with the defaults); a terminated one is gone from i + 1.
  * The TimelinePoint of minute i is stamped with the minute's start and shows what served it:
  * `inService` is s(t), `desired` the desired capacity during the minute.
  *

@@ -1,14 +1,16 @@
 /**
- * `npx tsx scripts/iam.ts [template.yaml]`: prints, for each function and state machine, the AWS
- * calls derived from its code and any mismatch with its grants (the table in docs/operations.md).
+ * `npx tsx scripts/iam.ts [--write-docs]`: prints, for each function and state machine of
+ * template.yaml, the AWS calls derived from its code and any mismatch with its grants; with
+ * --write-docs it also refreshes the table in docs/operations.md.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { auditTemplate, type IamAudit } from './iamCheck.js';
 
 export function auditTable(audits: readonly IamAudit[]): string {
   const rows = audits.map((audit) => {
     const actions = audit.derived.map((d) => `\`${d.action}\``).join(', ') || '(none)';
-    const platform = [...new Set(audit.platform.map((p) => p.why.split(':')[0] ?? p.why))].join('; ') || '-';
+    const platform = [...new Set(audit.platform.map((p) => p.why.split(':')[0] ?? p.why))].join(', ') || '-';
     return `| ${audit.logicalId} | \`${audit.source}\` | ${actions} | ${platform} |`;
   });
   return [
@@ -18,15 +20,43 @@ export function auditTable(audits: readonly IamAudit[]): string {
   ].join('\n');
 }
 
-async function main(): Promise<void> {
-  const root = resolve(import.meta.dirname, '..');
-  const audits = await auditTemplate({
+export const TABLE_START = '<!-- iam-table:start (npx tsx scripts/iam.ts --write-docs) -->';
+export const TABLE_END = '<!-- iam-table:end -->';
+
+/** The table as docs/operations.md holds it, between its markers. */
+export function tableInDocs(docs: string): string | undefined {
+  const start = docs.indexOf(TABLE_START);
+  const end = docs.indexOf(TABLE_END);
+  if (start < 0 || end < start) return undefined;
+  return docs.slice(start + TABLE_START.length, end).trim();
+}
+
+export function withTable(docs: string, table: string): string {
+  const start = docs.indexOf(TABLE_START);
+  const end = docs.indexOf(TABLE_END);
+  if (start < 0 || end < start) throw new Error(`docs: markers ${TABLE_START} ... ${TABLE_END} not found`);
+  return `${docs.slice(0, start + TABLE_START.length)}\n${table}\n${docs.slice(end)}`;
+}
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..');
+
+export function repoAuditPaths(root = REPO_ROOT) {
+  return {
     root,
-    template: resolve(process.argv[2] ?? `${root}/template.yaml`),
+    template: resolve(root, 'template.yaml'),
     iamActions: resolve(root, '../shared/schemas/iam-actions.json'),
     policyTemplates: resolve(root, '../shared/schemas/sam-policy-templates.json'),
-  });
-  console.log(auditTable(audits));
+  };
+}
+
+async function main(): Promise<void> {
+  const audits = await auditTemplate(repoAuditPaths());
+  const table = auditTable(audits);
+  console.log(table);
+  if (process.argv.includes('--write-docs')) {
+    const docs = resolve(REPO_ROOT, 'docs/operations.md');
+    writeFileSync(docs, withTable(readFileSync(docs, 'utf8'), table));
+  }
   const findings = audits.flatMap((a) => a.findings);
   if (findings.length > 0) {
     console.error(`\n${findings.length} IAM finding(s):\n${findings.map((f) => `- ${f}`).join('\n')}`);

@@ -244,20 +244,20 @@ export function platformActions(template: SamTemplate, logicalId: string): Platf
     for (const action of actions) out.push({ action, why, addedBySam });
   };
   if (resource.Type === 'AWS::Serverless::Function') {
-    add(LOGS, 'the runtime writes the function log (AWSLambdaBasicExecutionRole)', true);
+    add(LOGS, 'logs: the runtime writes the function log (AWSLambdaBasicExecutionRole)', true);
     if (property(template, resource, 'Function', 'Tracing') === 'Active') {
-      add(XRAY, 'Tracing: Active sends traces to X-Ray (AWSXrayWriteOnlyAccess)', true);
+      add(XRAY, 'X-Ray: Tracing Active sends traces (AWSXrayWriteOnlyAccess)', true);
     }
     if (property(template, resource, 'Function', 'VpcConfig') !== undefined) {
-      add(VPC, 'VpcConfig: Lambda attaches network interfaces (AWSLambdaVPCAccessExecutionRole)', true);
+      add(VPC, 'VPC: Lambda attaches network interfaces (AWSLambdaVPCAccessExecutionRole)', true);
     }
     const events = resource.Properties?.Events;
     for (const [name, event] of Object.entries(isRecord(events) ? events : {})) {
       if (!isRecord(event)) continue;
       if (event.Type === 'SQS')
-        add(SQS_POLLING, `event ${name}: Lambda polls the queue (AWSLambdaSQSQueueExecutionRole)`, true);
+        add(SQS_POLLING, `SQS event ${name}: Lambda polls the queue (AWSLambdaSQSQueueExecutionRole)`, true);
       const stream = typeof event.Type === 'string' ? STREAM_POLLING[event.Type] : undefined;
-      if (stream) add(stream, `event ${name}: Lambda reads the stream`, true);
+      if (stream) add(stream, `${String(event.Type)} event ${name}: Lambda reads the stream`, true);
     }
     const dlq = property(template, resource, 'Function', 'DeadLetterQueue');
     if (isRecord(dlq) && typeof dlq.Type === 'string' && DESTINATION_ACTION[dlq.Type]) {
@@ -282,11 +282,11 @@ export function platformActions(template: SamTemplate, logicalId: string): Platf
   }
   if (resource.Type === 'AWS::Serverless::StateMachine') {
     if (property(template, resource, 'StateMachine', 'Logging') !== undefined) {
-      add(LOG_DELIVERY, 'Logging: Step Functions sets up log delivery (the author writes these)', false);
+      add(LOG_DELIVERY, 'log delivery: Step Functions Logging (the author writes these)', false);
     }
     const tracing = property(template, resource, 'StateMachine', 'Tracing');
     if (isRecord(tracing) && tracing.Enabled === true) {
-      add(XRAY.slice(0, 4), 'Tracing: Step Functions sends traces to X-Ray', false);
+      add(XRAY.slice(0, 4), 'X-Ray: Step Functions Tracing', false);
     }
   }
   return out;

@@ -33,7 +33,11 @@ export interface AdvisorWorkload {
   polledQueues: number;
   /** ReceiveMessage calls a minute on an empty queue (5 pollers × one 20 s long poll each ~20 s). */
   idlePollsPerQueuePerMinute: number;
-  /** EMF metrics the advisor publishes (Decisions, ActionsApplied, Recommendations, ForecastError). */
+  /**
+   * EMF metrics the advisor publishes: evaluate's Decisions, ActionsApplied, Recommendations,
+   * ActionsBlocked, ServiceFailures, RunErrors, KillSwitchOn and ColdStart, plus ForecastError and
+   * one more for the event-driven flows. Each metric name × dimension set is one billed metric.
+   */
   customMetrics: number;
   /** CloudWatch alarms in the template (DLQ depth, function errors, state machine failures). */
   alarms: number;
@@ -59,7 +63,7 @@ export const DEFAULT_WORKLOAD: AdvisorWorkload = {
   queuedChangesPerMonth: 60,
   polledQueues: 1,
   idlePollsPerQueuePerMinute: 15,
-  customMetrics: 4,
+  customMetrics: 10,
   alarms: 12,
   logBytesPerInvocation: 1_500,
   logBytesPerChange: 1_000,

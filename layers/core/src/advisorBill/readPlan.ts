@@ -10,7 +10,7 @@ export interface MetricReadPlan {
   calmMetrics: number;
   /** Minutes between reads of a calm service; each read fetches every 1-minute datapoint since the last. */
   calmEveryMinutes: number;
-  /** Metrics read for a hot service: every KPI metric (CPU, p99, 5XX, requests). */
+  /** Metrics read for a hot service. */
   hotMetrics: number;
   hotEveryMinutes: number;
   /** Share of services that are hot at a time (near a target, or a change in flight), 0..1. */
@@ -34,14 +34,17 @@ export function everyTickPlan(metricsPerService: number, scheduleMinutes: number
 }
 
 /**
- * The plan Headroom ships: calm services' CPU and p99 every 20 minutes (20 one-minute datapoints
- * each), hot services' four KPI metrics every 5 minutes. See docs/operations.md, "What Headroom costs".
+ * The plan Headroom's bill assumes: only the two metrics the decision rests on (CPU for target
+ * tracking, p99 latency for the SLO), every 30 minutes for a calm service (30 one-minute datapoints
+ * each read) and every 5 minutes for a hot one. Error rate and request counts are left to the SLO
+ * alarms and the hourly forecast. See docs/operations.md, "What Headroom costs".
  */
 export function adaptivePlan(metricsPerService: number): MetricReadPlan {
+  const decisionMetrics = Math.min(2, metricsPerService);
   return {
-    calmMetrics: Math.min(2, metricsPerService),
-    calmEveryMinutes: 20,
-    hotMetrics: metricsPerService,
+    calmMetrics: decisionMetrics,
+    calmEveryMinutes: 30,
+    hotMetrics: decisionMetrics,
     hotEveryMinutes: 5,
     hotShare: 0.05,
   };

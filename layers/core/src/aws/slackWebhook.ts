@@ -35,10 +35,19 @@ export interface PostResult {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Read by shape, not `instanceof`: fetch's errors may come from another realm (jest's VM, for one). */
+function fieldOf(value: unknown, field: 'name' | 'code' | 'cause'): unknown {
+  return typeof value === 'object' && value !== null && field in value
+    ? (value as Record<string, unknown>)[field]
+    : undefined;
+}
+
+const isTimeout = (error: unknown) => ['TimeoutError', 'AbortError'].includes(String(fieldOf(error, 'name')));
+
 /** Keeps only what is safe to repeat: the error code, never the message (undici may include the URL). */
 function networkErrorCode(error: unknown): string {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  return typeof cause?.code === 'string' ? cause.code : 'fetch failed';
+  const code = fieldOf(fieldOf(error, 'cause'), 'code');
+  return typeof code === 'string' ? code : 'fetch failed';
 }
 
 export class SlackWebhook {
@@ -101,9 +110,7 @@ export class SlackWebhook {
         ...(slackError ? { slackError } : {}),
       };
     } catch (error) {
-      if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-        return { kind: 'timeout' };
-      }
+      if (isTimeout(error)) return { kind: 'timeout' };
       return { kind: 'network-error', message: networkErrorCode(error) };
     }
   }
@@ -129,9 +136,7 @@ export async function postResponse(
     await response.text();
     return response.ok ? { ok: true } : { ok: false, why: `HTTP ${response.status}` };
   } catch (error) {
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      return { ok: false, why: 'timeout' };
-    }
+    if (isTimeout(error)) return { ok: false, why: 'timeout' };
     return { ok: false, why: networkErrorCode(error) };
   }
 }

@@ -16,6 +16,8 @@ export const REJECTED_ERROR = 'Headroom.Rejected';
 
 /** The task is not waiting any more: it timed out, its execution stopped, or it was answered. */
 const TASK_GONE = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
+const isTaskGone = (error: unknown) =>
+  typeof error === 'object' && error !== null && 'name' in error && TASK_GONE.has(String(error.name));
 
 export class StepFunctionsTaskAnswers implements TaskAnswers {
   constructor(
@@ -52,7 +54,7 @@ export class StepFunctionsTaskAnswers implements TaskAnswers {
       }
       return 'sent';
     } catch (error) {
-      if (error instanceof Error && TASK_GONE.has(error.name)) return 'task-gone';
+      if (isTaskGone(error)) return 'task-gone';
       throw error;
     }
   }
@@ -68,7 +70,7 @@ export class StepFunctionsTaskAnswers implements TaskAnswers {
       });
       return 'sent';
     } catch (error) {
-      if (error instanceof Error && TASK_GONE.has(error.name)) return 'task-gone';
+      if (isTaskGone(error)) return 'task-gone';
       throw error;
     }
   }

@@ -118,7 +118,9 @@ export async function answerClick(click: Click, deps: ClickDeps): Promise<ClickO
     });
   } catch (error) {
     await deps.store.release(approvalId);
-    return { kind: 'unreachable', approvalId, error: error instanceof Error ? error.name : 'unknown error' };
+    const name =
+      typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : 'unknown error';
+    return { kind: 'unreachable', approvalId, error: name };
   }
   if (result === 'task-gone') {
     await deps.store.markExpired(approvalId);

@@ -6,7 +6,7 @@ export default {
   testMatch: ['**/*.test.ts'],
   moduleNameMapper: {
     '^@headroom/core$': '<rootDir>/layers/core/src/index.ts',
-    '^@headroom/core/(.*)$': '<rootDir>/layers/core/src/$1',
+    '^@headroom/core/(.*?)(\\.js)?$': '<rootDir>/layers/core/src/$1',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

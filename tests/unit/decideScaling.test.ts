@@ -287,6 +287,21 @@ describe('decideScaling explains itself', () => {
     expect(decision.reason).toContain('Also considered: CPU 50');
   });
 
+  it('is less sure of a latency breach seen for one minute than of one that persists', () => {
+    const slow = (ageSeconds: number) => sample({ cpuPct: 50, p99LatencyMs: 750 }, ageSeconds);
+    const base = inputOf(rows[2]!);
+    const once = decideScaling({ ...base, recent: [sample({}, 180), sample({}, 120), slow(60)] });
+    const persisting = decideScaling({ ...base, recent: [sample({}, 180), slow(120), slow(60)] });
+    expect([once.desiredCapacity, once.confidence, once.evidence['sloBreachedMinutesOfLast3']]).toEqual([
+      15, 0.7, 1,
+    ]);
+    expect([
+      persisting.desiredCapacity,
+      persisting.confidence,
+      persisting.evidence['sloBreachedMinutesOfLast3'],
+    ]).toEqual([15, 0.9, 2]);
+  });
+
   it('says why it will not act on stale data', () => {
     const decision = decideScaling(inputOf(rows.find((r) => r.rule === 'data/stale')!));
     expect(decision.reason).toContain('Latest KPI sample is 240 s old: not acting on stale data.');

@@ -51,6 +51,7 @@ export function decideScaling(input: DecideScalingInput): ScalingDecision {
   const stale = input.latest !== undefined && now - input.latest.at > staleMs;
   const latest = stale ? undefined : input.latest;
   const kpis = evaluateKpis(service, latest);
+  const breachedMinutes = breachedMinutesOf(service, latest, input.recent);
 
   const tracking = targetTracking({
     currentDesired: current,
@@ -96,6 +97,7 @@ export function decideScaling(input: DecideScalingInput): ScalingDecision {
     rule: stale && desired === current ? 'data/stale' : rule,
     reason: [chosen.reason, ...notes].join(' '),
     evidence: evidenceOf(
+      breachedMinutes,
       latest,
       service.slo.cpuTargetPct,
       tracking.evidence,
@@ -112,8 +114,20 @@ export function decideScaling(input: DecideScalingInput): ScalingDecision {
       fleet,
       stale,
       desired === floor?.desired ? input.forecastFloor : undefined,
+      rule === 'kpi/scale-out' && breachedMinutes < 2,
     ),
   };
+}
+
+/** Of the last three samples (the latest included), how many missed the SLO: one minute over may be noise. */
+function breachedMinutesOf(
+  service: ManagedService,
+  latest: KpiSample | undefined,
+  recent: readonly KpiSample[],
+): number {
+  if (latest === undefined) return 0;
+  const lastThree = [...recent.filter((s) => s.at < latest.at).slice(-2), latest];
+  return lastThree.filter((s) => evaluateKpis(service, s).status === 'breached').length;
 }
 
 interface Candidate {
@@ -182,9 +196,11 @@ function confidenceOf(
   fleet: FleetCapacity,
   stale: boolean,
   floor: ForecastFloor | undefined,
+  unconfirmedBreach: boolean,
 ): number {
   if (stale) return 0.2;
   let confidence = 0.9;
+  if (unconfirmedBreach) confidence -= 0.2;
   confidence -= 0.15 * Math.min(kpis.missing.length, 3);
   if (fleet.warmingUp > 0) confidence -= 0.1;
   if (floor) confidence = Math.min(confidence, floor.confidence);
@@ -192,6 +208,7 @@ function confidenceOf(
 }
 
 function evidenceOf(
+  breachedMinutes: number,
   latest: KpiSample | undefined,
   cpuTargetPct: number,
   tracking: Evidence,
@@ -220,6 +237,7 @@ function evidenceOf(
     min: limits.min,
     max: limits.max,
     sloBreaches: kpis.breaches.filter((b) => b.kind === 'slo').length,
+    sloBreachedMinutesOfLast3: breachedMinutes,
     missingKpis: kpis.missing.length,
     ...(floor ? { forecastFloor: floor.capacity, forecastConfidence: floor.confidence } : {}),
     ...(stale ? { stale: 1 } : {}),

@@ -1,0 +1,154 @@
+/** DynamoApprovals against dynalite; StepFunctionsTaskAnswers against aws-sdk-client-mock. */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import {
+  SFNClient,
+  SendTaskFailureCommand,
+  SendTaskHeartbeatCommand,
+  SendTaskSuccessCommand,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  DynamoApprovals,
+  REJECTED_ERROR,
+  StepFunctionsTaskAnswers,
+  type PendingApproval,
+} from '@headroom/core';
+import { T0, TOKEN } from './fixtures.js';
+import { TABLE, startDynalite, type LocalDynamo } from './dynalite.js';
+
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+let n = 0;
+const pending = (): PendingApproval => ({
+  approvalId: `apr-${(n += 1)}`,
+  taskToken: TOKEN,
+  serviceId: 'web',
+  summary: 'add a read replica to db-main',
+  requestedAt: T0,
+  expiresAt: T0 + 3_600_000,
+});
+const store = () => new DynamoApprovals(dynamo.client, { tableName: TABLE, retentionDays: 7 });
+const item = async (approvalId: string) => {
+  const { Item } = await dynamo.client.send(
+    new GetItemCommand({ TableName: TABLE, Key: marshall({ pk: `approval#${approvalId}`, sk: 'approval' }) }),
+  );
+  return Item && unmarshall(Item);
+};
+
+describe('DynamoApprovals', () => {
+  it('stores the token with a TTL, and lets exactly one of two clicks claim it', async () => {
+    const approval = pending();
+    await store().savePending(approval);
+    expect(await item(approval.approvalId)).toMatchObject({
+      status: 'pending',
+      taskToken: TOKEN,
+      answerBy: T0 + 3_600_000,
+      expiresAt: T0 / 1000 + 7 * 86_400,
+    });
+    const [first, second] = await Promise.all([
+      store().claim(approval.approvalId, 'approved', 'U1AB', T0 + 1),
+      store().claim(approval.approvalId, 'rejected', 'U2CD', T0 + 2),
+    ]);
+    const results = [first, second].map((r) => r.kind).sort();
+    expect(results).toEqual(['already-answered', 'claimed']);
+    const winner = first.kind === 'claimed' ? 'approved' : 'rejected';
+    expect((await item(approval.approvalId))?.status).toBe(winner);
+  });
+
+  it('says already answered, and by whom, on a repeated click', async () => {
+    const approval = pending();
+    await store().savePending(approval);
+    expect(await store().claim(approval.approvalId, 'approved', 'U1AB', T0)).toEqual({
+      kind: 'claimed',
+      taskToken: TOKEN,
+    });
+    expect(await store().claim(approval.approvalId, 'approved', 'U1AB', T0 + 5)).toEqual({
+      kind: 'already-answered',
+      status: 'approved',
+      answeredBy: 'U1AB',
+    });
+  });
+
+  it('does not know an approval it never stored', async () => {
+    expect(await store().claim('apr-unknown', 'approved', 'U1AB', T0)).toEqual({ kind: 'unknown' });
+  });
+
+  it('puts a released claim back to pending, and records expiry', async () => {
+    const approval = pending();
+    await store().savePending(approval);
+    await store().claim(approval.approvalId, 'approved', 'U1AB', T0);
+    await store().release(approval.approvalId);
+    expect(await item(approval.approvalId)).not.toHaveProperty('answeredBy');
+    expect((await store().claim(approval.approvalId, 'rejected', 'U1AB', T0)).kind).toBe('claimed');
+    await store().markExpired(approval.approvalId);
+    expect((await item(approval.approvalId))?.status).toBe('expired');
+  });
+
+  it('replaces the token of a still-pending approval, but never reopens an answered one', async () => {
+    const approval = pending();
+    await store().savePending(approval);
+    await store().savePending({ ...approval, taskToken: 'retried-step-token' });
+    expect((await item(approval.approvalId))?.taskToken).toBe('retried-step-token');
+    await store().claim(approval.approvalId, 'approved', 'U1AB', T0);
+    await store().savePending({ ...approval, taskToken: 'late-duplicate' });
+    expect(await item(approval.approvalId)).toMatchObject({
+      status: 'approved',
+      taskToken: 'retried-step-token',
+    });
+  });
+});
+
+describe('StepFunctionsTaskAnswers', () => {
+  const sfn = mockClient(SFNClient);
+  beforeEach(() => sfn.reset());
+  afterAll(() => sfn.restore());
+  const tasks = () =>
+    new StepFunctionsTaskAnswers(new SFNClient({ region: 'eu-west-1' }), { timeoutMs: 1_000 });
+  const by = { approvalId: 'apr-1', userId: 'U1AB', at: T0 };
+
+  it('approves with SendTaskSuccess carrying who answered', async () => {
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    expect(await tasks().answer('tok', 'approved', by)).toBe('sent');
+    const input = sfn.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input;
+    expect(input?.taskToken).toBe('tok');
+    expect(JSON.parse(input?.output ?? '{}')).toEqual({
+      approved: true,
+      approvalId: 'apr-1',
+      answeredBy: 'U1AB',
+      answeredAt: new Date(T0).toISOString(),
+    });
+  });
+
+  it('rejects with SendTaskFailure and the Headroom.Rejected error the workflow catches', async () => {
+    sfn.on(SendTaskFailureCommand).resolves({});
+    expect(await tasks().answer('tok', 'rejected', by)).toBe('sent');
+    expect(sfn.commandCalls(SendTaskFailureCommand)[0]?.args[0].input).toMatchObject({
+      taskToken: 'tok',
+      error: REJECTED_ERROR,
+    });
+    expect(sfn.commandCalls(SendTaskSuccessCommand)).toHaveLength(0);
+  });
+
+  it('reads TaskTimedOut as a task that no longer waits', async () => {
+    sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
+    sfn.on(SendTaskHeartbeatCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
+    expect(await tasks().answer('tok', 'approved', by)).toBe('task-gone');
+    expect(await tasks().heartbeat('tok')).toBe('task-gone');
+  });
+
+  it('lets other errors through, for the caller to give the claim back', async () => {
+    sfn
+      .on(SendTaskSuccessCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    await expect(tasks().answer('tok', 'approved', by)).rejects.toThrow('throttled');
+  });
+});

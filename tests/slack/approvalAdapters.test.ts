@@ -109,7 +109,9 @@ describe('DynamoApprovals', () => {
 
 describe('StepFunctionsTaskAnswers', () => {
   const sfn = mockClient(SFNClient);
-  beforeEach(() => sfn.reset());
+  beforeEach(() => {
+    sfn.reset();
+  });
   afterAll(() => sfn.restore());
   const tasks = () =>
     new StepFunctionsTaskAnswers(new SFNClient({ region: 'eu-west-1' }), { timeoutMs: 1_000 });

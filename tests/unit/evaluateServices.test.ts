@@ -129,6 +129,24 @@ describe('evaluateServices', () => {
     });
   });
 
+  it('publishes an unchanged recommendation once an hour, and again as soon as it changes', async () => {
+    const world = new World();
+    world.add(group('web', 'advise'), 10, { cpuPct: 84 });
+    const types = async (minutesLater: number, cpuPct = 84) => {
+      world.now = start + minutesLater * 60_000;
+      world.samples.set('web', [{ at: world.now - 60_000, p99LatencyMs: 200, errorRatePct: 0, cpuPct }]);
+      world.events = [];
+      const report = await evaluateServices(world.deps(), options);
+      return [world.events.map((e) => e.type), report.services[0]?.repeatedNotice ?? false];
+    };
+    expect(await types(0)).toEqual([['Recommendation'], false]);
+    expect(await types(1)).toEqual([[], true]);
+    expect(await types(59)).toEqual([[], true]);
+    expect(await types(60)).toEqual([['Recommendation'], false]);
+    expect(await types(61, 95)).toEqual([['Recommendation'], false]);
+    expect(world.records).toHaveLength(5);
+  });
+
   it('the kill switch blocks every action', async () => {
     const world = new World();
     world.killSwitch = true;

@@ -14,6 +14,7 @@ import type {
   EventPublisher,
   FleetControl,
   MetricsReader,
+  ServiceState,
   StateStore,
 } from '../ports/index.js';
 import { applyGuardrails, nextServiceState } from '../policies/guardrails.js';
@@ -36,7 +37,11 @@ export interface EvaluationOptions {
   /** Datapoint period, seconds (default 60). Data older than three periods is not acted on. */
   periodSeconds?: number;
   approvalScaleInPct?: number;
+  /** An unchanged recommendation or approval request is published again after this long (default 60). */
+  repeatNoticeAfterMinutes?: number;
 }
+
+export const DEFAULT_REPEAT_NOTICE_MINUTES = 60;
 
 export type ServiceStatus = 'evaluated' | 'conflict' | 'failed' | 'skipped';
 
@@ -46,6 +51,8 @@ export interface ServiceEvaluation {
   record?: DecisionRecord;
   /** Why a service was skipped, failed or lost the state lock. */
   message?: string;
+  /** The same recommendation or approval request was published recently, so no event this time. */
+  repeatedNotice?: boolean;
 }
 
 export interface EvaluationReport {
@@ -196,7 +203,16 @@ async function evaluateOne(
     limits: effectiveLimits(service, fleet),
     ...(options.approvalScaleInPct === undefined ? {} : { approvalScaleInPct: options.approvalScaleInPct }),
   });
-  const next = nextServiceState(state, record, at, service.timing.scaleInStabilizationSeconds);
+  const notice = noticeOf(
+    state,
+    record,
+    at,
+    options.repeatNoticeAfterMinutes ?? DEFAULT_REPEAT_NOTICE_MINUTES,
+  );
+  const next = {
+    ...nextServiceState(state, record, at, service.timing.scaleInStabilizationSeconds),
+    ...(notice.lastNotice ? { lastNotice: notice.lastNotice } : {}),
+  };
   // The conditional write is the lock: if another evaluation wrote first, it decides, we do not act.
   if (!(await deps.state.putServiceState(next, state?.version ?? 0))) {
     return {
@@ -219,7 +235,33 @@ async function evaluateOne(
     }
   }
   await deps.state.recordDecision(record);
-  return { serviceId: service.id, status: 'evaluated', record, ...(message ? { message } : {}) };
+  return {
+    serviceId: service.id,
+    status: 'evaluated',
+    record,
+    ...(message ? { message } : {}),
+    ...(notice.repeated ? { repeatedNotice: true } : {}),
+  };
+}
+
+/**
+ * An advise-mode recommendation or a pending approval stays the same run after run; people hear
+ * of it once, then again only after `repeatMinutes` or when the advised capacity changes.
+ */
+function noticeOf(
+  state: ServiceState | undefined,
+  record: DecisionRecord,
+  at: number,
+  repeatMinutes: number,
+): { lastNotice?: ServiceState['lastNotice']; repeated: boolean } {
+  const type = EVENT_OF[record.outcome];
+  if (type !== 'Recommendation' && type !== 'ApprovalRequested') return { repeated: false };
+  const desired = record.decision.desiredCapacity;
+  const last = state?.lastNotice;
+  if (last && last.type === type && last.desired === desired && at - last.at < repeatMinutes * 60_000) {
+    return { lastNotice: last, repeated: true };
+  }
+  return { lastNotice: { at, type, desired }, repeated: false };
 }
 
 async function floorFor(serviceId: string, deps: EvaluationDeps, report: EvaluationReport) {
@@ -235,6 +277,7 @@ async function floorFor(serviceId: string, deps: EvaluationDeps, report: Evaluat
 
 function eventsOf(evaluation: ServiceEvaluation): AdvisorEvent[] {
   const record = evaluation.record!;
+  if (evaluation.repeatedNotice) return [];
   const failed = record.guardrails.includes('action-failed');
   const type = failed ? 'ActionFailed' : EVENT_OF[record.outcome];
   if (type === undefined) return [];

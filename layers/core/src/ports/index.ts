@@ -49,6 +49,8 @@ export interface ServiceState {
   actionsToday?: number;
   /** Recent desired-capacity recommendations for the scale-in stabilisation window. */
   recentRecommendations?: { at: number; desired: number }[];
+  /** The last Recommendation or ApprovalRequested published, so an unchanged one is not repeated every run. */
+  lastNotice?: { at: number; type: AdvisorEventType; desired: number };
 }
 
 export interface StateStore {

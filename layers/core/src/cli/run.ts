@@ -1,0 +1,71 @@
+/**
+ * The `headroom` command: picks the subcommand, runs it, and turns what went wrong into an exit
+ * code a script can rely on: 2 for a usage error, 1 for bad input (a trace, a config) or a
+ * failed run, 0 otherwise. Bad input is reported as one line, without a stack trace.
+ */
+import { UsageError } from './args.js';
+import { backtestCommand } from './commands/backtest.js';
+import { benchCommand } from './commands/bench.js';
+import { costCommand } from './commands/cost.js';
+import { simulateCommand } from './commands/simulate.js';
+import type { CliIo, Command } from './commands/command.js';
+
+const COMMANDS: readonly Command[] = [simulateCommand, backtestCommand, benchCommand, costCommand];
+
+export function topLevelHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `headroom: replay traffic through scaling policies and compare SLO minutes and cost.
+
+Usage: headroom <command> [options]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run 'headroom <command> --help' for a command's options.
+'npm start' runs 'headroom simulate' on a generated month; no AWS account is needed.
+`;
+}
+
+/** Runs the command line `argv` (without node and the script) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(topLevelHelp());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!command) {
+      throw new UsageError(
+        `unknown command '${name}'; expected one of ${COMMANDS.map((c) => c.name).join(', ')}`,
+        'headroom',
+      );
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(command.help);
+      return 0;
+    }
+    return await command.run(rest, io);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}
+
+/** Errors that describe bad input carry a readable message; anything else is a bug worth its stack. */
+const INPUT_ERRORS = new Set(['TraceError', 'ConfigError', 'SeriesError']);
+
+function reportFailure(error: unknown, io: CliIo): number {
+  if (error instanceof UsageError) {
+    const help = error.command === 'headroom' ? 'headroom --help' : `headroom ${error.command} --help`;
+    io.stderr.write(`headroom: ${error.message}\nSee '${help}'.\n`);
+    return 2;
+  }
+  if (error instanceof Error && (INPUT_ERRORS.has(error.name) || INPUT_ERRORS.has(error.constructor.name))) {
+    io.stderr.write(`headroom: ${error.message}\n`);
+    return 1;
+  }
+  io.stderr.write(
+    `headroom: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  return 1;
+}

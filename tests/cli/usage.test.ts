@@ -1,0 +1,57 @@
+import { describe, expect, it } from '@jest/globals';
+import { runCli } from './runCli.js';
+
+describe('headroom usage', () => {
+  it('prints the commands with --help and exits 0', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: headroom <command> [options]');
+    for (const command of ['simulate', 'backtest', 'bench', 'cost'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+  });
+
+  it('prints help and exits 2 when no command is given', async () => {
+    const r = await runCli([]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('Commands:');
+  });
+
+  it.each(['simulate', 'backtest', 'bench', 'cost'])('has --help on %s', async (command) => {
+    const r = await runCli([command, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`Usage: headroom ${command}`);
+    expect(r.stderr).toBe('');
+  });
+
+  it('rejects an unknown command with exit 2', async () => {
+    const r = await runCli(['simulte']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "headroom: unknown command 'simulte'; expected one of simulate, backtest, bench, cost",
+    );
+  });
+
+  it('rejects an unknown option with exit 2, naming it and pointing at the help', async () => {
+    const r = await runCli(['simulate', '--dayz', '3']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("headroom: Unknown option '--dayz'");
+    expect(r.stderr).toContain("See 'headroom simulate --help'.");
+    expect(r.stdout).toBe('');
+  });
+
+  it.each([
+    [['simulate', '--days', 'two'], "--days must be a whole number of at least 1, got 'two'"],
+    [['simulate', '--days', '0'], "--days must be a whole number of at least 1, got '0'"],
+    [['simulate', '--policy', 'magic'], '--policy must be one of headroom,'],
+    [['simulate', '--days'], "Option '--days <value>' argument missing"],
+    [['backtest'], 'backtest needs --trace FILE'],
+    [
+      ['backtest', '--trace', 'x.csv', '--format', 'xml'],
+      "--format must be one of auto, csv, datacenter, cloudwatch-json, got 'xml'",
+    ],
+  ])('rejects %j with exit 2', async (args, message) => {
+    const r = await runCli(args);
+    expect(r.stderr).toContain(message);
+    expect(r.code).toBe(2);
+  });
+});

@@ -44,8 +44,11 @@ export const DEFAULT_FORECAST_OPTIONS: ForecastOptions = {
 
 export const MIN_HISTORY_HOURS = 24;
 
-const FITTERS: Record<ForecastModelName, (series: RegularSeries, horizonSteps: number) => ModelFit> = {
-  'seasonal-profile': (s, h) => fitSeasonalProfile(s, h),
+const FITTERS: Record<
+  ForecastModelName,
+  (series: RegularSeries, horizonSteps: number, fittedSteps: number) => ModelFit
+> = {
+  'seasonal-profile': (s, h, f) => fitSeasonalProfile(s, h, undefined, f),
   'holt-winters': (s, h) => fitHoltWinters(s, h),
 };
 
@@ -62,7 +65,8 @@ export function forecastLoad(
     );
   }
   const horizonSteps = Math.ceil(opts.horizonMs / series.stepMs);
-  const fit = FITTERS[opts.model](series, horizonSteps);
+  // Only the interval window's in-sample errors are used: fitting the rest would be wasted work.
+  const fit = FITTERS[opts.model](series, horizonSteps, Math.ceil(opts.intervalWindowMs / series.stepMs));
   const { low, high, offset } = errorBand(series, fit.fitted, opts);
   return {
     madeAt,

@@ -2,7 +2,7 @@
 
 /** Quantile (0..1) of the finite values, linear between order statistics; NaN when none. */
 export function quantile(values: readonly number[], q: number): number {
-  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const sorted = Float64Array.from(values.filter((v) => Number.isFinite(v))).sort();
   if (sorted.length === 0) return Number.NaN;
   const position = Math.min(Math.max(q, 0), 1) * (sorted.length - 1);
   const below = Math.floor(position);

@@ -26,10 +26,12 @@ export const DEFAULT_PROFILE_OPTIONS: ProfileOptions = {
 /** Recent/profile ratios outside this band are clamped: a burst is for the reactive part. */
 const RECENT_RATIO_BAND = [0.33, 3] as const;
 
+/** fittedSteps: how many of the newest intervals get an in-sample forecast (the rest stay NaN). */
 export function fitSeasonalProfile(
   series: RegularSeries,
   horizonSteps: number,
   options: ProfileOptions = DEFAULT_PROFILE_OPTIONS,
+  fittedSteps: number = series.values.length,
 ): ModelFit {
   const { start, stepMs, values } = series;
   const spanMs = values.length * stepMs;
@@ -48,7 +50,9 @@ export function fitSeasonalProfile(
 
   // Ratio of what happened to what the profile expected, smoothed over the recent window.
   const windowSteps = Math.max(1, Math.round(options.recentWindowMs / stepMs));
+  const fittedFrom = Math.max(windowSteps, values.length - fittedSteps);
   const surprise = values.map((v, i) => {
+    if (i < fittedFrom - windowSteps) return Number.NaN;
     const expected = base(at(i));
     return Number.isFinite(v) && expected > 0 ? v / expected : Number.NaN;
   });

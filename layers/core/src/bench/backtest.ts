@@ -1,0 +1,68 @@
+/**
+ * Every policy on one trace, the same simulated service for all: what `headroom backtest` runs
+ * on a user's own history and what the benchmark runs on each of its traces.
+ */
+import type { RunResult } from '../model/replay.js';
+import type { ManagedService } from '../model/service.js';
+import { demandSeries } from '../sim/queueing.js';
+import { replay } from '../sim/replay.js';
+import {
+  readTraceFile,
+  type TraceFileOptions,
+  type TraceGap,
+  toMinuteLoad,
+} from '../workload/traceReader.js';
+import { BENCH_MU_PER_INSTANCE, BENCH_PEAK_INSTANCES, BENCH_SERVICE } from './benchSetup.js';
+import { buildPolicy, POLICY_NAMES, type PolicyName } from './benchPolicies.js';
+import { type BenchRecord, toBenchRecord } from './records.js';
+
+export interface BacktestOptions {
+  /** Name in the records (default: the file's name without folder and extension). */
+  traceName?: string;
+  service?: ManagedService;
+  muPerInstance?: number;
+  peakInstances?: number;
+  interpolation?: 'hold' | 'linear';
+  policies?: readonly PolicyName[];
+  trace?: TraceFileOptions;
+  /** Wall clock in ms, only to report simulated minutes per second. */
+  stopwatch?: () => number;
+  onProgress?: (policy: PolicyName, done: number, total: number) => void;
+}
+
+export interface Backtest {
+  records: BenchRecord[];
+  runs: RunResult[];
+  gaps: TraceGap[];
+  minutes: number;
+}
+
+export function backtestTrace(file: string, options: BacktestOptions = {}): Backtest {
+  const service = options.service ?? BENCH_SERVICE;
+  const mu = options.muPerInstance ?? BENCH_MU_PER_INSTANCE;
+  const trace = readTraceFile(file, options.trace);
+  const traceName = options.traceName ?? trace.name.replace(/\.[^.]+$/, '');
+  const { load, startAt, gaps } = toMinuteLoad(trace, {
+    peakInstances: options.peakInstances ?? BENCH_PEAK_INSTANCES,
+    muPerInstance: mu,
+    sloP99Ms: service.slo.p99LatencyMs,
+    interpolation: options.interpolation ?? 'hold',
+  });
+  const demand = demandSeries(load, mu, service.slo.p99LatencyMs);
+  const runs = (options.policies ?? POLICY_NAMES).map((name) =>
+    replay({
+      traceName,
+      load,
+      startAt,
+      service,
+      policy: buildPolicy(name, { service, demand, startAt }),
+      muPerInstance: mu,
+      demand,
+      ...(options.stopwatch ? { stopwatch: options.stopwatch } : {}),
+      ...(options.onProgress
+        ? { onProgress: (done: number, total: number) => options.onProgress?.(name, done, total) }
+        : {}),
+    }),
+  );
+  return { records: runs.map((r) => toBenchRecord(r.summary)), runs, gaps, minutes: load.length };
+}

@@ -1,0 +1,117 @@
+/**
+ * Headroom's policy: a predictive floor set ahead of the lead time, on top of KPI-driven
+ * reactive scaling. Every hour it refits the forecast exactly as the forecast function does
+ * (refitForecast). While the forecast is trusted, capacity is the larger of
+ *   - the floor: capacity for the forecast's upper bound over [now, now + boot + warm-up + one
+ *     evaluation period], since instances asked for now serve only after that, and
+ *   - the need now: capacity for the load measured this minute,
+ * plus the reactive decision whenever p99 or errors break the SLO. Scale-in is immediate when
+ * both fall (the forecast says the load is going), never below the forecast need. While the
+ * forecast is not trusted (short history, poor accuracy, changed pattern) the reactive decision
+ * (decideScaling with its target tracking and stabilisation) stands alone.
+ */
+import type { ForecastFloor } from '../evaluate/decideScaling.js';
+import { peakBetween } from '../forecast/forecastLoad.js';
+import {
+  DEFAULT_REFIT_OPTIONS,
+  refitForecast,
+  type RefitOptions,
+  type ServiceForecast,
+} from '../forecast/serviceForecast.js';
+import { HOUR_MS } from '../forecast/series.js';
+import type { PolicyObservation, ScalingPolicy } from '../model/replay.js';
+import type { ManagedService } from '../model/service.js';
+import { capacityForLoad, type RateReading, serviceRateOf } from './headroomPolicyCapacity.js';
+import { reactiveHeadroomPolicy } from './reactivePolicy.js';
+
+export interface HeadroomPolicyOptions {
+  refitEveryMs: number;
+  refit: RefitOptions;
+  /** Added to boot + warm-up: the decision itself waits up to one evaluation period. */
+  evaluationPeriodSeconds: number;
+  /** Per-instance service rate, requests per second, when known from a load test; else read from CPU. */
+  ratePerInstance?: number;
+  /** The reactive decision; by default decideScaling behind the guardrails, as the Lambda runs it. */
+  reactive?: ScalingPolicy;
+  name: string;
+}
+
+export const DEFAULT_HEADROOM_OPTIONS: HeadroomPolicyOptions = {
+  refitEveryMs: HOUR_MS,
+  refit: DEFAULT_REFIT_OPTIONS,
+  evaluationPeriodSeconds: 60,
+  name: 'headroom',
+};
+
+export interface HeadroomPolicy extends ScalingPolicy {
+  /** The latest refit, for reports and tests. */
+  forecast(): ServiceForecast | undefined;
+}
+
+const RATE_READINGS = 60;
+
+/** The floor for the lead window, for decideScaling's hook (the evaluate function calls this too). */
+export function forecastFloorFor(
+  refit: ServiceForecast | undefined,
+  service: ManagedService,
+  now: number,
+  ratePerInstance: number | undefined,
+  evaluationPeriodSeconds = DEFAULT_HEADROOM_OPTIONS.evaluationPeriodSeconds,
+): ForecastFloor | undefined {
+  if (!refit?.forecast || refit.verdict.use !== 'forecast' || ratePerInstance === undefined) return undefined;
+  const leadMs = (service.timing.bootSeconds + service.timing.warmupSeconds + evaluationPeriodSeconds) * 1000;
+  const peak = peakBetween(refit.forecast, now, now + leadMs, 'upper');
+  if (peak === undefined) return undefined;
+  const capacity = capacityForLoad(peak, ratePerInstance, service.slo.p99LatencyMs);
+  return {
+    capacity,
+    confidence: refit.verdict.confidence,
+    explanation: `up to ${Math.round(peak)} requests/min forecast (${Math.round(100 * refit.forecast.coverage)} % upper bound) within the next ${Math.round(leadMs / 60_000)} min need ${capacity} instance(s); ${refit.verdict.reason}.`,
+  };
+}
+
+export function headroomPolicy(
+  service: ManagedService,
+  options: Partial<HeadroomPolicyOptions> = {},
+): HeadroomPolicy {
+  const opts = { ...DEFAULT_HEADROOM_OPTIONS, ...options };
+  let refit: ServiceForecast | undefined;
+  let nextRefitAt = Number.NEGATIVE_INFINITY;
+  let floor: ForecastFloor | undefined;
+  const readings: RateReading[] = [];
+  const rate = () => opts.ratePerInstance ?? serviceRateOf(readings);
+  const reactive =
+    opts.reactive ??
+    reactiveHeadroomPolicy(service, { name: `${opts.name}/reactive`, forecastFloor: () => floor });
+
+  return {
+    name: opts.name,
+    forecast: () => refit,
+    decide(observation: PolicyObservation): number {
+      const { at, fleet, latest } = observation;
+      readings.push({
+        requestsPerMinute: latest.requestsPerMinute,
+        cpuPct: latest.cpuPct,
+        inService: fleet.inService,
+      });
+      if (readings.length > RATE_READINGS) readings.shift();
+      if (at >= nextRefitAt) {
+        refit = refitForecast(service.id, observation.history, at, refit, opts.refit);
+        nextRefitAt = (Math.floor(at / opts.refitEveryMs) + 1) * opts.refitEveryMs;
+      }
+      const perInstance = rate();
+      floor = forecastFloorFor(refit, service, at, perInstance, opts.evaluationPeriodSeconds);
+      const reactiveDesired = reactive.decide(observation);
+      if (!floor || perInstance === undefined) return reactiveDesired;
+
+      const needNow = capacityForLoad(latest.requestsPerMinute ?? 0, perInstance, service.slo.p99LatencyMs);
+      const breached =
+        (latest.p99LatencyMs ?? 0) > service.slo.p99LatencyMs ||
+        (latest.errorRatePct ?? 0) > service.slo.errorRatePct;
+      const wanted = Math.max(floor.capacity, needNow, breached ? reactiveDesired : 0);
+      const min = Math.max(fleet.min, service.capacity.min);
+      const max = Math.min(fleet.max, service.capacity.max);
+      return Math.min(max, Math.max(min, wanted));
+    },
+  };
+}

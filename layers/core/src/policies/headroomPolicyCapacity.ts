@@ -1,0 +1,37 @@
+/**
+ * From load to instances. The service is modelled as M/M/c (the model benchmark.md states), so
+ * the capacity for a load is the smallest fleet whose modelled p99 meets the SLO. Each
+ * instance's service rate is read from the KPIs: at CPU u on n in-service instances serving λ,
+ * one instance serves λ / (n·u) per second at full CPU.
+ */
+import { demandFor } from '../sim/queueing.js';
+
+/** Samples above this CPU are left out: a saturated fleet sheds load, so λ over-reads the rate. */
+const MAX_CPU_FOR_RATE_PCT = 95;
+const MIN_CPU_FOR_RATE_PCT = 5;
+
+/** One minute's reading with the fleet size it was measured on (the policy remembers these). */
+export interface RateReading {
+  requestsPerMinute?: number;
+  cpuPct?: number;
+  inService: number;
+}
+
+/** Median per-instance service rate, requests per second; undefined when no reading can tell. */
+export function serviceRateOf(readings: readonly RateReading[]): number | undefined {
+  const rates: number[] = [];
+  for (const r of readings) {
+    if (r.inService <= 0 || r.requestsPerMinute === undefined || r.cpuPct === undefined) continue;
+    if (r.cpuPct < MIN_CPU_FOR_RATE_PCT || r.cpuPct > MAX_CPU_FOR_RATE_PCT) continue;
+    rates.push(r.requestsPerMinute / 60 / (r.inService * (r.cpuPct / 100)));
+  }
+  if (rates.length === 0) return undefined;
+  rates.sort((a, b) => a - b);
+  return rates[Math.floor(rates.length / 2)];
+}
+
+/** Instances whose modelled p99 meets the SLO at this load (requests per minute). */
+export function capacityForLoad(loadPerMinute: number, ratePerInstance: number, sloP99Ms: number): number {
+  if (!(loadPerMinute > 0)) return 0;
+  return demandFor(loadPerMinute / 60, ratePerInstance, sloP99Ms);
+}

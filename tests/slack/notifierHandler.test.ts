@@ -1,0 +1,157 @@
+/**
+ * The notifier handler end to end: the secret from Secrets Manager (mocked), approvals in
+ * dynalite, Slack as a real HTTP server on 127.0.0.1, the heartbeat to Step Functions (mocked).
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import type { Context } from 'aws-lambda';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient, SendTaskHeartbeatCommand } from '@aws-sdk/client-sfn';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { clearCaches } from '@aws-lambda-powertools/parameters';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AdvisorEventError, SlackPostError } from '@headroom/core';
+import {
+  TOKEN,
+  approvalRequest,
+  busEvent,
+  recommendation,
+  startFakeSlack,
+  type Answer,
+  type FakeSlack,
+} from './fixtures.js';
+import { TABLE, startDynalite, type LocalDynamo } from './dynalite.js';
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:headroom/slack-webhook-AbCdEf';
+const secrets = mockClient(SecretsManagerClient);
+const sfn = mockClient(SFNClient);
+let dynamo: LocalDynamo;
+let slack: FakeSlack;
+let answers: Answer[] = [];
+let notify: (event: unknown, context: Context) => Promise<void>;
+let channel = 0;
+let output = '';
+
+const context = {
+  functionName: 'headroom-notifier',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 20_000,
+} as unknown as Context;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  slack = await startFakeSlack((_r, i) => answers[i] ?? { status: 200 });
+  Object.assign(process.env, {
+    SLACK_WEBHOOK_SECRET_ARN: SECRET_ARN,
+    STATE_TABLE: TABLE,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+  });
+  const module = await import('../../functions/notifier/handler.js');
+  notify = (event, ctx) => module.handler(event as never, ctx);
+});
+
+beforeEach(() => {
+  // A fresh channel per test keeps the per-channel pacing of one test from slowing the next.
+  channel += 1;
+  clearCaches();
+  secrets.reset();
+  sfn.reset();
+  secrets
+    .on(GetSecretValueCommand, { SecretId: SECRET_ARN })
+    .resolves({ SecretString: JSON.stringify({ url: slack.url, channel: `#ops-${channel}` }) });
+  sfn.on(SendTaskHeartbeatCommand).resolves({});
+  slack.received.length = 0;
+  answers = [];
+  output = '';
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output += chunk.toString();
+      return true;
+    });
+  }
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+afterAll(async () => {
+  secrets.restore();
+  sfn.restore();
+  await slack.close();
+  await dynamo.close();
+});
+
+describe('notifier handler', () => {
+  it('posts a recommendation as Block Kit to the webhook from Secrets Manager, and never logs the URL', async () => {
+    await notify(busEvent(recommendation), context);
+    expect(slack.received).toHaveLength(1);
+    const body = JSON.parse(slack.received[0]?.body ?? '{}');
+    expect(body.text).toMatch(/^Recommendation: Scale out web from 4 to 6 instances\./);
+    expect(body.blocks[0]).toEqual({
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: ':bulb: Recommendation: Scale out web from 4 to 6 instances',
+        emoji: true,
+      },
+    });
+    expect(output).toContain('posted to Slack');
+    expect(output).not.toContain('s3cr3tW3bh00kP4th');
+    expect(output).not.toContain(slack.url);
+  });
+
+  it('reads the secret once and serves the next event from the cache', async () => {
+    await notify(busEvent(recommendation), context);
+    await notify(busEvent({ ...recommendation, serviceId: 'api' }), context);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
+
+  it('stores an approval request with its task token, posts buttons without it, then heartbeats', async () => {
+    await notify(busEvent(approvalRequest), context);
+    const { Item } = await dynamo.client.send(
+      new GetItemCommand({
+        TableName: TABLE,
+        Key: marshall({ pk: 'approval#apr-0123456789abcdef', sk: 'approval' }),
+      }),
+    );
+    expect(Item && unmarshall(Item)).toMatchObject({ status: 'pending', taskToken: TOKEN, serviceId: 'web' });
+    expect(slack.received[0]?.body).toContain('"value":"apr-0123456789abcdef"');
+    expect(slack.received[0]?.body).not.toContain(TOKEN.slice(0, 30));
+    expect(sfn.commandCalls(SendTaskHeartbeatCommand).map((c) => c.args[0].input.taskToken)).toEqual([TOKEN]);
+  });
+
+  it('honours a 429 Retry-After and then delivers', async () => {
+    answers = [{ status: 429, headers: { 'retry-after': '0' }, body: 'rate_limited' }, { status: 200 }];
+    await notify(busEvent(recommendation), context);
+    expect(slack.received).toHaveLength(2);
+  });
+
+  it('fails the event when Slack refuses it, so that the retries and the DLQ keep it; the URL is in no log', async () => {
+    answers = [{ status: 404, body: 'no_service' }];
+    await expect(notify(busEvent(recommendation), context)).rejects.toThrow(
+      new SlackPostError('HTTP 404 no_service is not retryable', 1),
+    );
+    expect(output).toContain('notification failed');
+    expect(output).not.toContain('s3cr3tW3bh00kP4th');
+  });
+
+  it('fails a malformed event with the field that is wrong, and posts nothing', async () => {
+    const bad = busEvent({ ...recommendation, detail: { decision: { serviceId: 'web' } } });
+    await expect(notify(bad, context)).rejects.toThrow(AdvisorEventError);
+    await expect(notify(bad, context)).rejects.toThrow(/detail\.decision\.currentCapacity/);
+    expect(slack.received).toHaveLength(0);
+  });
+
+  it('refuses a webhook secret that is not an https URL, without repeating it', async () => {
+    clearCaches();
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'ftp://hooks.example/s3cr3tW3bh00kP4th' });
+    await expect(notify(busEvent(recommendation), context)).rejects.toThrow(
+      'Slack webhook secret: "url" is missing or not an https URL',
+    );
+    expect(output).not.toContain('s3cr3tW3bh00kP4th');
+  });
+});

@@ -192,7 +192,7 @@ describe('remediate.asl.json', () => {
     expect(result.path).toContain('Advised');
     expect(w.fleet.scaled).toEqual([]);
     expect(w.published.map((p) => [p.type, p.detail.outcome])).toEqual([['Recommendation', 'recommended']]);
-    expect(w.store.records[0]?.guardrails).toEqual(['mode/advise']);
+    expect(w.store.records[0]?.guardrails).toEqual(['mode-advise']);
   });
 
   it('catches a failing action: notifies ActionFailed, records it, and fails the execution', async () => {

@@ -10,9 +10,10 @@ import type { ManagedService } from '../model/service.js';
 import type { FleetControl, MetricsReader, StateStore } from '../ports/index.js';
 import { diagnose, type Diagnosis } from '../diagnosis/bottleneck.js';
 import { readAlarmEvent, serviceOfAlarm, type AlarmSummary } from './alarmEvent.js';
-import { applyGuardrails, type GuardrailResult } from './guardrails.js';
+import { applyRemediationGuardrails, type RemediationGuardrailResult } from './guardrails.js';
 import { proposeActions, type FleetScale, type ProposedActions } from './plan.js';
 import { contentHash } from './changes.js';
+import { DEFAULT_DAILY_ACTION_BUDGET, utcDay } from '../policies/guardrails.js';
 
 export interface RemediationContext {
   alarm: AlarmSummary;
@@ -21,6 +22,8 @@ export interface RemediationContext {
   latest: KpiSample;
   killSwitch: boolean;
   lastActionAt?: number;
+  /** Actions taken today (UTC day of the alarm's handling), for the daily budget. */
+  actionsToday: number;
 }
 
 /**
@@ -39,7 +42,7 @@ export interface ApprovalRequest {
   expiresAt: number;
 }
 
-export interface RemediationPlan extends ProposedActions, GuardrailResult {
+export interface RemediationPlan extends ProposedActions, RemediationGuardrailResult {
   serviceId: string;
   at: number;
   alarmName: string;
@@ -97,7 +100,8 @@ export async function loadContext(
   const samples = kpis.get(service.id)?.samples ?? [];
   // No sample means nothing is known; the diagnosis then finds no bottleneck and nothing is applied.
   const latest = samples[samples.length - 1] ?? { at: end };
-  const context: RemediationContext = { alarm, service, fleet, latest, killSwitch };
+  const actionsToday = state?.actionsDay === utcDay(options.now) ? (state.actionsToday ?? 0) : 0;
+  const context: RemediationContext = { alarm, service, fleet, latest, killSwitch, actionsToday };
   if (state?.lastActionAt !== undefined) context.lastActionAt = state.lastActionAt;
   return context;
 }
@@ -108,6 +112,8 @@ export function diagnoseStep(state: RemediationState): RemediationState {
 
 export interface PlanOptions {
   now: number;
+  /** Most actions per service per UTC day (default: the evaluate flow's default). */
+  dailyActionBudget?: number;
 }
 
 export function guardrailsStep(state: RemediationState, options: PlanOptions): RemediationState {
@@ -122,8 +128,15 @@ export function guardrailsStep(state: RemediationState, options: PlanOptions): R
     origin: alarm.eventId,
     now: options.now,
   });
-  const guardrailInput = { service, proposed, killSwitch: context.killSwitch, now: options.now };
-  const held = applyGuardrails(
+  const guardrailInput = {
+    service,
+    proposed,
+    killSwitch: context.killSwitch,
+    actionsToday: context.actionsToday,
+    dailyActionBudget: options.dailyActionBudget ?? DEFAULT_DAILY_ACTION_BUDGET,
+    now: options.now,
+  };
+  const held = applyRemediationGuardrails(
     context.lastActionAt === undefined
       ? guardrailInput
       : { ...guardrailInput, lastActionAt: context.lastActionAt },
@@ -203,7 +216,7 @@ export async function recordStep(
 }
 
 async function markAction(store: StateStore, serviceId: string, now: number): Promise<void> {
-  const day = Math.floor(now / 86_400_000);
+  const day = utcDay(now);
   // A conflict means another writer got there first; read again and retry a bounded number of times.
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const current = await store.getServiceState(serviceId);

@@ -1,0 +1,12 @@
+/** Flow 4, the change worker: applies replica and cache changes from the FIFO change queue. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { makeWorkerDeps } from './deps.js';
+import { makeChangeApplier } from './worker.js';
+
+const logger = new Logger({ serviceName: 'headroom-change-worker' });
+
+export const handler = middy(makeChangeApplier(makeWorkerDeps(process.env, logger))).use(
+  injectLambdaContext(logger, { resetKeys: true }),
+);

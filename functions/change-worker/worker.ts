@@ -1,0 +1,127 @@
+/**
+ * The change worker's two SQS consumers, wired to ports so the tests can give them mocked AWS
+ * clients and a real (dynalite) idempotency table:
+ * - `applyChanges` reads the FIFO change queue. FIFO order matters within a resource, so it uses
+ *   the FIFO variant of BatchProcessor: after a failure, the rest of that message group waits.
+ * - `followChanges` reads the standard follow-up queue (FIFO queues refuse per-message delays).
+ * Both parse each body with Powertools' parser and the zod schemas of @headroom/core themselves,
+ * so a bad message is logged with the fields that are wrong (the batch parser only logs at debug).
+ * Both are idempotent on the change (and the follow-up attempt), and both fail a record rather
+ * than drop it: SQS redelivers it, and after maxReceiveCount moves it to the dead-letter queue.
+ */
+import {
+  BatchProcessor,
+  EventType,
+  SqsFifoPartialProcessorAsync,
+  processPartialResponse,
+} from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { parse } from '@aws-lambda-powertools/parser';
+import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import {
+  applyChange,
+  followChange,
+  followUpSchema,
+  resourceChangeSchema,
+  type FollowPolicy,
+  type FollowUp,
+  type ResourceChange,
+  type WorkerPorts,
+} from '@headroom/core';
+
+export interface WorkerDeps {
+  ports: WorkerPorts;
+  persistenceStore: BasePersistenceLayer;
+  now: () => number;
+  logger: Logger;
+  policy?: FollowPolicy;
+}
+
+/** A day: longer than any redelivery of the same change, short enough to keep the table small. */
+const IDEMPOTENCY_SECONDS = 24 * 3600;
+
+export function makeChangeApplier(deps: WorkerDeps) {
+  const config = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: IDEMPOTENCY_SECONDS });
+  const applyOnce = makeIdempotent(
+    async (change: ResourceChange) => applyChange(change, deps.ports, deps.now(), deps.policy),
+    { persistenceStore: deps.persistenceStore, config },
+  );
+  const processor = new SqsFifoPartialProcessorAsync();
+  const handleRecord = async (record: SQSRecord) =>
+    failLoudly(deps.logger, record, async () => {
+      const change = parse(record.body, undefined, JSONStringified(resourceChangeSchema));
+      const result = await applyOnce(change);
+      deps.logger.info('change handled', { changeId: change.id, resourceId: change.resourceId, result });
+      return result;
+    });
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    config.registerLambdaContext(context);
+    return processPartialResponse(event, handleRecord, processor, { context, skipGroupOnError: true });
+  };
+}
+
+export function makeChangeFollower(deps: WorkerDeps) {
+  // A standard queue may deliver a follow-up twice; without this each copy would start its own chain.
+  const config = new IdempotencyConfig({
+    eventKeyJmesPath: '[change.id, attempt]',
+    expiresAfterSeconds: IDEMPOTENCY_SECONDS,
+  });
+  const followOnce = makeIdempotent(
+    async (followUp: FollowUp) => followChange(followUp, deps.ports, deps.now(), deps.policy),
+    { persistenceStore: deps.persistenceStore, config },
+  );
+  const processor = new BatchProcessor(EventType.SQS);
+  const handleRecord = async (record: SQSRecord) =>
+    failLoudly(deps.logger, record, async () => {
+      const followUp = parse(record.body, undefined, JSONStringified(followUpSchema));
+      const result = await followOnce(followUp);
+      deps.logger.info('change followed', {
+        changeId: followUp.change.id,
+        attempt: followUp.attempt,
+        result,
+      });
+      return result;
+    });
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    config.registerLambdaContext(context);
+    return processPartialResponse(event, handleRecord, processor, { context });
+  };
+}
+
+interface Issue {
+  path?: readonly unknown[];
+  message: string;
+}
+
+const isIssueList = (value: unknown): value is Issue[] =>
+  Array.isArray(value) && value.every((i) => typeof i === 'object' && i !== null && 'message' in i);
+
+/** The parser's ParseError keeps the field-by-field problems in its cause; those are what a person needs. */
+function describeError(error: unknown): { name: string; message: string } {
+  if (!(error instanceof Error)) return { name: 'unknown', message: String(error) };
+  if (!isIssueList(error.cause)) return { name: error.name, message: error.message };
+  const problems = error.cause.map(
+    (i) => `${(i.path ?? []).map(String).join('.') || '(body)'}: ${i.message}`,
+  );
+  return { name: error.name, message: `${error.message}: ${problems.join('; ')}` };
+}
+
+/** Every failed record is logged with the reason before the batch reports it failed. */
+async function failLoudly<T>(
+  logger: Logger,
+  record: { messageId: string },
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    logger.error('message not handled; SQS will redeliver it, then keep it in the dead-letter queue', {
+      messageId: record.messageId,
+      error: describeError(error),
+    });
+    throw error;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Ports of the change worker: the database and cache replicas it changes, the queue it follows
+ * changes on. `aws/` implements them with the RDS, ElastiCache and SQS clients; the simulation
+ * with its own tiers. Adapters translate, they never decide.
+ */
+import type { ResourceChange } from './changes.js';
+
+export interface DbInstance {
+  id: string;
+  /** RDS DBInstanceStatus: available, creating, deleting, modifying, … */
+  status: string;
+  /** Epoch ms, when known. */
+  createdAt?: number;
+  tags: Record<string, string>;
+  /** Read replicas of this instance, by identifier. */
+  replicaIds: string[];
+}
+
+export interface DbReplicaControl {
+  /** The instance, or undefined when it does not exist. */
+  describe(dbInstanceId: string): Promise<DbInstance | undefined>;
+  /** 'exists' when an instance of that identifier is already there (a retried create). */
+  createReplica(
+    sourceId: string,
+    replicaId: string,
+    tags: Record<string, string>,
+  ): Promise<'created' | 'exists'>;
+  /** 'gone' when it no longer exists. */
+  deleteReplica(replicaId: string): Promise<'deleting' | 'gone'>;
+}
+
+export interface CacheGroup {
+  id: string;
+  /** ElastiCache replication group status: available, modifying, … */
+  status: string;
+  /** Replicas (members beyond the primary) of each shard. */
+  replicasPerShard: number[];
+  automaticFailover: boolean;
+}
+
+export interface CacheReplicaControl {
+  describe(replicationGroupId: string): Promise<CacheGroup | undefined>;
+  setReplicaCount(
+    replicationGroupId: string,
+    newReplicaCount: number,
+    direction: 'increase' | 'decrease',
+  ): Promise<void>;
+}
+
+/** A change being followed until its resources are available (or gone). */
+export interface FollowUp {
+  change: ResourceChange;
+  /** Replica identifiers (RDS) or the replication group (ElastiCache) to watch. */
+  watch: string[];
+  /** Replicas per shard the cache group should end with (0 for RDS, where `watch` says it all). */
+  target: number;
+  attempt: number;
+  startedAt: number;
+}
+
+export interface FollowUpQueue {
+  /** Sends the follow-up back, visible again after `delaySeconds` (at most 900, SQS's limit). */
+  send(followUp: FollowUp, delaySeconds: number): Promise<void>;
+}

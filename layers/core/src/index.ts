@@ -19,3 +19,8 @@ export * from './aws/dynamoApprovals.js';
 export * from './evaluate/decideScaling.js';
 export * from './evaluate/evaluateServices.js';
 export * from './policies/reactivePolicy.js';
+export * from './diagnosis/bottleneck.js';
+export * from './remediation/index.js';
+export * from './aws/rdsReplicas.js';
+export * from './aws/elasticacheReplicas.js';
+export * from './aws/changeWorkerQueues.js';

@@ -34,7 +34,7 @@ describe('GetMetricData is billed per metric requested', () => {
     expect(bill.metricsRequested).toBe(438_000);
     expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(4.38, 10);
     expect(bill.totalUsd).toBeLessThan(10);
-    expect(bill.totalUsd).toBeCloseTo(9.33, 2);
+    expect(bill.totalUsd).toBeCloseTo(9.56, 2);
   });
 
   test('reads are staggered: a 30-minute calm cadence reads 3 or 4 of 100 services a tick, each once per 30', () => {
@@ -82,8 +82,8 @@ describe('a small bill worked out line by line', () => {
     expect(usdOf(bill, 'Lambda compute (arm64)')).toBeCloseTo(992.8 * 0.0000133334, 10);
     // Reads: 730 kill-switch reads + 7,300 state reads = 8,030 RRU × $0.125/M.
     expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(8030 * 0.125e-6, 12);
-    // Writes: 730 changes × 2 + 730 forecasts × 10 services = 8,760 WRU × $0.625/M.
-    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(8760 * 0.625e-6, 12);
+    // Writes: 7,300 evaluations × 2 (state + record) + 730 forecasts × 10 services = 21,900 WRU × $0.625/M.
+    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(21_900 * 0.625e-6, 12);
     // Scheduler: 1,460 invocations × $1/M; events: 730 changes × $1/M.
     expect(usdOf(bill, 'EventBridge Scheduler')).toBeCloseTo(0.00146, 10);
     expect(usdOf(bill, 'EventBridge custom events')).toBeCloseTo(0.00073, 10);
@@ -138,7 +138,7 @@ describe('headroom cost', () => {
     const { text } = costReport(['--services', '100', '--schedule', 'rate(1 minute)']);
     expect(text).toMatch(/100 services, evaluated every 1 min/);
     expect(text).toMatch(/CloudWatch GetMetricData\s+438,000 metrics requested\s+\$4\.38/);
-    expect(text).toMatch(/Total\s+\$9\.33\n$/);
+    expect(text).toMatch(/Total\s+\$9\.56\n$/);
   });
 
   test('--json gives the same bill as the model', () => {

@@ -18,6 +18,11 @@ export interface AdvisorWorkload {
   msPerServiceEvaluated: number;
   /** Share of evaluations that change something (a new recommendation or an action), 0..1. */
   changeShare: number;
+  /**
+   * Item writes per service evaluated: evaluateServices writes the service state (conditional put)
+   * and the decision record on every evaluation, each under 1 KB.
+   */
+  writesPerEvaluation: number;
   forecastEveryMinutes: number;
   /** Metrics one forecast run reads per service (request count history, 14 days in one request). */
   forecastMetricsPerService: number;
@@ -53,6 +58,7 @@ export const DEFAULT_WORKLOAD: AdvisorWorkload = {
   msPerGetMetricDataCall: 400,
   msPerServiceEvaluated: 2,
   changeShare: 0.02,
+  writesPerEvaluation: 2,
   forecastEveryMinutes: 60,
   forecastMetricsPerService: 1,
   forecastMemoryMb: 1024,
@@ -178,8 +184,11 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
   const metricsRequested = evaluate.metricsRequested + forecastMetrics;
   // Per tick: the kill switch (1 strongly consistent read) and the state of each service read.
   const readUnits = evaluate.ticks + evaluate.servicesRead;
-  // Per change: the service state and the decision record (each under 1 KB); per forecast, one item per service.
-  const writeUnits = changes * 2 + forecastRuns * input.services + w.queuedChangesPerMonth * 2;
+  // Per evaluation: state and decision record; per forecast, one item per service; per queued change, two.
+  const writeUnits =
+    evaluate.servicesRead * w.writesPerEvaluation +
+    forecastRuns * input.services +
+    w.queuedChangesPerMonth * 2;
   const events = changes + w.remediationsPerMonth * 2;
   const sqsRequests =
     w.polledQueues * w.idlePollsPerQueuePerMinute * MINUTES_PER_MONTH + w.queuedChangesPerMonth * 3;

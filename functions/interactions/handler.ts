@@ -9,7 +9,7 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 import {
   DynamoApprovals,
   SLACK_RESPONSE_URL_PREFIX,
@@ -46,7 +46,7 @@ const REDRAW_TIMEOUT_MS = 800;
 const approvals = new DynamoApprovals(new DynamoDBClient({ maxAttempts: 2 }), { tableName: env.tableName });
 const tasks = new StepFunctionsTaskAnswers(new SFNClient({ maxAttempts: 2 }), { timeoutMs: SFN_TIMEOUT_MS });
 
-const respond = (statusCode: number, body: unknown = ''): LambdaFunctionURLResult => ({
+const respond = (statusCode: number, body: unknown = ''): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
   headers: { 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json' },
   body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -67,7 +67,7 @@ async function signingSecret(): Promise<string> {
 
 async function answer(
   request: Extract<SlackRequest, { kind: 'button-click' }>,
-): Promise<LambdaFunctionURLResult> {
+): Promise<APIGatewayProxyStructuredResultV2> {
   const outcome = await answerClick(request, {
     store: approvals,
     tasks,
@@ -91,7 +91,7 @@ async function answer(
   return respond(reply.status, reply.message);
 }
 
-export async function interact(event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> {
+export async function interact(event: LambdaFunctionURLEvent): Promise<APIGatewayProxyStructuredResultV2> {
   if (event.requestContext?.http?.method !== 'POST') return respond(405, 'POST only');
   const rawBody =
     event.body === undefined

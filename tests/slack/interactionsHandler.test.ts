@@ -4,7 +4,7 @@
  * nothing (the Step Functions mock receives no call, the approval stays pending).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
@@ -21,7 +21,7 @@ const secrets = mockClient(SecretsManagerClient);
 const sfn = mockClient(SFNClient);
 let dynamo: LocalDynamo;
 let slack: FakeSlack;
-let interact: (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
+let interact: (event: LambdaFunctionURLEvent) => Promise<APIGatewayProxyStructuredResultV2>;
 let approvalN = 0;
 
 beforeAll(async () => {
@@ -38,7 +38,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
   });
   const module = await import('../../functions/interactions/handler.js');
-  interact = (event) => module.handler(event, {} as never) as Promise<LambdaFunctionURLResult>;
+  interact = (event) => module.handler(event, {} as never) as Promise<APIGatewayProxyStructuredResultV2>;
 });
 
 beforeEach(() => {

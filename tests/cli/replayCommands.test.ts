@@ -61,7 +61,7 @@ describe('headroom simulate --days 2', () => {
     const [record] = records;
     for (const field of RECORD_FIELDS) expect(record).toHaveProperty(field);
     expect(record!.policy).toBe('headroom');
-    expect(record!.minutes).toBe(2880);
+    expect(Object.keys(record!)).toEqual(RECORD_FIELDS);
     expect(record!.instanceHours).toBeGreaterThan(0);
   });
 
@@ -129,7 +129,7 @@ describe('headroom backtest', () => {
     expect(policies).toEqual(expect.arrayContaining(['headroom', 'aws-combined', 'oracle']));
     expect(new Set(policies).size).toBe(policies.length);
     for (const record of records) {
-      for (const field of RECORD_FIELDS) expect(record).toHaveProperty(field);
+      expect(Object.keys(record)).toEqual(RECORD_FIELDS);
       expect(record.trace).toContain('small');
     }
     const data = embeddedData(readFileSync(report, 'utf8'));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { RunSummary } from '@headroom/core';
-import { formatSummaryTable, writeSummariesJson } from '@headroom/core/cli/table';
+import { formatSummaryTable, writeRecordsJson } from '@headroom/core/cli/table';
 
 const summary = (trace: string, policy: string, slo: number, hours: number): RunSummary => ({
   trace,
@@ -44,11 +44,11 @@ describe('formatSummaryTable', () => {
   });
 });
 
-describe('writeSummariesJson', () => {
+describe('writeRecordsJson', () => {
   it('writes the records as a JSON array, creating the folder', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'headroom-table-')), 'deep', 'out.json');
     const records = [summary('t', 'headroom', 1, 2)];
-    writeSummariesJson(file, records);
+    writeRecordsJson(file, records);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(records);
   });
 });

@@ -42,7 +42,10 @@ describe('headroom usage', () => {
   it.each([
     [['simulate', '--days', 'two'], "--days must be a whole number of at least 1, got 'two'"],
     [['simulate', '--days', '0'], "--days must be a whole number of at least 1, got '0'"],
-    [['simulate', '--policy', 'magic'], '--policy must be one of headroom,'],
+    [
+      ['simulate', '--policy', 'magic'],
+      "--policy must be one of static-peak, static-mean, aws-target-tracking, aws-predictive, aws-combined, headroom, oracle, got 'magic'",
+    ],
     [['simulate', '--days'], "Option '--days <value>' argument missing"],
     [['backtest'], 'backtest needs --trace FILE'],
     [

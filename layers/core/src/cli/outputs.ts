@@ -4,7 +4,8 @@ import { dirname, resolve } from 'node:path';
 import type { RunResult } from '../model/replay.js';
 import type { CliIo } from './commands/command.js';
 import { renderHtmlReport } from './report/html.js';
-import { formatSummaryTable, writeSummariesJson } from './table.js';
+import { benchRecords } from './scenario.js';
+import { formatSummaryTable, writeRecordsJson } from './table.js';
 
 export interface Outputs {
   runs: readonly RunResult[];
@@ -13,6 +14,7 @@ export interface Outputs {
   notes: readonly string[];
   /** Report path, relative to io.cwd unless absolute. */
   report: string;
+  /** Where to write the benchmark's records of these runs (results.json format). */
   json?: string;
   /** Wall time of the replays, for the overall speed line. */
   wallMs: number;
@@ -43,7 +45,7 @@ export function writeOutputs(io: CliIo, outputs: Outputs): void {
 
   if (outputs.json !== undefined) {
     const json = resolve(io.cwd, outputs.json);
-    writeSummariesJson(json, summaries);
+    writeRecordsJson(json, benchRecords(outputs.runs));
     io.stdout.write(`JSON: ${json}\n`);
   }
 }

@@ -34,13 +34,8 @@ function pad(value: string, width: number, column: SummaryColumn): string {
   return column.align === 'right' ? value.padStart(width) : value.padEnd(width);
 }
 
-/** The records of results.json, in the benchmark's field order, as pretty JSON text. */
-export function summariesJson(summaries: readonly RunSummary[]): string {
-  return `${JSON.stringify(summaries, null, 2)}\n`;
-}
-
-/** Writes the records to `file`, creating its folder. */
-export function writeSummariesJson(file: string, summaries: readonly RunSummary[]): void {
+/** Writes records (RunSummary, or the benchmark's records) to `file` as a pretty JSON array, creating its folder. */
+export function writeRecordsJson(file: string, records: readonly object[]): void {
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, summariesJson(summaries));
+  writeFileSync(file, `${JSON.stringify(records, null, 2)}\n`);
 }

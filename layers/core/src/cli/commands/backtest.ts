@@ -12,15 +12,14 @@ import {
   type Trace,
   type TraceFileOptions,
 } from '../../workload/traceReader.js';
-import { DEFAULT_SLO } from '../../model/service.js';
+import { BENCH_PEAK_INSTANCES } from '../../bench/benchSetup.js';
 import { UsageError, oneOf, parseCommandArgs, text, wholeNumber } from '../args.js';
 import { writeOutputs } from '../outputs.js';
-import { MU_PER_INSTANCE, POLICY_NAMES, replayPolicies } from '../scenario.js';
+import { MU_PER_INSTANCE, POLICY_NAMES, SERVICE, replayPolicies } from '../scenario.js';
 import type { Command } from './command.js';
 
 const FORMATS = ['auto', 'csv', 'datacenter', 'cloudwatch-json'] as const;
 type TraceFormat = (typeof FORMATS)[number];
-const DEFAULT_PEAK_INSTANCES = 20;
 
 const HELP = `Usage: headroom backtest --trace FILE [options]
 
@@ -38,7 +37,7 @@ Options:
                        for cloudwatch-json, the MetricDataResults Id or Label
   --step-seconds N     seconds between rows of a CSV without a time column (default: from a
                        '_grouped_N_seconds' file name, else 300)
-  --peak-instances N   scale the trace so its peak minute needs N instances at the SLO (default ${DEFAULT_PEAK_INSTANCES})
+  --peak-instances N   scale the trace so its peak minute needs N instances at the SLO (default ${BENCH_PEAK_INSTANCES})
   --report FILE        HTML report path (default reports/backtest-<trace>.html)
   --json OUT           write the records (as in bench-results/results.json)
   --no-progress        no progress bar or progress lines
@@ -74,7 +73,7 @@ export const backtestCommand: Command = {
       'backtest',
       'peak-instances',
       values['peak-instances'],
-      DEFAULT_PEAK_INSTANCES,
+      BENCH_PEAK_INSTANCES,
     );
 
     const trace = readTrace(file, format, {
@@ -85,12 +84,14 @@ export const backtestCommand: Command = {
     const minuteLoad = toMinuteLoad(trace, {
       peakInstances,
       muPerInstance: MU_PER_INSTANCE,
-      sloP99Ms: DEFAULT_SLO.p99LatencyMs,
+      sloP99Ms: SERVICE.slo.p99LatencyMs,
     });
+    // Named as the benchmark names its traces: the file name without its extension.
+    const traceName = trace.name.replace(/\.[^.]+$/, '');
     const started = io.now();
     const runs = replayPolicies(
       {
-        traceName: trace.name,
+        traceName,
         load: minuteLoad.load,
         startAt: minuteLoad.startAt,
         policies: POLICY_NAMES,
@@ -101,10 +102,10 @@ export const backtestCommand: Command = {
     );
     writeOutputs(io, {
       runs,
-      title: `Headroom backtest: ${trace.name}`,
+      title: `Headroom backtest: ${traceName}`,
       subtitle: `every policy, peak scaled to ${peakInstances} instances at the SLO`,
       notes: traceNotes(trace, file),
-      report: text(values.report) ?? `reports/backtest-${basename(trace.name).replace(/\.[^.]*$/, '')}.html`,
+      report: text(values.report) ?? `reports/backtest-${traceName}.html`,
       json: text(values.json),
       wallMs: io.now() - started,
     });

@@ -4,7 +4,7 @@
  */
 import { generateWorkload } from '../../workload/generator.js';
 import { oneOf, parseCommandArgs, text, wholeNumber } from '../args.js';
-import { SIMULATION_START, replayPolicies, policyNames, type ScenarioOptions } from '../scenario.js';
+import { POLICY_NAMES, SIMULATION_START, replayPolicies, type ScenarioOptions } from '../scenario.js';
 import { writeOutputs } from '../outputs.js';
 import type { Command } from './command.js';
 
@@ -17,7 +17,7 @@ Options:
   --days N             length of the workload in days (default 30)
   --seed N             seed of the workload; the same seed gives the same traffic (default 1)
   --policy NAME        policy to replay (default headroom); one of:
-                       ${policyNames().join(', ')}
+                       ${POLICY_NAMES.join(', ')}
   --compare            replay every policy above on the same workload
   --peak-instances N   scale the load so that its peak needs N instances at the SLO
                        (default: the generator's own calibration, about 20 on weekday peaks)
@@ -48,7 +48,7 @@ export const simulateCommand: Command = {
     });
     const days = wholeNumber('simulate', 'days', values.days, 30);
     const seed = wholeNumber('simulate', 'seed', values.seed, 1, 0);
-    const names = policyNames();
+    const names = POLICY_NAMES;
     const policy = oneOf('simulate', 'policy', values.policy, names, 'headroom');
     if (values.compare && values.policy !== undefined) {
       io.stderr.write('headroom: --compare replays every policy; --policy is ignored\n');

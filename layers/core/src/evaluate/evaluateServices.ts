@@ -3,9 +3,9 @@
  * read every service's KPIs in one call, decide, pass the guardrails, take the state lock, act or
  * recommend, record and publish. One service failing never stops the others.
  */
-import type { DecisionRecord } from '../model/decision.js';
+import type { DecisionRecord, ScalingDecision } from '../model/decision.js';
 import type { FleetCapacity } from '../model/fleet.js';
-import type { KpiSeries } from '../model/kpi.js';
+import type { KpiName, KpiSeries } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import type {
   AdvisorEvent,
@@ -183,16 +183,19 @@ async function evaluateOne(
   const samples = [...(series?.samples ?? [])].sort((a, b) => a.at - b.at);
   const state = await deps.state.getServiceState(service.id);
   const forecastFloor = await floorFor(service.id, deps, report);
-  const decision = decideScaling({
-    service,
-    fleet,
-    latest: samples.at(-1),
-    recent: samples,
-    state,
-    now: at,
-    staleAfterSeconds: 3 * periodSeconds,
-    ...(forecastFloor ? { forecastFloor } : {}),
-  });
+  const decision = noScaleInOnIncompleteRead(
+    decideScaling({
+      service,
+      fleet,
+      latest: samples.at(-1),
+      recent: samples,
+      state,
+      now: at,
+      staleAfterSeconds: 3 * periodSeconds,
+      ...(forecastFloor ? { forecastFloor } : {}),
+    }),
+    series?.incomplete,
+  );
   let record = applyGuardrails(decision, {
     mode: service.mode,
     killSwitch: report.killSwitch,
@@ -234,7 +237,12 @@ async function evaluateOne(
       record = { ...record, outcome: 'blocked', guardrails: [...record.guardrails, 'action-failed'] };
     }
   }
-  await deps.state.recordDecision(record);
+  try {
+    await deps.state.recordDecision(record);
+  } catch (error) {
+    // The action (or advice) stands: it stays in the report and goes on the bus, so it is not lost.
+    report.errors.push({ stage: `record ${service.id}`, message: messageOf(error) });
+  }
   return {
     serviceId: service.id,
     status: 'evaluated',
@@ -262,6 +270,23 @@ function noticeOf(
     return { lastNotice: last, repeated: true };
   }
   return { lastNotice: { at, type, desired }, repeated: false };
+}
+
+/** As the HPA does with missing metrics: an incomplete read may add capacity, never remove it. */
+function noScaleInOnIncompleteRead(
+  decision: ScalingDecision,
+  incomplete: readonly KpiName[] | undefined,
+): ScalingDecision {
+  if (decision.action !== 'scale-in' || !incomplete?.length) return decision;
+  return {
+    ...decision,
+    desiredCapacity: decision.currentCapacity,
+    action: 'hold',
+    rule: 'data/incomplete',
+    reason: `${decision.reason} The read of ${incomplete.join(', ')} came back incomplete: not scaling in.`,
+    monthlyCostDeltaUsd: 0,
+    risk: 'low',
+  };
 }
 
 async function floorFor(serviceId: string, deps: EvaluationDeps, report: EvaluationReport) {

@@ -1,0 +1,12 @@
+/**
+ * The reliability suite: faults through the ports and the AWS adapters, concurrent evaluations,
+ * bad input, and a 90-day soak. One file, so the suite prints one summary line at the end.
+ */
+import { afterAll } from '@jest/globals';
+import { summaryLine } from './tally.js';
+import './faults.suite.js';
+
+afterAll(() => {
+  // Straight to stdout: Jest's console would wrap the line in a stack trace.
+  process.stdout.write(`\n${summaryLine()}\n`);
+});

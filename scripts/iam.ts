@@ -5,6 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { format } from 'prettier';
 import { auditTemplate, type IamAudit } from './iamCheck.js';
 
 export function auditTable(audits: readonly IamAudit[]): string {
@@ -31,6 +32,20 @@ export function tableInDocs(docs: string): string | undefined {
   return docs.slice(start + TABLE_START.length, end).trim();
 }
 
+/** A markdown table's cells without padding, so the comparison ignores how prettier aligned it. */
+export function tableCells(table: string): string[][] {
+  return table
+    .trim()
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/^\s*\|/, '')
+        .replace(/\|\s*$/, '')
+        .split(' | ')
+        .map((cell) => cell.trim().replace(/^:?-+:?$/, '---')),
+    );
+}
+
 export function withTable(docs: string, table: string): string {
   const start = docs.indexOf(TABLE_START);
   const end = docs.indexOf(TABLE_END);
@@ -55,7 +70,8 @@ async function main(): Promise<void> {
   console.log(table);
   if (process.argv.includes('--write-docs')) {
     const docs = resolve(REPO_ROOT, 'docs/operations.md');
-    writeFileSync(docs, withTable(readFileSync(docs, 'utf8'), table));
+    const text = withTable(readFileSync(docs, 'utf8'), table);
+    writeFileSync(docs, await format(text, { filepath: docs }));
   }
   const findings = audits.flatMap((a) => a.findings);
   if (findings.length > 0) {

@@ -53,6 +53,18 @@ describe('planQueries', () => {
     expect(planned.filter((p) => p.region === 'us-east-1')).toHaveLength(1);
   });
 
+  it("reads a replication group's cache hit rate from its first member cluster", () => {
+    const byGroup = aService('a', { cacheReplicationGroupId: 'sessions' });
+    const byMember = aService('b', { cacheReplicationGroupId: 'sessions-002' });
+    const dimensions = planQueries([byGroup, byMember], 60, ['cacheHitRatioPct']).map(
+      (p) => p.query.MetricStat?.Metric?.Dimensions,
+    );
+    expect(dimensions).toEqual([
+      [{ Name: 'CacheClusterId', Value: 'sessions-001' }],
+      [{ Name: 'CacheClusterId', Value: 'sessions-002' }],
+    ]);
+  });
+
   it('leaves out database connections when max_connections is unknown', () => {
     const noMax = aService('api', { dbInstanceId: 'api-db' });
     expect(planQueries([noMax], 60).map((p) => p.source)).toEqual(['cpu']);

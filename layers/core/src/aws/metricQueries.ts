@@ -73,6 +73,15 @@ function alb(service: ManagedService, metricName: string, stat: string): MetricS
   return { namespace: 'AWS/ApplicationELB', metricName, stat, dimensions, region: 'local' };
 }
 
+/**
+ * ElastiCache publishes CacheHitRate per member cluster, not per replication group. A group's
+ * members are named `<group>-001`, `-002`, …, so a group id reads its first member; an id that
+ * already names a member (ends in -NNN) is used as it is.
+ */
+export function cacheClusterOf(id: string): string {
+  return /-\d{3}$/.test(id) ? id : `${id}-001`;
+}
+
 /** The metric behind a source, or undefined when the service has no such tier configured. */
 function specOf(service: ManagedService, source: MetricSource): MetricSpec | undefined {
   const { tiers } = service;
@@ -107,7 +116,7 @@ function specOf(service: ManagedService, source: MetricSource): MetricSpec | und
         namespace: 'AWS/ElastiCache',
         metricName: 'CacheHitRate',
         stat: 'Average',
-        dimensions: { CacheClusterId: tiers.cacheReplicationGroupId },
+        dimensions: { CacheClusterId: cacheClusterOf(tiers.cacheReplicationGroupId) },
         region: 'local',
       };
     case 'cdnHitRate':

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { CacheChange, ReplicaChange, ResourceChange } from './changes.js';
 import type { FollowUp } from './ports.js';
+import type { FleetScale } from './plan.js';
 
 /** The SQS deduplication id allows 128 characters; the idempotency key is the same id. */
 const id = z.string().regex(/^[A-Za-z0-9_-]{8,128}$/, 'must be 8 to 128 letters, digits, - or _');
@@ -44,3 +45,10 @@ export const followUpSchema = z.object({
 }) satisfies z.ZodType<FollowUp>;
 
 export type ParsedChange = z.infer<typeof resourceChangeSchema>;
+
+/** One planned fleet change, as the workflow hands it to the scaling step. */
+export const fleetScaleSchema = z.object({
+  groupName: z.string().min(1),
+  from: z.number().int().nonnegative(),
+  to: z.number().int().nonnegative(),
+}) satisfies z.ZodType<FleetScale>;

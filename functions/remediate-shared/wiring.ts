@@ -1,0 +1,84 @@
+/**
+ * What the remediation workflow's small Lambda steps share: configuration from the environment
+ * (the evaluate flow's reader, so both flows see the same services and settings), AWS clients
+ * built once per container, and middy with Powertools around each step.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import {
+  AutoScalingFleetControl,
+  CloudWatchMetricsReader,
+  createAwsClients,
+  DynamoStateStore,
+  TAG_PREFIX,
+  type FleetControl,
+  type ManagedService,
+} from '@headroom/core';
+import { readEvaluateConfig } from '../evaluate/config.js';
+
+export const logger = new Logger();
+const tracer = new Tracer();
+export const config = readEvaluateConfig(process.env);
+export const clock = { now: () => Date.now() };
+
+export function alarmPrefix(): string {
+  const prefix = process.env.ALARM_NAME_PREFIX;
+  if (prefix === undefined || prefix === '')
+    throw new Error('environment variable ALARM_NAME_PREFIX is not set');
+  return prefix;
+}
+
+const clients = createAwsClients();
+for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
+
+/** Tagged groups plus the ones listed in SERVICES_JSON, as the evaluate flow sees them. */
+function withConfiguredServices(fleet: FleetControl, configured: readonly ManagedService[]): FleetControl {
+  return {
+    discover: async () => {
+      const tagged = await fleet.discover();
+      const known = new Set(tagged.map((s) => s.autoScalingGroupName));
+      return [...tagged, ...configured.filter((s) => !known.has(s.autoScalingGroupName))];
+    },
+    describe: (groupNames) => fleet.describe(groupNames),
+    setDesiredCapacity: (groupName, desired, honorCooldown) =>
+      fleet.setDesiredCapacity(groupName, desired, honorCooldown),
+  };
+}
+
+export const ports = {
+  fleet: withConfiguredServices(
+    new AutoScalingFleetControl(clients.autoScaling, {
+      clock,
+      tagKey: config.tagKey,
+      defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
+      onConfigError: (error) =>
+        logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
+    }),
+    config.servicesFromConfig,
+  ),
+  metrics: new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics }),
+  state: new DynamoStateStore(clients.dynamo, {
+    tableName: config.stateTable,
+    decisionRetentionDays: config.decisionRetentionDays,
+    killSwitchForced: config.killSwitchForced,
+  }),
+};
+
+/** A workflow step: logs what failed (the workflow's Catch decides what happens next) and rethrows. */
+export function step<I, O>(name: string, work: (input: I) => Promise<O>) {
+  const run = async (input: I, _context: Context): Promise<O> => {
+    try {
+      return await work(input);
+    } catch (error) {
+      logger.error(`remediation step ${name} failed`, { error });
+      throw error;
+    }
+  };
+  return middy(run)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(captureLambdaHandler(tracer));
+}

@@ -208,7 +208,11 @@ export async function auditTemplate(paths: AuditPaths): Promise<IamAudit[]> {
     }
     const statements = grantStatements(template, logicalId, policyTemplates);
     const granted = checkStatements(statements, known, findings);
-    const platform = platformActions(template, logicalId);
+    const platform = platformActions(
+      template,
+      logicalId,
+      derived.map((d) => d.action),
+    );
     const needed = new Set(derived.map((d) => lower(d.action)));
     const allowed = new Set(platform.map((p) => lower(p.action)));
     const samGranted = new Set(platform.filter((p) => p.addedBySam).map((p) => lower(p.action)));

@@ -235,8 +235,21 @@ function property(
   return resource.Properties?.[name] ?? template.Globals?.[kind]?.[name];
 }
 
-/** Actions the Lambda or Step Functions service performs with the resource's role, by configuration. */
-export function platformActions(template: SamTemplate, logicalId: string): PlatformAction[] {
+function hasKmsEncryptedQueue(template: SamTemplate): boolean {
+  return Object.values(template.Resources).some(
+    (r) => r.Type === 'AWS::SQS::Queue' && r.Properties?.KmsMasterKeyId !== undefined,
+  );
+}
+
+/**
+ * Actions the Lambda or Step Functions service performs with the resource's role, by configuration.
+ * `calls` are the actions derived from the code: sending to a KMS-encrypted queue also needs the key.
+ */
+export function platformActions(
+  template: SamTemplate,
+  logicalId: string,
+  calls: readonly string[] = [],
+): PlatformAction[] {
   const resource = template.Resources[logicalId];
   if (resource === undefined) throw new Error(`${logicalId}: no such resource`);
   const out: PlatformAction[] = [];
@@ -279,6 +292,15 @@ export function platformActions(template: SamTemplate, logicalId: string): Platf
         );
       }
     }
+  }
+  const sendsToQueue = calls.some((c) => c.toLowerCase() === 'sqs:sendmessage');
+  const pollsQueue = out.some((p) => p.action === 'sqs:ReceiveMessage');
+  if ((sendsToQueue || pollsQueue) && hasKmsEncryptedQueue(template)) {
+    add(
+      sendsToQueue ? ['kms:GenerateDataKey', 'kms:Decrypt'] : ['kms:Decrypt'],
+      'KMS: queues encrypted with a KMS key need the key to send and receive (the author writes these)',
+      false,
+    );
   }
   if (resource.Type === 'AWS::Serverless::StateMachine') {
     if (property(template, resource, 'StateMachine', 'Logging') !== undefined) {

@@ -336,6 +336,24 @@ describe('grants compared with the derived calls', () => {
     ]);
   });
 
+  test('KMS on an encrypted queue is allowed only to a resource that uses the queue', async () => {
+    const kms = `        - Statement:
+            - Effect: Allow
+              Action: kms:Decrypt
+              Resource: !Sub arn:\${AWS::Partition}:kms:\${AWS::Region}:\${AWS::AccountId}:key/k`;
+    const template = templateWith(`${exactEvaluate}\n${kms}`)
+      .replace(
+        '    Type: AWS::SQS::Queue\n',
+        '    Type: AWS::SQS::Queue\n    Properties: { KmsMasterKeyId: k }\n',
+      )
+      .replace('        - DynamoDBCrudPolicy:', `${kms}\n        - DynamoDBCrudPolicy:`);
+    const result = await findings(template);
+    expect(result.EvaluateFunction).toEqual([
+      'EvaluateFunction: granted kms:decrypt, which its code does not call',
+    ]);
+    expect(result.WorkerFunction?.filter((f) => f.includes('kms'))).toEqual([]);
+  });
+
   test('a managed policy name cannot be checked against the code and is refused', async () => {
     await expect(findings(templateWith(`        - AmazonS3FullAccess`))).rejects.toThrow(
       /EvaluateFunction Policies\[0\]: managed policy AmazonS3FullAccess cannot be checked/,

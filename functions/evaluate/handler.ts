@@ -40,8 +40,10 @@ const deps = {
     clock,
     tagKey: config.tagKey,
     defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
-    onConfigError: (error) =>
-      logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
+    onConfigError: (error) => {
+      logger.error('a managed group has bad headroom:* tags; it is left out', { error });
+      metrics.addMetric('GroupConfigErrors', MetricUnit.Count, 1);
+    },
   }),
   state: new DynamoStateStore(clients.dynamo, {
     tableName: config.stateTable,
@@ -58,6 +60,7 @@ function emitMetrics(report: EvaluationReport): void {
   metrics.addMetric('ActionsApplied', MetricUnit.Count, count('applied'));
   metrics.addMetric('Recommendations', MetricUnit.Count, count('recommended'));
   metrics.addMetric('ActionsBlocked', MetricUnit.Count, count('blocked'));
+  metrics.addMetric('ApprovalsRequested', MetricUnit.Count, count('approval-required'));
   metrics.addMetric(
     'ServiceFailures',
     MetricUnit.Count,

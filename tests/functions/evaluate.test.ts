@@ -223,14 +223,53 @@ describe('evaluate handler on the sample events', () => {
     },
   );
 
-  it('stops acting but keeps recommending when the kill-switch item is on', async () => {
+  it('leaves out a group with bad tags, logs it and counts it, and evaluates the rest', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [
+        {
+          AutoScalingGroupName: 'broken',
+          MinSize: 1,
+          MaxSize: 4,
+          DesiredCapacity: 2,
+          DefaultCooldown: 300,
+          AvailabilityZones: ['eu-west-1a'],
+          HealthCheckType: 'EC2',
+          CreatedTime: new Date('2026-01-12T09:30:00Z'),
+          Tags: [
+            {
+              ResourceId: 'broken',
+              ResourceType: 'auto-scaling-group',
+              Key: 'headroom:managed',
+              Value: 'true',
+              PropagateAtLaunch: false,
+            },
+            {
+              ResourceId: 'broken',
+              ResourceType: 'auto-scaling-group',
+              Key: 'headroom:max',
+              Value: 'lots',
+              PropagateAtLaunch: false,
+            },
+          ],
+        },
+      ],
+      $metadata: metadata,
+    });
+    const report = await handler(sample('scheduled.json'), context);
+    expect(report.services).toEqual([]);
+    const emf = printed.map((line) => JSON.parse(line) as Record<string, unknown>).find((o) => '_aws' in o);
+    expect(emf).toMatchObject({ GroupConfigErrors: 1 });
+    expect(asg.commandCalls(SetDesiredCapacityCommand)).toHaveLength(0);
+  });
+
+  it('decides and records but does not act when the kill-switch item is on', async () => {
     ddb.on(GetItemCommand, { Key: { pk: { S: 'advisor' }, sk: { S: 'kill-switch' } } }).resolves({
       Item: { pk: { S: 'advisor' }, sk: { S: 'kill-switch' }, on: { BOOL: true } },
       $metadata: metadata,
     });
     const report = await handler(sample('scheduled.json'), context);
     expect(report.killSwitch).toBe(true);
-    expect(report.services[0]!.record!.outcome).not.toBe('applied');
+    expect(report.services[0]!.record).toMatchObject({ outcome: 'blocked', guardrails: ['kill-switch'] });
     expect(asg.commandCalls(SetDesiredCapacityCommand)).toHaveLength(0);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { runCli } from './runCli.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { REPO_ROOT, runCli } from './runCli.js';
 
 describe('headroom usage', () => {
   it('prints the commands with --help and exits 0', async () => {
@@ -56,5 +58,20 @@ describe('headroom usage', () => {
     const r = await runCli(args);
     expect(r.stderr).toContain(message);
     expect(r.code).toBe(2);
+  });
+
+  it('runs through bin/headroom.mjs (npx headroom) and passes the exit code on', async () => {
+    const run = promisify(execFile);
+    const ok = await run('node', ['bin/headroom.mjs', 'simulate', '--help'], {
+      cwd: REPO_ROOT,
+      timeout: 60_000,
+    });
+    expect(ok.stdout).toContain('Usage: headroom simulate');
+    await expect(
+      run('node', ['bin/headroom.mjs', 'simulate', '--dayz'], { cwd: REPO_ROOT, timeout: 60_000 }),
+    ).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("Unknown option '--dayz'"),
+    });
   });
 });

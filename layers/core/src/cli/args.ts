@@ -42,7 +42,11 @@ export function parseCommandArgs(
 }
 
 function parseErrorMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  // Read `message` structurally: under a test runner's VM the error may come from another realm.
+  const message =
+    typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string'
+      ? error.message
+      : String(error);
   // parseArgs appends advice about '--' that does not apply to these commands.
   return message
     .replace(/\s*To specify an option argument starting with a dash.*$/s, '')

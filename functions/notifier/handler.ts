@@ -11,15 +11,15 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import {
-  DynamoApprovals,
+  DynamoApprovalRequests,
   SlackWebhook,
-  StepFunctionsTaskAnswers,
   advisorEventFromBus,
   clientConfig,
   describeDecision,
   noticeFor,
   parseWebhookSecret,
   readAdvisorEvent,
+  sendHeartbeat,
   slackMessageFor,
   type WebhookTarget,
 } from '@headroom/core';
@@ -41,8 +41,10 @@ const SECRET_MAX_AGE_SECONDS = 300;
 const DEADLINE_MARGIN_MS = 1_000;
 
 const webhook = new SlackWebhook();
-const approvals = new DynamoApprovals(new DynamoDBClient(clientConfig()), { tableName: env.tableName });
-const tasks = new StepFunctionsTaskAnswers(new SFNClient(clientConfig()), { timeoutMs: 2_000 });
+const approvals = new DynamoApprovalRequests(new DynamoDBClient(clientConfig()), {
+  tableName: env.tableName,
+});
+const sfn = new SFNClient(clientConfig());
 
 async function webhookTarget(): Promise<WebhookTarget> {
   const secret = await getSecret(env.webhookSecretArn, { maxAge: SECRET_MAX_AGE_SECONDS });
@@ -79,7 +81,7 @@ export async function notify(event: EventBridgeEvent<string, unknown>, context: 
  */
 async function confirmDelivery(approvalId: string, taskToken: string): Promise<void> {
   try {
-    if ((await tasks.heartbeat(taskToken)) === 'task-gone') {
+    if ((await sendHeartbeat(sfn, taskToken, 2_000)) === 'task-gone') {
       await approvals.markExpired(approvalId);
       logger.warn('the workflow stopped waiting before the request was posted', { approvalId });
     }

@@ -6,6 +6,7 @@ import {
   parseAllowedUsers,
   replyTo,
   type ApprovalAnswer,
+  type ApprovalRequests,
   type ApprovalStatus,
   type ApprovalStore,
   type ClaimResult,
@@ -13,7 +14,7 @@ import {
   type TaskAnswers,
 } from '@headroom/core';
 
-class MemoryApprovals implements ApprovalStore {
+class MemoryApprovals implements ApprovalStore, ApprovalRequests {
   readonly items = new Map<string, PendingApproval & { status: ApprovalStatus; answeredBy?: string }>();
   async savePending(approval: PendingApproval) {
     const current = this.items.get(approval.approvalId);

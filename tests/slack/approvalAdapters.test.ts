@@ -1,4 +1,4 @@
-/** DynamoApprovals against dynalite; StepFunctionsTaskAnswers against aws-sdk-client-mock. */
+/** DynamoApprovalRequests and DynamoApprovals against dynalite; StepFunctionsTaskAnswers against aws-sdk-client-mock. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -11,9 +11,11 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
+  DynamoApprovalRequests,
   DynamoApprovals,
   REJECTED_ERROR,
   StepFunctionsTaskAnswers,
+  sendHeartbeat,
   type PendingApproval,
 } from '@headroom/core';
 import { T0, TOKEN } from './fixtures.js';
@@ -36,7 +38,8 @@ const pending = (): PendingApproval => ({
   requestedAt: T0,
   expiresAt: T0 + 3_600_000,
 });
-const store = () => new DynamoApprovals(dynamo.client, { tableName: TABLE, retentionDays: 7 });
+const requests = () => new DynamoApprovalRequests(dynamo.client, { tableName: TABLE, retentionDays: 7 });
+const store = () => new DynamoApprovals(dynamo.client, { tableName: TABLE });
 const item = async (approvalId: string) => {
   const { Item } = await dynamo.client.send(
     new GetItemCommand({ TableName: TABLE, Key: marshall({ pk: `approval#${approvalId}`, sk: 'approval' }) }),
@@ -47,7 +50,7 @@ const item = async (approvalId: string) => {
 describe('DynamoApprovals', () => {
   it('stores the token with a TTL, and lets exactly one of two clicks claim it', async () => {
     const approval = pending();
-    await store().savePending(approval);
+    await requests().savePending(approval);
     expect(await item(approval.approvalId)).toMatchObject({
       status: 'pending',
       taskToken: TOKEN,
@@ -66,7 +69,7 @@ describe('DynamoApprovals', () => {
 
   it('says already answered, and by whom, on a repeated click', async () => {
     const approval = pending();
-    await store().savePending(approval);
+    await requests().savePending(approval);
     expect(await store().claim(approval.approvalId, 'approved', 'U1AB', T0)).toEqual({
       kind: 'claimed',
       taskToken: TOKEN,
@@ -84,22 +87,23 @@ describe('DynamoApprovals', () => {
 
   it('puts a released claim back to pending, and records expiry', async () => {
     const approval = pending();
-    await store().savePending(approval);
+    await requests().savePending(approval);
     await store().claim(approval.approvalId, 'approved', 'U1AB', T0);
     await store().release(approval.approvalId);
     expect(await item(approval.approvalId)).not.toHaveProperty('answeredBy');
     expect((await store().claim(approval.approvalId, 'rejected', 'U1AB', T0)).kind).toBe('claimed');
     await store().markExpired(approval.approvalId);
+    await requests().markExpired(approval.approvalId);
     expect((await item(approval.approvalId))?.status).toBe('expired');
   });
 
   it('replaces the token of a still-pending approval, but never reopens an answered one', async () => {
     const approval = pending();
-    await store().savePending(approval);
-    await store().savePending({ ...approval, taskToken: 'retried-step-token' });
+    await requests().savePending(approval);
+    await requests().savePending({ ...approval, taskToken: 'retried-step-token' });
     expect((await item(approval.approvalId))?.taskToken).toBe('retried-step-token');
     await store().claim(approval.approvalId, 'approved', 'U1AB', T0);
-    await store().savePending({ ...approval, taskToken: 'late-duplicate' });
+    await requests().savePending({ ...approval, taskToken: 'late-duplicate' });
     expect(await item(approval.approvalId)).toMatchObject({
       status: 'approved',
       taskToken: 'retried-step-token',
@@ -144,7 +148,7 @@ describe('StepFunctionsTaskAnswers', () => {
     sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
     sfn.on(SendTaskHeartbeatCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
     expect(await tasks().answer('tok', 'approved', by)).toBe('task-gone');
-    expect(await tasks().heartbeat('tok')).toBe('task-gone');
+    expect(await sendHeartbeat(new SFNClient({ region: 'eu-west-1' }), 'tok', 1_000)).toBe('task-gone');
   });
 
   it('lets other errors through, for the caller to give the claim back', async () => {

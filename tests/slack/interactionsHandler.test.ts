@@ -10,7 +10,7 @@ import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, TaskTimedOut
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoApprovals, slackSignature } from '@headroom/core';
+import { DynamoApprovalRequests, slackSignature } from '@headroom/core';
 import { T0, TOKEN, clickPayload, startFakeSlack, type FakeSlack } from './fixtures.js';
 import { TABLE, startDynalite, type LocalDynamo } from './dynalite.js';
 
@@ -60,7 +60,7 @@ afterAll(async () => {
 async function newApproval(): Promise<string> {
   approvalN += 1;
   const approvalId = `apr-${approvalN}`;
-  await new DynamoApprovals(dynamo.client, { tableName: TABLE }).savePending({
+  await new DynamoApprovalRequests(dynamo.client, { tableName: TABLE }).savePending({
     approvalId,
     taskToken: `${TOKEN}-${approvalN}`,
     serviceId: 'web',

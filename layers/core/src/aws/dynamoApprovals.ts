@@ -1,7 +1,9 @@
 /**
- * ApprovalStore in the advisor's DynamoDB table (pk/sk, TTL on `expiresAt`, see dynamoState.ts):
+ * Approvals in the advisor's DynamoDB table (pk/sk, TTL on `expiresAt`, see dynamoState.ts):
  *   approval#<id> / approval   the task token, the status and who answered
  * The status moves pending → approved | rejected | expired only through conditional writes.
+ * Two classes, so that each function's bundle (and so its IAM) keeps only the calls it makes:
+ * the notifier writes requests, the interactions function claims them.
  */
 import {
   ConditionalCheckFailedException,
@@ -13,6 +15,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type {
   ApprovalAnswer,
+  ApprovalRequests,
   ApprovalStatus,
   ApprovalStore,
   ClaimResult,
@@ -30,7 +33,27 @@ export interface DynamoApprovalsOptions {
 const keyOf = (approvalId: string) => marshall({ pk: `approval#${approvalId}`, sk: 'approval' });
 const STATUSES: readonly ApprovalStatus[] = ['pending', 'approved', 'rejected', 'expired'];
 
-export class DynamoApprovals implements ApprovalStore {
+async function setStatus(
+  client: DynamoDBClient,
+  tableName: string,
+  approvalId: string,
+  status: ApprovalStatus,
+  extra = '',
+): Promise<void> {
+  await client.send(
+    new UpdateItemCommand({
+      TableName: tableName,
+      Key: keyOf(approvalId),
+      UpdateExpression: `SET #status = :status ${extra}`.trim(),
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: marshall({ ':status': status }),
+    }),
+  );
+}
+
+/** The notifier's side: stores a request before its message goes out. */
+export class DynamoApprovalRequests implements ApprovalRequests {
   constructor(
     private readonly client: DynamoDBClient,
     private readonly options: DynamoApprovalsOptions,
@@ -67,6 +90,18 @@ export class DynamoApprovals implements ApprovalStore {
       throw error;
     }
   }
+
+  async markExpired(approvalId: string): Promise<void> {
+    await setStatus(this.client, this.options.tableName, approvalId, 'expired');
+  }
+}
+
+/** The interactions side: claims a request for the one click that answers it. */
+export class DynamoApprovals implements ApprovalStore {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly options: DynamoApprovalsOptions,
+  ) {}
 
   async claim(approvalId: string, answer: ApprovalAnswer, userId: string, at: number): Promise<ClaimResult> {
     try {
@@ -110,23 +145,16 @@ export class DynamoApprovals implements ApprovalStore {
   }
 
   async release(approvalId: string): Promise<void> {
-    await this.setStatus(approvalId, 'pending', 'REMOVE answeredBy, answeredAt');
+    await setStatus(
+      this.client,
+      this.options.tableName,
+      approvalId,
+      'pending',
+      'REMOVE answeredBy, answeredAt',
+    );
   }
 
   async markExpired(approvalId: string): Promise<void> {
-    await this.setStatus(approvalId, 'expired');
-  }
-
-  private async setStatus(approvalId: string, status: ApprovalStatus, extra = ''): Promise<void> {
-    await this.client.send(
-      new UpdateItemCommand({
-        TableName: this.options.tableName,
-        Key: keyOf(approvalId),
-        UpdateExpression: `SET #status = :status ${extra}`.trim(),
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: marshall({ ':status': status }),
-      }),
-    );
+    await setStatus(this.client, this.options.tableName, approvalId, 'expired');
   }
 }

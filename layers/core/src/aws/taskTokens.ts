@@ -58,20 +58,25 @@ export class StepFunctionsTaskAnswers implements TaskAnswers {
       throw error;
     }
   }
+}
 
-  /**
-   * Tells the waiting workflow that the request reached Slack: remediate.asl.json treats silence
-   * past its HeartbeatSeconds as "nobody was asked".
-   */
-  async heartbeat(taskToken: string): Promise<'sent' | 'task-gone'> {
-    try {
-      await this.client.send(new SendTaskHeartbeatCommand({ taskToken }), {
-        abortSignal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      return 'sent';
-    } catch (error) {
-      if (isTaskGone(error)) return 'task-gone';
-      throw error;
-    }
+/**
+ * Tells the waiting workflow that the request reached Slack. A separate function rather than a
+ * method, so that the notifier's bundle (and so its IAM) holds SendTaskHeartbeat and nothing that
+ * could answer the approval.
+ */
+export async function sendHeartbeat(
+  client: SFNClient,
+  taskToken: string,
+  timeoutMs: number,
+): Promise<'sent' | 'task-gone'> {
+  try {
+    await client.send(new SendTaskHeartbeatCommand({ taskToken }), {
+      abortSignal: AbortSignal.timeout(timeoutMs),
+    });
+    return 'sent';
+  } catch (error) {
+    if (isTaskGone(error)) return 'task-gone';
+    throw error;
   }
 }

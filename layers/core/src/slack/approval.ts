@@ -25,10 +25,16 @@ export type ClaimResult =
   | { kind: 'already-answered'; status: ApprovalStatus; answeredBy?: string }
   | { kind: 'unknown' };
 
-/** Where pending approvals live between the request and the click (DynamoDB in AWS). */
-export interface ApprovalStore {
-  /** Stores a new pending approval; storing the same id again leaves the first one in place. */
+/** Where the notifier leaves approval requests for the click (DynamoDB in AWS). */
+export interface ApprovalRequests {
+  /** Stores a pending approval; an answered one is never reopened by a repeated request. */
   savePending(approval: PendingApproval): Promise<void>;
+  /** Records that the workflow no longer waits (task timed out or gone). */
+  markExpired(approvalId: string): Promise<void>;
+}
+
+/** Where the click finds its approval request. */
+export interface ApprovalStore {
   /** Moves pending → answer atomically: of two clicks, exactly one gets `claimed`. */
   claim(approvalId: string, answer: ApprovalAnswer, userId: string, at: number): Promise<ClaimResult>;
   /** Puts a claimed approval back to pending after Step Functions could not be reached. */

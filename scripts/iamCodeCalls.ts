@@ -192,6 +192,18 @@ export function readBundle(text: string): {
   const namespaces = new Map<string, Set<string>>();
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) return;
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const [specifier] = node.arguments;
+      const module = specifier && ts.isStringLiteral(specifier) ? specifier.text : '(computed)';
+      if (
+        module === '(computed)' ||
+        /^@aws-sdk\/|^@aws-lambda-powertools\/(parameters|idempotency)/.test(module)
+      ) {
+        throw new Error(
+          `dynamic import of ${module}: the calls it makes cannot be read; import it statically`,
+        );
+      }
+    }
     if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression)) {
       const module = namespaceModules.get(node.expression.text);
       if (module !== undefined) {

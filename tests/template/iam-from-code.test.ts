@@ -114,6 +114,18 @@ export const handler = async () => new CloudWatch({}).listMetrics({});`,
     );
   });
 
+  test('a dynamic import of an SDK client is refused, because its calls cannot be read', async () => {
+    const dynamic = project({
+      'functions/a/handler.ts': `export const handler = async () => {
+  const { SQSClient, SendMessageCommand } = await import('@aws-sdk/client-sqs');
+  return new SQSClient({}).send(new SendMessageCommand({ QueueUrl: 'q', MessageBody: 'b' }));
+};`,
+    });
+    await expect(deriveCodeCalls(join(dynamic, 'functions/a/handler.ts'), dynamic)).rejects.toThrow(
+      /dynamic import of @aws-sdk\/client-sqs/,
+    );
+  });
+
   test('a client package without a known IAM prefix is an error naming it', async () => {
     const unknown = project({
       'functions/a/handler.ts': `import { FooCommand } from '@aws-sdk/client-made-up';

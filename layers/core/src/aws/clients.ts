@@ -14,6 +14,12 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
  */
 export const SDK_RETRY = { maxAttempts: 5, retryMode: 'adaptive' } as const;
 
+/**
+ * Without these a silent connection waits for the SDK's 5-minute socket default, past the Lambda's
+ * own timeout; bounded, a hung call ends in a TimeoutError, which the retry above treats as transient.
+ */
+export const SDK_TIMEOUTS = { connectionTimeout: 3_000, socketTimeout: 5_000 } as const;
+
 /** CloudFront publishes its metrics in us-east-1 only, whatever the distribution's audience. */
 export const CLOUDFRONT_METRICS_REGION = 'us-east-1';
 
@@ -22,7 +28,11 @@ export interface ClientOptions {
 }
 
 export function clientConfig(options: ClientOptions = {}) {
-  return { ...SDK_RETRY, ...(options.region === undefined ? {} : { region: options.region }) };
+  return {
+    ...SDK_RETRY,
+    requestHandler: { ...SDK_TIMEOUTS },
+    ...(options.region === undefined ? {} : { region: options.region }),
+  };
 }
 
 export interface AwsClients {

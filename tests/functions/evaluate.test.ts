@@ -56,6 +56,8 @@ type Handler = (event: unknown, context: Context) => Promise<EvaluationReport>;
 let handler: Handler;
 const printed: string[] = [];
 
+const savedEnv = { ...process.env };
+
 beforeAll(async () => {
   Object.assign(process.env, {
     AWS_REGION: 'eu-west-1',
@@ -86,6 +88,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   jest.restoreAllMocks();
+  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+  Object.assign(process.env, savedEnv);
 });
 
 /** The web group: 4 instances in service, tagged to be applied, CPU at 90% for the whole window. */

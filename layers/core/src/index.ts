@@ -24,3 +24,7 @@ export * from './remediation/index.js';
 export * from './aws/rdsReplicas.js';
 export * from './aws/elasticacheReplicas.js';
 export * from './aws/changeWorkerQueues.js';
+export * from './cdn/index.js';
+export * from './aws/cloudfrontInvalidations.js';
+export * from './aws/cloudfrontPathLedger.js';
+export * from './aws/cloudfrontDeferrals.js';

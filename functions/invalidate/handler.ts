@@ -1,0 +1,68 @@
+/** Flow 5, CloudFront: deploy and object-created events, coalesced over the queue's batching window, invalidated. */
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import middy from '@middy/core';
+import {
+  clientConfig,
+  CloudFrontInvalidations,
+  createAwsClients,
+  DynamoPathLedger,
+  SqsDeferredInvalidations,
+  type InvalidateResult,
+} from '@headroom/core';
+import { makeInvalidator } from './invalidator.js';
+
+const logger = new Logger({ serviceName: 'headroom-invalidate' });
+const metrics = new Metrics();
+const tracer = new Tracer();
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+
+const bucket = process.env.CDN_ORIGIN_BUCKET ?? '';
+const distributionId = process.env.CDN_DISTRIBUTION_ID ?? '';
+const { dynamo } = createAwsClients();
+
+function record(result: InvalidateResult): void {
+  metrics.addMetric(
+    'InvalidationPaths',
+    MetricUnit.Count,
+    result.created.reduce((n, c) => n + c.paths.length, 0),
+  );
+  metrics.addMetric(
+    'InvalidationCostUsd',
+    MetricUnit.NoUnit,
+    result.created.reduce((n, c) => n + c.cost.costUsd, 0),
+  );
+  metrics.addMetric('InvalidationsDeferred', MetricUnit.Count, result.deferred.length);
+}
+
+export const handler = middy(
+  makeInvalidator({
+    ports: {
+      // CloudFront is a global service answered in us-east-1.
+      cdn: new CloudFrontInvalidations(
+        tracer.captureAWSv3Client(new CloudFrontClient({ ...clientConfig(), region: 'us-east-1' })),
+      ),
+      ledger: new DynamoPathLedger(tracer.captureAWSv3Client(dynamo), required('IDEMPOTENCY_TABLE')),
+      deferrals: new SqsDeferredInvalidations(
+        tracer.captureAWSv3Client(new SQSClient(clientConfig())),
+        required('INVALIDATION_QUEUE_URL'),
+      ),
+    },
+    origin: bucket !== '' && distributionId !== '' ? { bucket, distributionId } : undefined,
+    now: () => Date.now(),
+    logger,
+    onResult: record,
+  }),
+)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metrics));

@@ -63,12 +63,15 @@ function policyChart(
   times: readonly number[],
   buckets: ReturnType<typeof makeBuckets>,
 ): PolicyChart {
-  const byTime = new Map(run.timeline.map((p) => [p.at, p]));
-  const aligned = times.map((t) => byTime.get(t));
-  const violated = reduceAny(
-    aligned.map((p) => p?.sloViolated === true),
-    buckets,
-  );
+  const aligned = alignTo(run.timeline, times);
+  const inService = new Array<number | null>(times.length);
+  const flags = new Array<boolean>(times.length);
+  for (let i = 0; i < times.length; i++) {
+    const p = aligned(i);
+    inService[i] = p ? p.inService : null;
+    flags[i] = p ? p.sloViolated : false;
+  }
+  const violated = reduceAny(flags, buckets);
   const slots = {
     scaling: new Set<number>(),
     remediation: new Set<number>(),
@@ -88,11 +91,23 @@ function policyChart(
   };
   return {
     policy: run.summary.policy,
-    inService: reduceMinMax(
-      aligned.map((p) => p?.inService ?? null),
-      buckets,
-    ),
+    inService: reduceMinMax(inService, buckets),
     violationSlots: violated.flatMap((v, i) => (v ? [i] : [])),
     eventSlots,
   };
+}
+
+/**
+ * The point of `timeline` at each of `times`. Runs of one trace share their minutes, so the
+ * index is the answer; a timeline that does not line up is matched by time instead.
+ */
+function alignTo(
+  timeline: readonly TimelinePoint[],
+  times: readonly number[],
+): (i: number) => TimelinePoint | undefined {
+  const sameGrid =
+    timeline.length === times.length && timeline[0]?.at === times[0] && timeline.at(-1)?.at === times.at(-1);
+  if (sameGrid) return (i) => timeline[i];
+  const byTime = new Map(timeline.map((p) => [p.at, p]));
+  return (i) => byTime.get(times[i] as number);
 }

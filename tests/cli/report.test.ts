@@ -40,6 +40,17 @@ describe('renderHtmlReport', () => {
     expect(data.colors).toMatchObject({ headroom: '#1f77b4', oracle: '#2ca02c' });
   });
 
+  it('lines up a run that covers only part of the trace by time, leaving the rest as gaps', () => {
+    const full = syntheticRun('t', 'headroom', 120, 0);
+    const late = syntheticRun('t', 'oracle', 120, 0);
+    late.timeline = late.timeline.slice(30, 90);
+    const chart = embeddedData(renderHtmlReport({ title: 'T', runs: [full, late] })).traces[0]!;
+    const inService = chart.policies[1]!.inService;
+    expect(inService.slice(0, 30)).toEqual(Array.from({ length: 30 }, () => null));
+    expect(inService.slice(30, 90)).toEqual(late.timeline.map((p) => p.inService));
+    expect(inService.slice(90)).toEqual(Array.from({ length: 30 }, () => null));
+  });
+
   it('is self-contained: uPlot, its CSS and the page script are inlined, nothing is fetched', () => {
     const html = renderHtmlReport({ title: 'T', runs: [syntheticRun('t', 'headroom', 30, 0)] });
     expect(html).toContain('var uPlot');

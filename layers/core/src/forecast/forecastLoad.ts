@@ -4,7 +4,7 @@
  */
 import { fitHoltWinters } from './holtWinters.js';
 import type { ForecastModelName, ModelFit, Season } from './model.js';
-import { mean, quantile } from './robust.js';
+import { mean, quantileOfSorted } from './robust.js';
 import { DAY_MS, HOUR_MS, historyHours, type RegularSeries, SeriesError, seriesEnd } from './series.js';
 import { fitSeasonalProfile } from './seasonalProfile.js';
 
@@ -102,8 +102,9 @@ function errorBand(series: RegularSeries, fitted: readonly number[], opts: Forec
     errors.push(Math.log((actual + offset) / (predicted + offset)));
   }
   const tail = (1 - opts.coverage) / 2;
-  const low = errors.length > 0 ? Math.min(0, quantile(errors, tail)) : Math.log(0.5);
-  const high = errors.length > 0 ? Math.max(0, quantile(errors, 1 - tail)) : Math.log(2);
+  const sorted = Float64Array.from(errors).sort();
+  const low = errors.length > 0 ? Math.min(0, quantileOfSorted(sorted, tail)) : Math.log(0.5);
+  const high = errors.length > 0 ? Math.max(0, quantileOfSorted(sorted, 1 - tail)) : Math.log(2);
   return { low, high, offset };
 }
 

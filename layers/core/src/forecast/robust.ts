@@ -2,7 +2,11 @@
 
 /** Quantile (0..1) of the finite values, linear between order statistics; NaN when none. */
 export function quantile(values: readonly number[], q: number): number {
-  const sorted = Float64Array.from(values.filter((v) => Number.isFinite(v))).sort();
+  return quantileOfSorted(Float64Array.from(values.filter((v) => Number.isFinite(v))).sort(), q);
+}
+
+/** Quantile of values already sorted ascending, all finite. */
+export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const position = Math.min(Math.max(q, 0), 1) * (sorted.length - 1);
   const below = Math.floor(position);

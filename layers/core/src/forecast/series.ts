@@ -37,6 +37,7 @@ export const measuredCount = (values: readonly number[]): number =>
  * Averages KPI samples into intervals of stepMs ending at `end` (exclusive), at most `spanMs`
  * long. A sample stamped at the end of its minute belongs to the interval that minute falls in.
  */
+/** `samples` must be oldest first (as KPI series are). */
 export function toRegularSeries(
   samples: readonly KpiSample[],
   options: { stepMs?: number; end: number; spanMs: number; kpi?: KpiName },
@@ -53,7 +54,16 @@ export function toRegularSeries(
   const start = end - count * stepMs;
   const sums = new Array<number>(count).fill(0);
   const counts = new Array<number>(count).fill(0);
-  for (const sample of samples) {
+  // Samples are oldest first: skip what is older than the window without reading it.
+  let lo = 0;
+  let hi = samples.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((samples[mid]?.at ?? Infinity) <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let k = lo; k < samples.length; k++) {
+    const sample = samples[k] as KpiSample;
     const value = sample[kpi];
     if (value === undefined || !Number.isFinite(value)) continue;
     // `at` is the end of the measured minute: attribute it to the interval holding at - 1.
@@ -84,3 +94,58 @@ export function historyHours(series: RegularSeries): number {
 /** Index of `at` within a cycle of `periodMs`, in steps (epoch-aligned, so UTC weekdays). */
 export const slotOf = (at: number, stepMs: number, periodMs: number): number =>
   Math.floor((((at % periodMs) + periodMs) % periodMs) / stepMs);
+
+/**
+ * The same series as toRegularSeries, kept up to date one sample at a time: a policy that sees
+ * every minute need not re-read two weeks of samples every hour.
+ */
+export class RollingSeries {
+  private base = 0;
+  private sums: number[] = [];
+  private counts: number[] = [];
+
+  constructor(
+    readonly stepMs: number,
+    readonly spanMs: number,
+    readonly kpi: KpiName = 'requestsPerMinute',
+  ) {}
+
+  add(sample: KpiSample): void {
+    const value = sample[this.kpi];
+    if (value === undefined || !Number.isFinite(value)) return;
+    const interval = Math.floor((sample.at - 1) / this.stepMs);
+    if (this.sums.length === 0) this.base = interval;
+    const index = interval - this.base;
+    if (index < 0) return;
+    while (this.sums.length <= index) {
+      this.sums.push(0);
+      this.counts.push(0);
+    }
+    this.sums[index] = (this.sums[index] ?? 0) + value;
+    this.counts[index] = (this.counts[index] ?? 0) + 1;
+    // Drop what fell out of the span, in batches so that the arrays are not shifted every minute.
+    const keep = Math.ceil(this.spanMs / this.stepMs);
+    if (this.sums.length > 2 * keep) {
+      const drop = this.sums.length - keep - 1;
+      this.sums.splice(0, drop);
+      this.counts.splice(0, drop);
+      this.base += drop;
+    }
+  }
+
+  /** As toRegularSeries(samples seen, { end, spanMs, stepMs }). */
+  series(end: number): RegularSeries {
+    const endInterval = Math.floor(end / this.stepMs);
+    const count = Math.floor(this.spanMs / this.stepMs);
+    const values: number[] = [];
+    let first = -1;
+    for (let interval = endInterval - count; interval < endInterval; interval++) {
+      const i = interval - this.base;
+      const n = i >= 0 ? (this.counts[i] ?? 0) : 0;
+      if (n === 0 && first < 0) continue;
+      if (first < 0) first = interval;
+      values.push(n > 0 ? (this.sums[i] ?? 0) / n : Number.NaN);
+    }
+    return { start: (first < 0 ? endInterval : first) * this.stepMs, stepMs: this.stepMs, values };
+  }
+}

@@ -20,7 +20,7 @@ import {
   forecastLoad,
   type LoadForecast,
 } from './forecastLoad.js';
-import { DAY_MS, DEFAULT_STEP_MS, historyHours, toRegularSeries } from './series.js';
+import { DAY_MS, DEFAULT_STEP_MS, historyHours, type RegularSeries, toRegularSeries } from './series.js';
 
 /** What is kept per service between refits (the forecast function stores it in the state table). */
 export interface ServiceForecast {
@@ -56,6 +56,17 @@ export function refitForecast(
   options: RefitOptions = DEFAULT_REFIT_OPTIONS,
 ): ServiceForecast {
   const series = toRegularSeries(history, { end: now, spanMs: options.lookBackMs, stepMs: options.stepMs });
+  return refitForecastOnSeries(serviceId, series, now, previous, options);
+}
+
+/** As refitForecast, on history already bucketed (the last lookBackMs of it are used). */
+export function refitForecastOnSeries(
+  serviceId: string,
+  series: RegularSeries,
+  now: number,
+  previous: ServiceForecast | undefined,
+  options: RefitOptions = DEFAULT_REFIT_OPTIONS,
+): ServiceForecast {
   const scored = previous?.forecast ? evaluateForecast(previous.forecast, series, now) : undefined;
   const accuracy = recordEvaluation(previous?.accuracy ?? EMPTY_ACCURACY, scored, options.rules);
   const hours = historyHours(series);

@@ -14,11 +14,11 @@ import type { ForecastFloor } from '../evaluate/decideScaling.js';
 import { peakBetween } from '../forecast/forecastLoad.js';
 import {
   DEFAULT_REFIT_OPTIONS,
-  refitForecast,
+  refitForecastOnSeries,
   type RefitOptions,
   type ServiceForecast,
 } from '../forecast/serviceForecast.js';
-import { HOUR_MS } from '../forecast/series.js';
+import { HOUR_MS, RollingSeries } from '../forecast/series.js';
 import type { PolicyObservation, ScalingPolicy } from '../model/replay.js';
 import type { ManagedService } from '../model/service.js';
 import { capacityForLoad, type RateReading, serviceRateOf } from './headroomPolicyCapacity.js';
@@ -79,7 +79,10 @@ export function headroomPolicy(
   let nextRefitAt = Number.NEGATIVE_INFINITY;
   let floor: ForecastFloor | undefined;
   const readings: RateReading[] = [];
-  const rate = () => opts.ratePerInstance ?? serviceRateOf(readings);
+  const recorder = new RollingSeries(opts.refit.stepMs, opts.refit.lookBackMs);
+  let seen = false;
+  // The rate is re-read at each refit (and until a first reading can tell): it drifts slowly.
+  let rate: number | undefined = opts.ratePerInstance;
   const reactive =
     opts.reactive ??
     reactiveHeadroomPolicy(service, { name: `${opts.name}/reactive`, forecastFloor: () => floor });
@@ -95,11 +98,19 @@ export function headroomPolicy(
         inService: fleet.inService,
       });
       if (readings.length > RATE_READINGS) readings.shift();
+      if (at >= nextRefitAt || rate === undefined)
+        rate = opts.ratePerInstance ?? serviceRateOf(readings) ?? rate;
+      if (!seen) {
+        // Seed with whatever history came before this policy started watching.
+        for (const sample of observation.history) if (sample.at < latest.at) recorder.add(sample);
+        seen = true;
+      }
+      recorder.add(latest);
       if (at >= nextRefitAt) {
-        refit = refitForecast(service.id, observation.history, at, refit, opts.refit);
+        refit = refitForecastOnSeries(service.id, recorder.series(at), at, refit, opts.refit);
         nextRefitAt = (Math.floor(at / opts.refitEveryMs) + 1) * opts.refitEveryMs;
       }
-      const perInstance = rate();
+      const perInstance = rate;
       floor = forecastFloorFor(refit, service, at, perInstance, opts.evaluationPeriodSeconds);
       const reactiveDesired = reactive.decide(observation);
       if (!floor || perInstance === undefined) return reactiveDesired;

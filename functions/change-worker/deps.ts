@@ -9,9 +9,12 @@ import {
   clientConfig,
   createAwsClients,
   ElastiCacheReplicaControl,
+  ElastiCacheReplicaReader,
   EventBridgePublisher,
   RdsReplicaControl,
+  RdsReplicaReader,
   SqsFollowUpQueue,
+  type FollowPorts,
 } from '@headroom/core';
 import type { WorkerDeps } from './worker.js';
 
@@ -23,24 +26,38 @@ function required(env: Env, name: string): string {
   return value;
 }
 
-export function makeWorkerDeps(env: Env, logger: Logger): WorkerDeps {
-  const tracer = new Tracer();
-  const config = clientConfig();
+const tracer = new Tracer();
+const config = clientConfig();
+
+function eventsOn(env: Env) {
   const { eventBridge } = createAwsClients();
-  const rds = tracer.captureAWSv3Client(new RDSClient(config));
-  const elastiCache = tracer.captureAWSv3Client(new ElastiCacheClient(config));
+  return new EventBridgePublisher(tracer.captureAWSv3Client(eventBridge), {
+    eventBusName: required(env, 'EVENT_BUS_NAME'),
+  });
+}
+
+function shared(env: Env, logger: Logger) {
   const sqs = tracer.captureAWSv3Client(new SQSClient(config));
   return {
-    ports: {
-      db: new RdsReplicaControl(rds),
-      cache: new ElastiCacheReplicaControl(elastiCache),
-      followUps: new SqsFollowUpQueue(sqs, required(env, 'FOLLOW_UP_QUEUE_URL')),
-      events: new EventBridgePublisher(tracer.captureAWSv3Client(eventBridge), {
-        eventBusName: required(env, 'EVENT_BUS_NAME'),
-      }),
-    },
+    followUps: new SqsFollowUpQueue(sqs, required(env, 'FOLLOW_UP_QUEUE_URL')),
+    events: eventsOn(env),
     persistenceStore: new DynamoDBPersistenceLayer({ tableName: required(env, 'IDEMPOTENCY_TABLE') }),
     now: () => Date.now(),
     logger,
   };
+}
+
+export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
+  const { followUps, events, ...rest } = shared(env, logger);
+  const db = new RdsReplicaControl(tracer.captureAWSv3Client(new RDSClient(config)));
+  const cache = new ElastiCacheReplicaControl(tracer.captureAWSv3Client(new ElastiCacheClient(config)));
+  return { ports: { db, cache, followUps, events }, ...rest };
+}
+
+/** Readers only: the follow-up function never changes a resource, and its bundle (and IAM) shows it. */
+export function makeFollowDeps(env: Env, logger: Logger): WorkerDeps<FollowPorts> {
+  const { followUps, events, ...rest } = shared(env, logger);
+  const db = new RdsReplicaReader(tracer.captureAWSv3Client(new RDSClient(config)));
+  const cache = new ElastiCacheReplicaReader(tracer.captureAWSv3Client(new ElastiCacheClient(config)));
+  return { ports: { db, cache, followUps, events }, ...rest };
 }

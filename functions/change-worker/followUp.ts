@@ -2,11 +2,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { makeWorkerDeps } from './deps.js';
+import { makeFollowDeps } from './deps.js';
 import { makeChangeFollower } from './worker.js';
 
 const logger = new Logger({ serviceName: 'headroom-change-follow-up' });
 
-export const handler = middy(makeChangeFollower(makeWorkerDeps(process.env, logger))).use(
+export const handler = middy(makeChangeFollower(makeFollowDeps(process.env, logger))).use(
   injectLambdaContext(logger, { resetKeys: true }),
 );

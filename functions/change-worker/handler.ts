@@ -2,11 +2,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { makeWorkerDeps } from './deps.js';
+import { makeApplyDeps } from './deps.js';
 import { makeChangeApplier } from './worker.js';
 
 const logger = new Logger({ serviceName: 'headroom-change-worker' });
 
-export const handler = middy(makeChangeApplier(makeWorkerDeps(process.env, logger))).use(
+export const handler = middy(makeChangeApplier(makeApplyDeps(process.env, logger))).use(
   injectLambdaContext(logger, { resetKeys: true }),
 );

@@ -27,13 +27,14 @@ import {
   followUpSchema,
   resourceChangeSchema,
   type FollowPolicy,
+  type FollowPorts,
   type FollowUp,
   type ResourceChange,
   type WorkerPorts,
 } from '@headroom/core';
 
-export interface WorkerDeps {
-  ports: WorkerPorts;
+export interface WorkerDeps<P = WorkerPorts> {
+  ports: P;
   persistenceStore: BasePersistenceLayer;
   now: () => number;
   logger: Logger;
@@ -63,7 +64,7 @@ export function makeChangeApplier(deps: WorkerDeps) {
   };
 }
 
-export function makeChangeFollower(deps: WorkerDeps) {
+export function makeChangeFollower(deps: WorkerDeps<FollowPorts>) {
   // A standard queue may deliver a follow-up twice; without this each copy would start its own chain.
   const config = new IdempotencyConfig({
     eventKeyJmesPath: '[change.id, attempt]',

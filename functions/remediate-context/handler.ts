@@ -1,8 +1,16 @@
 /** Remediation, LoadContext: the alarm read and checked, its service found, its fleet, KPIs and state loaded. */
 import { loadContext } from '@headroom/core';
-import { alarmPrefix, clock, ports, step } from '../remediate-shared/wiring.js';
+import {
+  alarmPrefix,
+  clock,
+  fleetControl,
+  metricsReader,
+  stateStore,
+  step,
+} from '../remediate-shared/wiring.js';
 
 const prefix = alarmPrefix();
+const ports = { fleet: fleetControl(), metrics: metricsReader(), state: stateStore() };
 
 export const handler = step('LoadContext', async (input: { event: unknown }) =>
   loadContext(input.event, ports, { alarmPrefix: prefix, now: clock.now() }),

@@ -1,7 +1,9 @@
 /** Remediation, Record: the decision record and, when something was applied, the service's last action. */
 import { recordStep, type RemediationState } from '@headroom/core';
-import { clock, ports, step } from '../remediate-shared/wiring.js';
+import { clock, stateStore, step } from '../remediate-shared/wiring.js';
+
+const store = stateStore();
 
 export const handler = step('Record', async (state: RemediationState) =>
-  recordStep(state, ports.state, clock.now()),
+  recordStep(state, store, clock.now()),
 );

@@ -1,8 +1,10 @@
 /** Remediation, SetDesiredCapacity: one planned fleet change, checked before it is sent to Auto Scaling. */
 import { parse } from '@aws-lambda-powertools/parser';
 import { fleetScaleSchema, scaleStep } from '@headroom/core';
-import { clock, ports, step } from '../remediate-shared/wiring.js';
+import { clock, fleetControl, step } from '../remediate-shared/wiring.js';
+
+const fleet = fleetControl();
 
 export const handler = step('SetDesiredCapacity', async (input: unknown) =>
-  scaleStep(parse(input, undefined, fleetScaleSchema), ports.fleet, clock.now()),
+  scaleStep(parse(input, undefined, fleetScaleSchema), fleet, clock.now()),
 );

@@ -17,6 +17,8 @@ import {
   TAG_PREFIX,
   type FleetControl,
   type ManagedService,
+  type MetricsReader,
+  type StateStore,
 } from '@headroom/core';
 import { readEvaluateConfig } from '../evaluate/config.js';
 
@@ -49,8 +51,9 @@ function withConfiguredServices(fleet: FleetControl, configured: readonly Manage
   };
 }
 
-export const ports = {
-  fleet: withConfiguredServices(
+// Each step builds only the ports it uses, so its bundle (and so its IAM) holds only those calls.
+export const fleetControl = (): FleetControl =>
+  withConfiguredServices(
     new AutoScalingFleetControl(clients.autoScaling, {
       clock,
       tagKey: config.tagKey,
@@ -59,14 +62,17 @@ export const ports = {
         logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
     }),
     config.servicesFromConfig,
-  ),
-  metrics: new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics }),
-  state: new DynamoStateStore(clients.dynamo, {
+  );
+
+export const metricsReader = (): MetricsReader =>
+  new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics });
+
+export const stateStore = (): StateStore =>
+  new DynamoStateStore(clients.dynamo, {
     tableName: config.stateTable,
     decisionRetentionDays: config.decisionRetentionDays,
     killSwitchForced: config.killSwitchForced,
-  }),
-};
+  });
 
 /** A workflow step: logs what failed (the workflow's Catch decides what happens next) and rethrows. */
 export function step<I, O>(name: string, work: (input: I) => Promise<O>) {

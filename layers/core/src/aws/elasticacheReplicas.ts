@@ -8,8 +8,9 @@ import {
 } from '@aws-sdk/client-elasticache';
 import type { CacheGroup, CacheReplicaControl } from '../remediation/ports.js';
 
-export class ElastiCacheReplicaControl implements CacheReplicaControl {
-  constructor(private readonly client: ElastiCacheClient) {}
+/** Reads only: what following a change needs. */
+export class ElastiCacheReplicaReader implements Pick<CacheReplicaControl, 'describe'> {
+  constructor(protected readonly client: ElastiCacheClient) {}
 
   async describe(replicationGroupId: string): Promise<CacheGroup | undefined> {
     try {
@@ -32,7 +33,9 @@ export class ElastiCacheReplicaControl implements CacheReplicaControl {
       throw error;
     }
   }
+}
 
+export class ElastiCacheReplicaControl extends ElastiCacheReplicaReader implements CacheReplicaControl {
   async setReplicaCount(
     replicationGroupId: string,
     newReplicaCount: number,

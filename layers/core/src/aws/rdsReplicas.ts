@@ -1,4 +1,4 @@
-/** DbReplicaControl over RDS: DescribeDBInstances, CreateDBInstanceReadReplica, DeleteDBInstance. */
+/** DbReplicaControl over RDS: DescribeDBInstances, CreateDBInstanceReadReplica (tagged), DeleteDBInstance. */
 import {
   CreateDBInstanceReadReplicaCommand,
   DBInstanceAlreadyExistsFault,
@@ -9,8 +9,9 @@ import {
 } from '@aws-sdk/client-rds';
 import type { DbInstance, DbReplicaControl } from '../remediation/ports.js';
 
-export class RdsReplicaControl implements DbReplicaControl {
-  constructor(private readonly client: RDSClient) {}
+/** Reads only: what following a change needs, so the follow-up function is granted no more. */
+export class RdsReplicaReader implements Pick<DbReplicaControl, 'describe'> {
+  constructor(protected readonly client: RDSClient) {}
 
   async describe(dbInstanceId: string): Promise<DbInstance | undefined> {
     try {
@@ -32,7 +33,9 @@ export class RdsReplicaControl implements DbReplicaControl {
       throw error;
     }
   }
+}
 
+export class RdsReplicaControl extends RdsReplicaReader implements DbReplicaControl {
   async createReplica(
     sourceId: string,
     replicaId: string,

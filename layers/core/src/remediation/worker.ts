@@ -25,6 +25,14 @@ export interface WorkerPorts {
   events: EventPublisher;
 }
 
+/** Following a change only reads the resources. */
+export interface FollowPorts {
+  db: Pick<DbReplicaControl, 'describe'>;
+  cache: Pick<CacheReplicaControl, 'describe'>;
+  followUps: FollowUpQueue;
+  events: EventPublisher;
+}
+
 export interface FollowPolicy {
   /** Seconds between looks at a change in progress (SQS allows at most 900). */
   delaySeconds: number;
@@ -153,7 +161,7 @@ export type FollowResult = 'completed' | 'waiting' | 'timed-out';
 
 export async function followChange(
   followUp: FollowUp,
-  ports: WorkerPorts,
+  ports: FollowPorts,
   now: number,
   policy = DEFAULT_FOLLOW_POLICY,
 ): Promise<FollowResult> {
@@ -173,7 +181,7 @@ export async function followChange(
   return 'waiting';
 }
 
-async function isDone(followUp: FollowUp, ports: WorkerPorts): Promise<boolean> {
+async function isDone(followUp: FollowUp, ports: FollowPorts): Promise<boolean> {
   const { change, watch } = followUp;
   if (change.kind === 'cache-replicas') {
     const group = await ports.cache.describe(change.resourceId);

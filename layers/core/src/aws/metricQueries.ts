@@ -234,8 +234,10 @@ export function assembleSeries(
   kpis: readonly KpiName[] = ALL_KPIS,
 ): Map<string, KpiSeries> {
   const out = new Map<string, KpiSeries>();
+  const byService = new Map<string, PlannedQuery[]>();
+  for (const p of planned) byService.set(p.serviceId, [...(byService.get(p.serviceId) ?? []), p]);
   for (const service of services) {
-    const mine = planned.filter((p) => p.serviceId === service.id);
+    const mine = byService.get(service.id) ?? [];
     const series: Partial<Record<MetricSource, ByTime>> = {};
     const incompleteSources = new Set<MetricSource>();
     const times = new Set<number>();

@@ -6,6 +6,7 @@ import { afterAll } from '@jest/globals';
 import { summaryLine } from './tally.js';
 import './faults.suite.js';
 import './awsFaults.suite.js';
+import './concurrency.suite.js';
 
 afterAll(() => {
   // Straight to stdout: Jest's console would wrap the line in a stack trace.

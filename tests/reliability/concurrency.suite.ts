@@ -1,0 +1,177 @@
+/**
+ * Two evaluations of the same service at once (a schedule overlapping an alarm) scale it once:
+ * the conditional write on the state table is the lock, shown against dynalite with real
+ * concurrent calls. And a change delivered twice at once is applied once (idempotency on its id).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import {
+  DEFAULT_SLO,
+  DEFAULT_TIMING,
+  DynamoStateStore,
+  evaluateServices,
+  type EvaluationDeps,
+  type FleetCapacity,
+  type FleetControl,
+  type ManagedService,
+  type StateStore,
+} from '@headroom/core';
+import { InMemoryEventPublisher } from '@headroom/core/sim/adapters.js';
+import { changeRecord, changeWorker, replicaChange } from './changeWorkerHarness.js';
+import { IDEMPOTENCY_TABLE, startDynalite, STATE_TABLE, type LocalDynamo } from './localDynamo.js';
+import { tally } from './tally.js';
+
+const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
+let dynamo: LocalDynamo;
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.close();
+});
+
+function managed(id: string): ManagedService {
+  return {
+    id,
+    autoScalingGroupName: `${id}-asg`,
+    mode: 'apply',
+    slo: { ...DEFAULT_SLO },
+    capacity: { min: 2, max: 20, maxStepPct: 100, maxStepInstances: 4 },
+    timing: { ...DEFAULT_TIMING },
+    pricePerInstanceHourUsd: 0.1,
+    slowMinuteCostUsd: 5,
+    tiers: {},
+  };
+}
+
+/** One group of four, hot; counts every SetDesiredCapacity that reaches it. */
+class CountingFleet implements FleetControl {
+  setCalls = 0;
+  constructor(
+    private readonly service: ManagedService,
+    private capacity: FleetCapacity,
+  ) {}
+  async discover() {
+    return [this.service];
+  }
+  async describe() {
+    return new Map([[this.capacity.groupName, { ...this.capacity }]]);
+  }
+  async setDesiredCapacity(_group: string, desired: number) {
+    this.setCalls += 1;
+    this.capacity = { ...this.capacity, desired, lastActivityAt: T0 };
+  }
+}
+
+/** Holds every caller of `getServiceState` until `parties` have read: all read the same version. */
+function readTogether(inner: StateStore, parties: number): StateStore {
+  let waiting: (() => void)[] = [];
+  return {
+    getServiceState: async (id) => {
+      const state = await inner.getServiceState(id);
+      await new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        if (waiting.length === parties) {
+          for (const release of waiting) release();
+          waiting = [];
+        }
+      });
+      return state;
+    },
+    putServiceState: (state, expected) => inner.putServiceState(state, expected),
+    recordDecision: (record) => inner.recordDecision(record),
+    isKillSwitchOn: () => inner.isKillSwitchOn(),
+  };
+}
+
+function world(serviceId: string, parties?: number) {
+  const service = managed(serviceId);
+  const fleet = new CountingFleet(service, {
+    groupName: service.autoScalingGroupName,
+    desired: 4,
+    inService: 4,
+    warmingUp: 0,
+    min: 2,
+    max: 20,
+  });
+  const store = new DynamoStateStore(dynamo.client, { tableName: STATE_TABLE });
+  const state = parties ? readTogether(store, parties) : store;
+  const deps = (): EvaluationDeps => ({
+    clock: { now: () => T0 },
+    metrics: {
+      readKpis: async (services) =>
+        new Map(
+          services.map((s) => [
+            s.id,
+            {
+              serviceId: s.id,
+              samples: [{ at: T0 - 60_000, cpuPct: 95, p99LatencyMs: 200, errorRatePct: 0 }],
+            },
+          ]),
+        ),
+    },
+    fleet,
+    state,
+    events: new InMemoryEventPublisher(),
+  });
+  const evaluate = () => evaluateServices(deps(), { windowMinutes: 10, dailyActionBudget: 96 });
+  return { fleet, store, evaluate };
+}
+
+describe('two evaluations of one service at once', () => {
+  it('both read the same state; the conditional write lets one act, the other stands down', async () => {
+    const w = world('race-lock', 2);
+    const reports = await Promise.all([w.evaluate(), w.evaluate()]);
+    expect(w.fleet.setCalls).toBe(1);
+    const statuses = reports.map((r) => r.services[0]!.status).sort();
+    expect(statuses).toEqual(['conflict', 'evaluated']);
+    expect((await w.store.getServiceState('race-lock'))?.version).toBe(1);
+    expect(await w.store.recentDecisions('race-lock', 10)).toHaveLength(1);
+    tally.actionsTaken += w.fleet.setCalls;
+  });
+
+  it('whatever the interleaving, 20 rounds of 3 overlapping runs scale each service exactly once', async () => {
+    for (let round = 0; round < 20; round++) {
+      const w = world(`race-${round}`);
+      await Promise.all([w.evaluate(), w.evaluate(), w.evaluate()]);
+      // A loser either lost the lock or, reading after the winner, found the service in cooldown.
+      expect(w.fleet.setCalls).toBe(1);
+      tally.actionsTaken += w.fleet.setCalls;
+    }
+  });
+});
+
+describe('a change delivered twice at once', () => {
+  it('is applied once: the copy that arrives mid-flight is failed back to SQS, then finds it done', async () => {
+    const persistence = new DynamoDBPersistenceLayer({
+      tableName: IDEMPOTENCY_TABLE,
+      awsSdkV3Client: dynamo.client,
+    });
+    // Two Lambda containers: their own handler each, one idempotency table, one RDS.
+    const worker = changeWorker(persistence, () => T0);
+    const other = changeWorker(persistence, () => T0, worker.db);
+    worker.db.addSource('orders-db');
+    const body = JSON.stringify(replicaChange('chg-concurrent-0001', 'orders-db', 2));
+    let entered!: () => void;
+    let release!: () => void;
+    const inFlight = new Promise<void>((resolve) => (entered = resolve));
+    worker.db.hold = { entered, release: new Promise<void>((resolve) => (release = resolve)) };
+    const first = worker.handle([changeRecord(body, 'orders-db')]);
+    await inFlight;
+    // The second copy arrives while the first is applying: it must not apply, and must not be dropped.
+    // A batch whose every record failed fails the invocation: SQS gets the whole batch back.
+    await expect(other.handle([changeRecord(body, 'orders-db', 1, 'm-copy')])).rejects.toMatchObject({
+      name: 'FullBatchFailureError',
+    });
+    worker.db.hold = undefined;
+    release();
+    expect((await first).batchItemFailures).toEqual([]);
+    expect(worker.db.creates).toBe(2);
+    const again = await other.handle([changeRecord(body, 'orders-db', 2)]);
+    expect(again.batchItemFailures).toEqual([]);
+    expect(worker.db.creates).toBe(2);
+    expect(worker.followUps).toHaveLength(1);
+    tally.messagesIn += 3;
+    tally.messagesOut += 3;
+  });
+});

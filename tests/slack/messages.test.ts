@@ -89,6 +89,18 @@ describe('slackMessageFor', () => {
     expect(message.text.length).toBeLessThanOrEqual(3000);
   });
 
+  it('says a decision the guardrails blocked is blocked, and by which', () => {
+    const blocked = {
+      ...recommendation,
+      detail: { decision, outcome: 'blocked', guardrails: ['cooldown', 'daily-budget'] },
+    };
+    const message = messageFor(blocked);
+    expect(ofType(message, 'header')[0]?.text.text).toBe(
+      ':no_entry_sign: Blocked: Scale out web from 4 to 6 instances',
+    );
+    expect(textOf(message)).toContain('*Guardrails*\\ncooldown, daily-budget');
+  });
+
   it.each([
     [-42.5, '-$42.50/month (saves)'],
     [0, '$0.00/month'],

@@ -49,6 +49,8 @@ export const decisionDetailSchema = z.object({
   decision: decisionSchema,
   outcome: optional(z.enum(['applied', 'recommended', 'blocked', 'unchanged', 'approval-required'])),
   guardrails: optional(z.array(z.string())),
+  /** Set by the remediation workflow: what became of its plan (applied, advised, rejected, timed-out). */
+  remediation: optional(z.string()),
   ...placeSchema,
 });
 

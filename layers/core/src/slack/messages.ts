@@ -10,7 +10,7 @@ import {
   type Button,
   type SlackMessage,
 } from './blockKit.js';
-import type { Notice } from './notice.js';
+import type { Notice, ChangeVerdict } from './notice.js';
 
 export const APPROVE_ACTION_ID = 'headroom.approve';
 export const REJECT_ACTION_ID = 'headroom.reject';
@@ -24,6 +24,15 @@ const TITLES: Record<AdvisorEventType, { emoji: string; title: string }> = {
   ActionFailed: { emoji: ':x:', title: 'Failed' },
   RemediationCompleted: { emoji: ':checkered_flag:', title: 'Remediation completed' },
 };
+
+const VERDICT_TITLES: Record<ChangeVerdict, { emoji: string; title: string }> = {
+  blocked: { emoji: ':no_entry_sign:', title: 'Blocked' },
+  rejected: { emoji: ':no_entry:', title: 'Rejected' },
+  'timed-out': { emoji: ':hourglass:', title: 'Approval timed out' },
+};
+
+/** A rejected or blocked change must not read as a fresh recommendation. */
+const titleOf = (notice: Notice) => (notice.verdict ? VERDICT_TITLES[notice.verdict] : TITLES[notice.type]);
 
 export function formatNumber(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) < 10 ? 3 : 1 });
@@ -51,6 +60,8 @@ function facts(notice: Notice): string[] {
   if (notice.risk !== undefined) out.push(`*Risk*\n${notice.risk}`);
   if (notice.confidence !== undefined) out.push(`*Confidence*\n${Math.round(notice.confidence * 100)} %`);
   if (notice.rule !== undefined) out.push(`*Rule*\n\`${escapeMrkdwn(notice.rule)}\``);
+  if (notice.guardrails)
+    out.push(`*Guardrails*\n${notice.guardrails.map((g) => escapeMrkdwn(g)).join(', ')}`);
   return out.slice(0, LIMITS.fields);
 }
 
@@ -79,7 +90,7 @@ function approvalButtons(approvalId: string, what: string): Block {
 }
 
 export function fallbackText(notice: Notice): string {
-  const { title } = TITLES[notice.type];
+  const { title } = titleOf(notice);
   const parts = [`${title}: ${notice.what}.`];
   if (notice.error) parts.push(`Error: ${notice.error}.`);
   if (notice.why) parts.push(notice.why);
@@ -91,7 +102,7 @@ export function fallbackText(notice: Notice): string {
 }
 
 export function slackMessageFor(notice: Notice): SlackMessage {
-  const { emoji, title } = TITLES[notice.type];
+  const { emoji, title } = titleOf(notice);
   const blocks: Block[] = [
     { type: 'header', text: plain(`${emoji} ${title}: ${notice.what}`, LIMITS.headerText) },
   ];

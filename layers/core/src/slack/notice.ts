@@ -24,6 +24,18 @@ export interface Notice {
   approval?: { approvalId: string; expiresAt?: number };
   /** Present on failures: the error as reported. */
   error?: string;
+  /** What the guardrails or a person made of a decision, when it was not simply recommended or applied. */
+  verdict?: ChangeVerdict;
+  /** Guardrails that blocked or trimmed the decision. */
+  guardrails?: string[];
+}
+
+/** Why a decision event did not end as its type says: blocked by a guardrail, rejected, timed out. */
+export type ChangeVerdict = 'blocked' | 'rejected' | 'timed-out';
+
+function verdictOf(outcome: string | undefined, remediation: string | undefined): ChangeVerdict | undefined {
+  if (remediation === 'rejected' || remediation === 'timed-out') return remediation;
+  return outcome === 'blocked' ? 'blocked' : undefined;
 }
 
 export function describeDecision(decision: ScalingDecision): string {
@@ -70,8 +82,16 @@ export function noticeFor(typed: TypedAdvisorEvent, region: string): Notice {
   const base = { type: event.type, serviceId: event.serviceId, at: event.at, links };
   switch (typed.type) {
     case 'Recommendation':
-    case 'ActionApplied':
-      return { ...base, ...change({ decision: typed.detail.decision }) };
+    case 'ActionApplied': {
+      const { decision, outcome, remediation, guardrails } = typed.detail;
+      const verdict = verdictOf(outcome, remediation);
+      return {
+        ...base,
+        ...change({ decision }),
+        ...(verdict ? { verdict } : {}),
+        ...(guardrails && guardrails.length > 0 ? { guardrails } : {}),
+      };
+    }
     case 'ApprovalRequested': {
       const { approvalId, expiresAt } = typed.detail;
       return { ...base, ...change(typed.detail), approval: { approvalId, expiresAt } };

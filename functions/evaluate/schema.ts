@@ -2,7 +2,8 @@
  * The event EventBridge Scheduler sends: template.yaml's Input with the scheduler's context
  * attributes filled in (all strings, attempt number included).
  */
-import { z } from 'zod';
+// The namespace import lets esbuild tree-shake zod (the named `z` export drags in every locale).
+import * as z from 'zod';
 
 export const ScheduledRunSchema = z.object({
   scheduledTime: z.iso.datetime({ offset: true }),

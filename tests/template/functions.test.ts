@@ -46,7 +46,9 @@ describe.each(fns)('%s', (id, fn) => {
     expect(setting(fn, 'Architectures')).toEqual(['arm64']);
     // The domain library comes from the layer, not from a second copy in the function bundle.
     expect(props.External).toContain('@headroom/core');
-    expect(setting(fn, 'Layers')).toContainEqual({ Ref: 'CoreLayer' });
+    // SAM appends a resource's list to the Globals list.
+    const layers = [globals.Layers, fn.Properties?.Layers].flatMap((l) => (Array.isArray(l) ? l : []));
+    expect(layers).toContainEqual({ Ref: 'CoreLayer' });
   });
 
   it('has an entry point that exists and exports the handler the template names', () => {

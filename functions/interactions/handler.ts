@@ -136,4 +136,14 @@ export async function interact(event: LambdaFunctionURLEvent): Promise<APIGatewa
   }
 }
 
-export const handler = middy(interact).use(injectLambdaContext(logger, { resetKeys: true }));
+/** An unexpected failure is logged by name and answered 500: Slack shows the clicker an error. */
+async function interactOrLog(event: LambdaFunctionURLEvent): Promise<APIGatewayProxyStructuredResultV2> {
+  try {
+    return await interact(event);
+  } catch (error) {
+    logger.error('interaction failed', error instanceof Error ? error : String(error));
+    return respond(500, 'internal error');
+  }
+}
+
+export const handler = middy(interactOrLog).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -3,7 +3,7 @@
  * answered; forged, replayed, expired, unauthorised and malformed ones are rejected and execute
  * nothing (the Step Functions mock receives no call, the approval stays pending).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { APIGatewayProxyStructuredResultV2, LambdaFunctionURLEvent } from 'aws-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, SendTaskFailureCommand, SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
@@ -204,6 +204,45 @@ describe('interactions handler: answering', () => {
     const body = clickBody(approvalId, { response_url: 'https://attacker.example/collect' });
     expect((await interact(request(body))).statusCode).toBe(200);
     expect(slack.received).toHaveLength(0);
+  });
+});
+
+describe('interactions handler: secrets', () => {
+  it('never logs the signing secret or a task token, whatever happens', async () => {
+    let output = '';
+    const capture = (chunk: string | Uint8Array) => {
+      output += chunk.toString();
+      return true;
+    };
+    const spies = [jest.spyOn(process.stdout, 'write'), jest.spyOn(process.stderr, 'write')];
+    spies.forEach((spy) => spy.mockImplementation(capture));
+    try {
+      const approvalId = await newApproval();
+      await interact(request(clickBody(approvalId), { secret: 'guessed-secret' }));
+      await interact(request(clickBody(approvalId)));
+      await interact(request('payload=%7Bnot-json'));
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+    }
+    expect(output).toContain('rejected Slack request');
+    expect(output).toContain('approval click');
+    expect(output).not.toContain(SIGNING_SECRET);
+    expect(output).not.toContain(TOKEN.slice(0, 40));
+  });
+
+  it('answers 500 when the signing secret cannot be read, and executes nothing', async () => {
+    const { clearCaches } = await import('@aws-lambda-powertools/parameters');
+    clearCaches();
+    secrets.reset();
+    secrets
+      .on(GetSecretValueCommand)
+      .rejects(Object.assign(new Error('unreachable'), { name: 'InternalServiceError' }));
+    const approvalId = await newApproval();
+    const response = await interact(request(clickBody(approvalId)));
+    expect(response.statusCode).toBe(500);
+    expect(sfnCalls()).toBe(0);
+    expect(await statusOf(approvalId)).toBe('pending');
+    clearCaches();
   });
 });
 

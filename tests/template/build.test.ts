@@ -11,7 +11,13 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { buildTargets, buildTemplate, esbuildOptions, type BuildResult } from '../../scripts/build.js';
+import {
+  buildTargets,
+  buildTemplate,
+  esbuildOptions,
+  sizeReport,
+  type BuildResult,
+} from '../../scripts/build.js';
 import { fakeAws, type FakeAwsCall } from './fakeAws.js';
 import { functions, loadTemplate, ROOT, TEMPLATE_PATH } from './template.js';
 
@@ -34,6 +40,19 @@ describe('npm run build', () => {
       .filter(([, r]) => r.Type === 'AWS::Serverless::Function' || r.Type === 'AWS::Serverless::LayerVersion')
       .map(([id]) => id);
     expect(results.map((r) => r.target.logicalId)).toEqual(expected);
+  });
+
+  it('reports each bundle with its size, source maps left out of the total', () => {
+    const report = sizeReport(results, out);
+    for (const result of results) {
+      expect(report).toMatch(
+        new RegExp(
+          `^${result.target.logicalId} \\(${result.target.method}\\) -> ${result.target.logicalId}/  \\d+\\.\\d KiB$`,
+          'm',
+        ),
+      );
+    }
+    expect(report).not.toContain('.map');
   });
 
   it('lays the core layer out as an ES module package under nodejs/node_modules', () => {

@@ -13,6 +13,7 @@ import {
   toMinuteLoad,
 } from '../workload/traceReader.js';
 import { BENCH_MU_PER_INSTANCE, BENCH_PEAK_INSTANCES, BENCH_SERVICE } from './benchSetup.js';
+import type { HeadroomPolicyOptions } from '../policies/headroomPolicy.js';
 import { buildPolicy, POLICY_NAMES, type PolicyName } from './benchPolicies.js';
 import { type BenchRecord, toBenchRecord } from './records.js';
 
@@ -24,6 +25,7 @@ export interface BacktestOptions {
   peakInstances?: number;
   interpolation?: 'hold' | 'linear';
   policies?: readonly PolicyName[];
+  headroom?: Partial<HeadroomPolicyOptions>;
   trace?: TraceFileOptions;
   /** Wall clock in ms, only to report simulated minutes per second. */
   stopwatch?: () => number;
@@ -55,7 +57,7 @@ export function backtestTrace(file: string, options: BacktestOptions = {}): Back
       load,
       startAt,
       service,
-      policy: buildPolicy(name, { service, demand, startAt }),
+      policy: buildPolicy(name, { service, demand, startAt, ...(options.headroom ? { headroom: options.headroom } : {}) }),
       muPerInstance: mu,
       demand,
       ...(options.stopwatch ? { stopwatch: options.stopwatch } : {}),

@@ -6,7 +6,7 @@ import { awsPredictivePolicy } from '../policies/baselines/awsPredictive.js';
 import { awsTargetTrackingPolicy } from '../policies/baselines/awsTargetTracking.js';
 import { oraclePolicy } from '../policies/baselines/oracle.js';
 import { staticMeanPolicy, staticPeakPolicy } from '../policies/baselines/staticPolicies.js';
-import { headroomPolicy } from '../policies/headroomPolicy.js';
+import { headroomPolicy, type HeadroomPolicyOptions } from '../policies/headroomPolicy.js';
 
 export const POLICY_NAMES = [
   'static-peak',
@@ -24,9 +24,11 @@ export interface PolicyContext {
   /** d(t) per minute of the trace: only the static baselines and the oracle may look at it. */
   demand: readonly number[];
   startAt: number;
+  /** Options for the headroom policy (defaults: what the Lambda runs). */
+  headroom?: Partial<HeadroomPolicyOptions>;
 }
 
-export function buildPolicy(name: PolicyName, { service, demand, startAt }: PolicyContext): ScalingPolicy {
+export function buildPolicy(name: PolicyName, { service, demand, startAt, headroom }: PolicyContext): ScalingPolicy {
   const targetCpuPct = service.slo.cpuTargetPct;
   switch (name) {
     case 'static-peak':
@@ -40,7 +42,7 @@ export function buildPolicy(name: PolicyName, { service, demand, startAt }: Poli
     case 'aws-combined':
       return awsCombinedPolicy({ targetCpuPct });
     case 'headroom':
-      return headroomPolicy(service);
+      return headroomPolicy(service, headroom);
     case 'oracle':
       return oraclePolicy({
         demand,

@@ -11,7 +11,7 @@
  * (decideScaling with its target tracking and stabilisation) stands alone.
  */
 import type { ForecastFloor } from '../evaluate/decideScaling.js';
-import { peakBetween } from '../forecast/forecastLoad.js';
+import { forecastAt, type LoadForecast, peakBetween } from '../forecast/forecastLoad.js';
 import {
   DEFAULT_REFIT_OPTIONS,
   refitForecastOnSeries,
@@ -19,6 +19,7 @@ import {
   type ServiceForecast,
 } from '../forecast/serviceForecast.js';
 import { HOUR_MS, RollingSeries } from '../forecast/series.js';
+import type { KpiSample } from '../model/kpi.js';
 import type { PolicyObservation, ScalingPolicy } from '../model/replay.js';
 import type { ManagedService } from '../model/service.js';
 import { capacityForLoad, type RateReading, serviceRateOf } from './headroomPolicyCapacity.js';
@@ -50,23 +51,56 @@ export interface HeadroomPolicy extends ScalingPolicy {
 
 const RATE_READINGS = 60;
 
-/** The floor for the lead window, for decideScaling's hook (the evaluate function calls this too). */
+/** Live correction bounds: beyond these the level shift is for the reactive part to handle. */
+const LIVE_RATIO_BAND = [0.5, 2] as const;
+/** Minutes of measured load compared with the forecast for the live correction. */
+export const LIVE_WINDOW_MINUTES = 15;
+
+/**
+ * Nowcast: the median ratio of measured load to the point forecast over the latest samples.
+ * The forecast is refitted hourly; this carries the level seen since into the floor at once.
+ */
+export function liveRatioOf(forecast: LoadForecast, samples: readonly KpiSample[]): number {
+  const ratios: number[] = [];
+  for (const s of samples) {
+    const predicted = forecastAt(forecast, s.at - 1, 'point');
+    if (predicted !== undefined && predicted > 0 && s.requestsPerMinute !== undefined) {
+      ratios.push(s.requestsPerMinute / predicted);
+    }
+  }
+  if (ratios.length === 0) return 1;
+  ratios.sort((x, y) => x - y);
+  const mid = (ratios.length - 1) / 2;
+  const ratio = ((ratios[Math.floor(mid)] ?? 1) + (ratios[Math.ceil(mid)] ?? 1)) / 2;
+  return Math.min(Math.max(ratio, LIVE_RATIO_BAND[0]), LIVE_RATIO_BAND[1]);
+}
+
+/**
+ * The floor for the lead window, for decideScaling's hook (the evaluate function calls this
+ * too): capacity for the forecast's upper bound, corrected by the live ratio, over
+ * [now, now + boot + warm-up + one evaluation period].
+ */
 export function forecastFloorFor(
   refit: ServiceForecast | undefined,
   service: ManagedService,
   now: number,
   ratePerInstance: number | undefined,
+  recent: readonly KpiSample[] = [],
   evaluationPeriodSeconds = DEFAULT_HEADROOM_OPTIONS.evaluationPeriodSeconds,
 ): ForecastFloor | undefined {
   if (!refit?.forecast || refit.verdict.use !== 'forecast' || ratePerInstance === undefined) return undefined;
   const leadMs = (service.timing.bootSeconds + service.timing.warmupSeconds + evaluationPeriodSeconds) * 1000;
   const peak = peakBetween(refit.forecast, now, now + leadMs, 'upper');
   if (peak === undefined) return undefined;
-  const capacity = capacityForLoad(peak, ratePerInstance, service.slo.p99LatencyMs);
+  const live = liveRatioOf(refit.forecast, recent);
+  const capacity = capacityForLoad(peak * live, ratePerInstance, service.slo.p99LatencyMs);
   return {
     capacity,
     confidence: refit.verdict.confidence,
-    explanation: `up to ${Math.round(peak)} requests/min forecast (${Math.round(100 * refit.forecast.coverage)} % upper bound) within the next ${Math.round(leadMs / 60_000)} min need ${capacity} instance(s); ${refit.verdict.reason}.`,
+    explanation:
+      `up to ${Math.round(peak * live)} requests/min expected within the next ${Math.round(leadMs / 60_000)} min ` +
+      `(${Math.round(100 * refit.forecast.coverage)} % upper bound × ${live.toFixed(2)} measured/forecast) ` +
+      `need ${capacity} instance(s); ${refit.verdict.reason}.`,
   };
 }
 
@@ -111,15 +145,16 @@ export function headroomPolicy(
         nextRefitAt = (Math.floor(at / opts.refitEveryMs) + 1) * opts.refitEveryMs;
       }
       const perInstance = rate;
-      floor = forecastFloorFor(refit, service, at, perInstance, opts.evaluationPeriodSeconds);
-      const reactiveDesired = reactive.decide(observation);
-      if (!floor || perInstance === undefined) return reactiveDesired;
+      const recent = observation.history.slice(-LIVE_WINDOW_MINUTES);
+      floor = forecastFloorFor(refit, service, at, perInstance, recent, opts.evaluationPeriodSeconds);
+      if (!floor || perInstance === undefined) return reactive.decide(observation);
 
       const needNow = capacityForLoad(latest.requestsPerMinute ?? 0, perInstance, service.slo.p99LatencyMs);
       const breached =
         (latest.p99LatencyMs ?? 0) > service.slo.p99LatencyMs ||
         (latest.errorRatePct ?? 0) > service.slo.errorRatePct;
-      const wanted = Math.max(floor.capacity, needNow, breached ? reactiveDesired : 0);
+      // The reactive decision is asked only when it can matter, which also keeps a month's replay quick.
+      const wanted = Math.max(floor.capacity, needNow, breached ? reactive.decide(observation) : 0);
       const min = Math.max(fleet.min, service.capacity.min);
       const max = Math.min(fleet.max, service.capacity.max);
       return Math.min(max, Math.max(min, wanted));

@@ -18,7 +18,7 @@ import {
   sendHeartbeat,
   type PendingApproval,
 } from '@headroom/core';
-import { T0, TOKEN } from './fixtures.js';
+import { T0, TOKEN, startFakeSlack } from './fixtures.js';
 import { TABLE, startDynalite, type LocalDynamo } from './dynalite.js';
 
 let dynamo: LocalDynamo;
@@ -156,5 +156,30 @@ describe('StepFunctionsTaskAnswers', () => {
       .on(SendTaskSuccessCommand)
       .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
     await expect(tasks().answer('tok', 'approved', by)).rejects.toThrow('throttled');
+  });
+});
+
+describe('StepFunctionsTaskAnswers against an endpoint that never answers', () => {
+  it("gives up at its timeout, so the click can be answered within Slack's 3 s", async () => {
+    const hanging = await startFakeSlack(() => 'hang');
+    const client = new SFNClient({
+      endpoint: new URL(hanging.url).origin,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    try {
+      const tasks = new StepFunctionsTaskAnswers(client, { timeoutMs: 200 });
+      await expect(
+        tasks.answer('tok', 'approved', { approvalId: 'apr-1', userId: 'U1AB', at: T0 }),
+      ).rejects.toMatchObject({
+        name: 'AbortError',
+      });
+      expect(hanging.received).toHaveLength(1);
+      expect(hanging.received[0]?.headers['x-amz-target']).toBe('AWSStepFunctions.SendTaskSuccess');
+    } finally {
+      client.destroy();
+      await hanging.close();
+    }
   });
 });

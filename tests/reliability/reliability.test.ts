@@ -7,6 +7,7 @@ import { summaryLine } from './tally.js';
 import './faults.suite.js';
 import './awsFaults.suite.js';
 import './concurrency.suite.js';
+import './fuzz.suite.js';
 
 afterAll(() => {
   // Straight to stdout: Jest's console would wrap the line in a stack trace.

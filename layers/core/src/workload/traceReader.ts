@@ -60,6 +60,9 @@ function detectInterval(sorted: readonly RawPoint[], file: string): number {
   return best;
 }
 
+/** Longest trace, in intervals, gaps included: about four years of minutes. */
+export const MAX_TRACE_INTERVALS = 2_000_000;
+
 /** Sorts, snaps each point to its interval (rounding), keeps the last of duplicates, fills gaps. */
 export function toTrace(points: readonly RawPoint[], name: string): Trace {
   if (points.length < 2)
@@ -72,6 +75,14 @@ export function toTrace(points: readonly RawPoint[], name: string): Trace {
   const intervalMs = detectInterval(sorted, name);
   const start = (sorted[0] as RawPoint).at;
   const slots = Math.round(((sorted.at(-1) as RawPoint).at - start) / intervalMs) + 1;
+  // A stray timestamp years away would otherwise ask for a gap-filled array larger than memory.
+  if (slots > MAX_TRACE_INTERVALS) {
+    throw new TraceError(
+      name,
+      undefined,
+      `first and last rows are ${slots} intervals of ${intervalMs / 1000} s apart (at most ${MAX_TRACE_INTERVALS}): check the timestamps`,
+    );
+  }
   const values = new Array<number>(slots);
   const filled = new Array<boolean>(slots).fill(false);
   const rowsBySlot = new Map<number, (number | string)[]>();

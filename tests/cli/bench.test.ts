@@ -1,0 +1,66 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import type { RunSummary } from '@headroom/core';
+import { runCli } from './runCli.js';
+
+/** Two days at 5 minutes of a daily cycle, in each benchmark trace's own layout (small, so the run is quick). */
+const ROWS = 576;
+const level = (i: number) => (50 + 40 * Math.sin((2 * Math.PI * i) / 288)).toFixed(2);
+const stamp = (i: number) =>
+  new Date(Date.UTC(2014, 3, 10) + i * 300_000).toISOString().slice(0, 19).replace('T', ' ');
+const rows = (header: string, row: (i: number) => string) =>
+  `${header}\n${Array.from({ length: ROWS }, (_, i) => row(i)).join('\n')}\n`;
+
+const TRACES: Record<string, string> = {
+  'nab/realAWSCloudwatch/elb_request_count_8c0756.csv': rows(
+    'timestamp,value',
+    (i) => `${stamp(i)},${level(i)}`,
+  ),
+  'nab/realKnownCause/nyc_taxi.csv': rows('timestamp,value', (i) => `${stamp(i)},${level(i + 40)}`),
+  'nab/realTweets/Twitter_volume_AAPL.csv': rows('timestamp,value', (i) => `${stamp(i)},${level(i + 80)}`),
+  'nab/realTweets/Twitter_volume_GOOG.csv': rows('timestamp,value', (i) => `${stamp(i)},${level(i + 120)}`),
+  'datacenter_aggregates/azure_v2/vm_cpu_readings_month_aggregated_cpu_mem.csv': rows(
+    'timestamp,cpu_usage,assigned_mem',
+    (i) => `${i * 300},${level(i)},0.5`,
+  ),
+  'datacenter_aggregates/google2019/instance_usage_grouped_300_seconds_month.csv': rows(
+    'avg_cpu,avg_mem,avg_assigned_mem,avg_cycles_per_instruction',
+    (i) => `${level(i)},0.3,0.4,1.2`,
+  ),
+  'datacenter_aggregates/alibaba2018/machine_usage_days_1_to_8_grouped_300_seconds.csv': rows(
+    'cpu_util_percent,mem_util_percent,net_in,net_out,disk_io_percent',
+    (i) => `${level(i)},80,40,40,5`,
+  ),
+};
+
+describe('headroom bench', () => {
+  it('runs every policy on every trace and writes the results, the table and the targets', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'headroom-bench-'));
+    for (const [file, content] of Object.entries(TRACES)) {
+      mkdirSync(dirname(join(root, 'traces', file)), { recursive: true });
+      writeFileSync(join(root, 'traces', file), content);
+    }
+    const out = join(root, 'results');
+    const r = await runCli(['bench', '--traces', join(root, 'traces'), '--out', out], 180_000);
+    expect(r.stderr).not.toContain('unexpected failure');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^nyc_taxi: 2,880 minutes × 7 policies in [\d.]+ s$/m);
+    const records = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as RunSummary[];
+    expect(records).toHaveLength(49);
+    expect(new Set(records.map((x) => x.trace)).size).toBe(7);
+    expect(r.stdout).toMatch(/^alibaba2018_cpu: headroom \d+ SLO min vs aws-combined \d+ /m);
+    expect(r.stdout).toContain(`JSON: ${join(out, 'results.json')}`);
+    expect(existsSync(join(out, 'results.md'))).toBe(true);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<h2>Twitter_volume_GOOG</h2>');
+  });
+
+  it('names the trace it cannot read, with exit 1', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'headroom-bench-empty-'));
+    const r = await runCli(['bench', '--traces', empty, '--out', join(empty, 'out'), '--no-progress']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(join(empty, 'nab/realAWSCloudwatch/elb_request_count_8c0756.csv'));
+    expect(r.stderr).toContain('cannot read the file (ENOENT)');
+  });
+});

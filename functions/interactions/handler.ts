@@ -39,11 +39,18 @@ const env = {
   responseUrlPrefix: process.env.SLACK_RESPONSE_URL_PREFIX || SLACK_RESPONSE_URL_PREFIX,
 };
 const SECRET_MAX_AGE_SECONDS = 300;
-/** Slack gives up after 3 s: the Step Functions call and the redraw share what is left of it. */
-const SFN_TIMEOUT_MS = 1_500;
-const REDRAW_TIMEOUT_MS = 800;
+/**
+ * Slack gives up after 3 s. Worst case: the claim (2 × 400 ms), the Step Functions call (1.2 s) and
+ * the redraw (0.6 s) still leave room for a cold secret read; a typical click takes tens of ms.
+ */
+const DYNAMO_REQUEST_TIMEOUT_MS = 400;
+const SFN_TIMEOUT_MS = 1_200;
+const REDRAW_TIMEOUT_MS = 600;
 
-const approvals = new DynamoApprovals(new DynamoDBClient({ maxAttempts: 2 }), { tableName: env.tableName });
+const approvals = new DynamoApprovals(
+  new DynamoDBClient({ maxAttempts: 2, requestHandler: { requestTimeout: DYNAMO_REQUEST_TIMEOUT_MS } }),
+  { tableName: env.tableName },
+);
 const tasks = new StepFunctionsTaskAnswers(new SFNClient({ maxAttempts: 2 }), { timeoutMs: SFN_TIMEOUT_MS });
 
 const respond = (statusCode: number, body: unknown = ''): APIGatewayProxyStructuredResultV2 => ({

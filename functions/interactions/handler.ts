@@ -48,7 +48,10 @@ const SFN_TIMEOUT_MS = 1_200;
 const REDRAW_TIMEOUT_MS = 600;
 
 const approvals = new DynamoApprovals(
-  new DynamoDBClient({ maxAttempts: 2, requestHandler: { requestTimeout: DYNAMO_REQUEST_TIMEOUT_MS } }),
+  new DynamoDBClient({
+    maxAttempts: 2,
+    requestHandler: { requestTimeout: DYNAMO_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
+  }),
   { tableName: env.tableName },
 );
 const tasks = new StepFunctionsTaskAnswers(new SFNClient({ maxAttempts: 2 }), { timeoutMs: SFN_TIMEOUT_MS });

@@ -26,21 +26,17 @@ let invalidate: ReturnType<typeof makeInvalidator>;
 
 beforeEach(() => {
   logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
-  cloudFront
-    .on(ListInvalidationsCommand)
-    .resolves({
-      InvalidationList: { Items: [], IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 0 },
-    });
-  cloudFront
-    .on(CreateInvalidationCommand)
-    .resolves({
-      Invalidation: {
-        Id: 'I1',
-        Status: 'InProgress',
-        CreateTime: new Date(NOW),
-        InvalidationBatch: undefined,
-      },
-    });
+  cloudFront.on(ListInvalidationsCommand).resolves({
+    InvalidationList: { Items: [], IsTruncated: false, Marker: '', MaxItems: 100, Quantity: 0 },
+  });
+  cloudFront.on(CreateInvalidationCommand).resolves({
+    Invalidation: {
+      Id: 'I1',
+      Status: 'InProgress',
+      CreateTime: new Date(NOW),
+      InvalidationBatch: undefined,
+    },
+  });
   dynamo.on(UpdateItemCommand).resolves({ Attributes: { paths: { N: '998' } } });
   sqs.on(SendMessageCommand).resolves({ MessageId: 'd1' });
   invalidate = makeInvalidator({
@@ -146,15 +142,13 @@ describe('invalidate', () => {
   });
 
   it('defers everything when CloudFront says too many invalidations are in progress', async () => {
-    cloudFront
-      .on(CreateInvalidationCommand)
-      .rejects(
-        new TooManyInvalidationsInProgress({
-          message:
-            'Processing your request will cause you to exceed the maximum number of in-progress wildcard invalidations.',
-          $metadata: {},
-        }),
-      );
+    cloudFront.on(CreateInvalidationCommand).rejects(
+      new TooManyInvalidationsInProgress({
+        message:
+          'Processing your request will cause you to exceed the maximum number of in-progress wildcard invalidations.',
+        $metadata: {},
+      }),
+    );
     const response = await invalidate(batch(record(deploy('d1', ['/a.html']))));
     expect(response.batchItemFailures).toEqual([]);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(1);

@@ -43,6 +43,14 @@ export function rawRemediationDefinition(): string {
   return readFileSync(DEFINITION_URL, 'utf8');
 }
 
+let machine: StateMachine | undefined;
+
+/** Validating the definition takes longer than running it; one machine serves every execution. */
+function remediationMachine(): StateMachine {
+  machine ??= new StateMachine(loadRemediationDefinition());
+  return machine;
+}
+
 /** What each Task state does locally. Throwing an Error whose `name` is an AWS error name exercises Retry/Catch. */
 export interface RemediationBindings {
   loadContext(event: unknown): Promise<RemediationContext>;
@@ -97,7 +105,7 @@ export async function runRemediationLocally(
   bindings: RemediationBindings,
   options: { noRetryPause?: boolean; executionId?: string } = {},
 ): Promise<LocalRunResult> {
-  const machine = new StateMachine(loadRemediationDefinition());
+  const machine = remediationMachine();
   const entry = (input: Json) =>
     (input as unknown as PutEventsInput).Entries[0] ?? { DetailType: '', Detail: {} };
   const retried = [

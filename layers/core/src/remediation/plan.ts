@@ -8,7 +8,7 @@ import type { FleetCapacity } from '../model/fleet.js';
 import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import { evaluateKpis } from '../kpi/evaluateKpis.js';
-import { withinLimits } from '../policies/guardrailsLimits.js';
+import { stepLimit, withinLimits } from '../policies/guardrailsLimits.js';
 import type { Diagnosis } from '../diagnosis/bottleneck.js';
 import { changeId, describeChange, type ResourceChange } from './changes.js';
 
@@ -66,16 +66,17 @@ export function proposeActions(input: PlanInput): ProposedActions {
   }
 }
 
+/**
+ * Proportional to CPU over its target, as target tracking is; latency is not linear in capacity,
+ * so a latency or error breach alone asks for one step more.
+ */
 function scaleFleet(input: PlanInput, evidence: Evidence): ProposedActions {
   const { service, fleet, latest } = input;
-  const ratio = Math.max(
-    1,
-    ...evaluateKpis(service, latest)
-      .breaches.filter((b) => b.tier === 'compute')
-      .map((b) => b.ratio),
-  );
-  const wanted = Math.ceil(fleet.desired * (Number.isFinite(ratio) ? ratio : 2));
-  const to = withinLimits(fleet.desired, wanted, service.capacity);
+  const cpu = evaluateKpis(service, latest).breaches.find((b) => b.kpi === 'cpuPct');
+  const oneStep = fleet.desired + stepLimit(fleet.desired, service.capacity);
+  const wanted =
+    cpu !== undefined && Number.isFinite(cpu.ratio) ? Math.ceil(fleet.desired * cpu.ratio) : oneStep;
+  const to = withinLimits(fleet.desired, Math.max(wanted, fleet.desired + 1), service.capacity);
   if (to <= fleet.desired) return nothing(evidence, 'limit/max-capacity');
   const monthlyCostDeltaUsd = round((to - fleet.desired) * service.pricePerInstanceHourUsd * HOURS_PER_MONTH);
   return {

@@ -1,0 +1,40 @@
+/**
+ * Remediation in the simulation: the first day of the generated workload (seed 1) overloads the
+ * database, then the cache, at the evening peak; the real workflow and change worker relieve both.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { simulateRemediation } from '@headroom/core/remediation/simulate';
+import { generateWorkload } from '@headroom/core/workload/generator';
+
+const startAt = Date.UTC(2026, 0, 5);
+const load = generateWorkload({ seed: 1, startAt, days: 1 });
+const labels = (events: { kind: string; label: string }[], kind: string) =>
+  events.filter((e) => e.kind === kind).map((e) => e.label);
+
+describe('simulateRemediation', () => {
+  it('asks for the database replica, applies the cache replica, and follows both until they serve', async () => {
+    const result = await simulateRemediation({ load, startAt });
+    const remediation = labels(result.events, 'remediation');
+    expect(labels(result.events, 'alarm').some((l) => l.startsWith('alarm shop-cache-hit'))).toBe(true);
+    expect(remediation).toEqual(
+      expect.arrayContaining([
+        'remediation cache: add 1 cache replica per shard on shop-cache (applied)',
+        'remediation database: add 1 read replica on shop-db (approved, applied)',
+        'remediation done: add 1 cache replica per shard on shop-cache after 8 min',
+        'remediation done: add 1 read replica on shop-db after 16 min',
+      ]),
+    );
+    expect(remediation).toContain('remediation database: add 1 read replica on shop-db (advised) [cooldown]');
+    expect(result.replicas).toEqual({ database: 1, cache: 1 });
+    expect(result.deadLetters).toBe(0);
+    expect(result.events.every((e, i, all) => i === 0 || (all[i - 1]?.at ?? 0) <= e.at)).toBe(true);
+  });
+
+  it('adds no database replica when the approver rejects it', async () => {
+    const result = await simulateRemediation({ load, startAt, approver: 'reject' });
+    expect(result.replicas.database).toBe(0);
+    expect(labels(result.events, 'remediation')).toContain(
+      'remediation database: add 1 read replica on shop-db (rejected)',
+    );
+  });
+});

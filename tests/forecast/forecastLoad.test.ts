@@ -41,7 +41,7 @@ describe('forecastLoad on a known daily + weekly series', () => {
 
   it('the 90 % interval holds about 90 % of fresh noisy load', () => {
     const history = syntheticSeries(14, { noise: 0.2, seed: 7 });
-    const forecast = forecastLoad(history, START + 14 * DAY);
+    const forecast = forecastLoad(history, START + 14 * DAY, { coverage: 0.9 });
     const random = seeded(99);
     let inside = 0;
     const steps = 288;

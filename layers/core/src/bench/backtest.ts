@@ -57,7 +57,12 @@ export function backtestTrace(file: string, options: BacktestOptions = {}): Back
       load,
       startAt,
       service,
-      policy: buildPolicy(name, { service, demand, startAt, ...(options.headroom ? { headroom: options.headroom } : {}) }),
+      policy: buildPolicy(name, {
+        service,
+        demand,
+        startAt,
+        ...(options.headroom ? { headroom: options.headroom } : {}),
+      }),
       muPerInstance: mu,
       demand,
       ...(options.stopwatch ? { stopwatch: options.stopwatch } : {}),

@@ -28,7 +28,10 @@ export interface PolicyContext {
   headroom?: Partial<HeadroomPolicyOptions>;
 }
 
-export function buildPolicy(name: PolicyName, { service, demand, startAt, headroom }: PolicyContext): ScalingPolicy {
+export function buildPolicy(
+  name: PolicyName,
+  { service, demand, startAt, headroom }: PolicyContext,
+): ScalingPolicy {
   const targetCpuPct = service.slo.cpuTargetPct;
   switch (name) {
     case 'static-peak':

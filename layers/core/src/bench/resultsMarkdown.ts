@@ -35,7 +35,8 @@ export function resultsMarkdown(records: readonly BenchRecord[], stats: RunStats
       '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     );
     for (const r of records.filter((x) => x.trace === trace)) {
-      const ratio = oracle && oracle.instanceHours > 0 ? fixed(r.instanceHours / oracle.instanceHours, 3) : '–';
+      const ratio =
+        oracle && oracle.instanceHours > 0 ? fixed(r.instanceHours / oracle.instanceHours, 3) : '–';
       lines.push(
         `| ${r.policy} | ${r.sloViolationMinutes} | ${fixed(r.instanceHours, 1)} | ${ratio} | ${fixed(r.costUsd, 2)} | ` +
           `${fixed(r.thetaU, 3)} | ${fixed(r.thetaO, 3)} | ${fixed(r.tauU, 2)} | ${fixed(r.tauO, 2)} | ` +

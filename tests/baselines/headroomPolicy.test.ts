@@ -1,0 +1,100 @@
+import { describe, expect, it } from '@jest/globals';
+import type { PolicyObservation, ScalingPolicy } from '@headroom/core';
+import { DEFAULT_SLO, DEFAULT_TIMING, type ManagedService } from '@headroom/core';
+import { forecastFloorFor, headroomPolicy, liveRatioOf } from '@headroom/core/policies/headroomPolicy';
+import { capacityForLoad } from '@headroom/core/policies/headroomPolicyCapacity';
+import { HOUR, MINUTE, minutes, T0 } from './observations.js';
+
+const service: ManagedService = {
+  id: 'web',
+  autoScalingGroupName: 'web',
+  mode: 'apply',
+  slo: DEFAULT_SLO,
+  capacity: { min: 1, max: 100, maxStepPct: 1000, maxStepInstances: 100 },
+  timing: DEFAULT_TIMING,
+  pricePerInstanceHourUsd: 0.05,
+  slowMinuteCostUsd: 10,
+  tiers: {},
+};
+
+/** A reactive stand-in that always answers 7, so tests see when it decides. */
+const sevenReactive: ScalingPolicy = { name: 'reactive', decide: () => 7 };
+
+/** 3,000 requests/min, 9,000 from 12:00 to 14:00 UTC every day. */
+const load = (t: number) => {
+  const hour = new Date(t).getUTCHours();
+  return hour >= 12 && hour < 14 ? 9000 : 3000;
+};
+
+function decisions(to: number, desired = 40): Map<number, number> {
+  const policy = headroomPolicy(service, { reactive: sevenReactive, ratePerInstance: 10 });
+  const out = new Map<number, number>();
+  for (const obs of minutes(T0, to, load, () => ({ desired, inService: desired })))
+    out.set(obs.at, policy.decide(obs));
+  return out;
+}
+
+describe('headroom policy', () => {
+  const run = decisions(T0 + 4 * 24 * HOUR);
+  const need = (rpm: number) => capacityForLoad(rpm, 10, DEFAULT_SLO.p99LatencyMs);
+
+  it('leaves the decision to the reactive part while history is shorter than 24 h', () => {
+    expect(run.get(T0 + 11 * HOUR)).toBe(7);
+    expect(run.get(T0 + 23 * HOUR)).toBe(7);
+  });
+
+  it('raises capacity for a forecast rise a lead time (boot + warm-up + 1 min) ahead of it', () => {
+    const noon = T0 + 3 * 24 * HOUR + 12 * HOUR;
+    // Boot 180 s + warm-up 120 s + one 60 s evaluation: at 11:54 the window reaches 12:00.
+    expect(run.get(noon - 6 * MINUTE)).toBeGreaterThanOrEqual(need(9000));
+    expect(run.get(noon - 20 * MINUTE)).toBeLessThan(need(9000));
+  });
+
+  it('scales in as soon as the forecast says the load is going, never below the need', () => {
+    const twoPm = T0 + 3 * 24 * HOUR + 14 * HOUR;
+    const after = run.get(twoPm + 5 * MINUTE) ?? 0;
+    expect(after).toBeLessThan(need(9000));
+    expect(after).toBeGreaterThanOrEqual(need(3000));
+  });
+
+  it('gives no floor when the forecast is not trusted, and a floor that names its reasons when it is', () => {
+    const policy = headroomPolicy(service, { reactive: sevenReactive, ratePerInstance: 10 });
+    let last: PolicyObservation | undefined;
+    for (const obs of minutes(T0, T0 + 30 * HOUR, load, () => ({ desired: 20, inService: 20 }))) {
+      policy.decide(obs);
+      last = obs;
+    }
+    const refit = policy.forecast();
+    expect(refit?.verdict.use).toBe('forecast');
+    const floor = forecastFloorFor(refit, service, last?.at ?? 0, 10, last?.history.slice(-15));
+    // 06:00 on day 2: the load is flat at 3,000/min and the forecast knows it.
+    expect(floor?.capacity).toBe(need(3000));
+    expect(floor?.explanation).toMatch(/^up to 3000 requests\/min expected within the next 6 min/);
+    expect(forecastFloorFor(refit, service, last?.at ?? 0, undefined)).toBeUndefined();
+    const untrusted = refit && {
+      ...refit,
+      verdict: { use: 'reactive' as const, fallback: 'forecast-poor' as const, reason: 'x' },
+    };
+    expect(forecastFloorFor(untrusted, service, last?.at ?? 0, 10)).toBeUndefined();
+  });
+
+  it('corrects the forecast by the measured/forecast ratio of the latest samples, within [0.5, 2]', () => {
+    const forecast = {
+      madeAt: T0,
+      model: 'seasonal-profile' as const,
+      seasons: ['daily' as const],
+      start: T0,
+      stepMs: 5 * MINUTE,
+      coverage: 0.95,
+      point: [100, 100, 200],
+      lower: [0, 0, 0],
+      upper: [120, 120, 240],
+      naiveScale: 10,
+      historyHours: 48,
+    };
+    const at = (minute: number, rpm: number) => ({ at: T0 + minute * MINUTE, requestsPerMinute: rpm });
+    expect(liveRatioOf(forecast, [at(1, 110), at(2, 120), at(11, 260)])).toBeCloseTo(1.2, 10);
+    expect(liveRatioOf(forecast, [at(1, 1000)])).toBe(2);
+    expect(liveRatioOf(forecast, [at(30, 1000)])).toBe(1);
+  });
+});

@@ -64,8 +64,6 @@ export interface RemediationSimResult {
   deadLetters: number;
 }
 
-const MINUTE_MS = 60_000;
-
 /** The EventBridge event CloudWatch would send for this alarm. */
 export function alarmEventOf(alarm: SimAlarm): Record<string, unknown> {
   const time = new Date(alarm.at).toISOString();

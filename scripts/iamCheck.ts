@@ -30,6 +30,22 @@ export const RESOURCE_STAR_ALLOWED: Readonly<Record<string, string>> = {
   'cloudwatch:listmetrics': 'same "dataset" resource type as GetMetricData',
 };
 
+/**
+ * Actions AWS authorizes alongside a call when the request carries tags ("dependent actions" in the
+ * Service Authorization Reference). The code cannot be read for whether it passes tags, so these
+ * are allowed next to the call, never required.
+ */
+export const TAG_ON_CREATE: Readonly<Record<string, string>> = {
+  'rds:createdbinstancereadreplica': 'rds:AddTagsToResource',
+  'rds:createdbinstance': 'rds:AddTagsToResource',
+  'elasticache:createreplicationgroup': 'elasticache:AddTagsToResource',
+  'elasticache:createcachecluster': 'elasticache:AddTagsToResource',
+  'autoscaling:createautoscalinggroup': 'autoscaling:CreateOrUpdateTags',
+  'sqs:createqueue': 'sqs:TagQueue',
+  'events:putrule': 'events:TagResource',
+  'scheduler:createschedule': 'scheduler:TagResource',
+};
+
 export interface Derived {
   action: string;
   via: string;
@@ -213,6 +229,16 @@ export async function auditTemplate(paths: AuditPaths): Promise<IamAudit[]> {
       logicalId,
       derived.map((d) => d.action),
     );
+    for (const call of derived) {
+      const tagging = TAG_ON_CREATE[lower(call.action)];
+      if (tagging !== undefined) {
+        platform.push({
+          action: tagging,
+          why: `tags on create: ${call.action} with Tags`,
+          addedBySam: false,
+        });
+      }
+    }
     const needed = new Set(derived.map((d) => lower(d.action)));
     const allowed = new Set(platform.map((p) => lower(p.action)));
     const samGranted = new Set(platform.filter((p) => p.addedBySam).map((p) => lower(p.action)));

@@ -28,19 +28,19 @@ describe('GetMetricData is billed per metric requested', () => {
     expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(175.93, 10);
   });
 
-  test('the adaptive plan reads calm services every 30 min and hot ones every 5, and stays under $10', () => {
+  test('the adaptive plan reads calm services every 40 min and hot ones every 5, and stays under $10', () => {
     const bill = advisorMonthlyBill({ services: 100, scheduleMinutes: 1, kpisPerService: 4 });
-    // hot: 5 × 2 × 43,800 / 5 = 87,600; calm: 95 × 2 × 43,800 / 30 = 277,400; forecast: 73,000.
-    expect(bill.metricsRequested).toBe(438_000);
-    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(4.38, 10);
+    // hot: 5 × 2 × 43,800 / 5 = 87,600; calm: 95 × 2 × 43,800 / 40 = 208,050; forecast: 73,000.
+    expect(bill.metricsRequested).toBe(368_650);
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(3.6865, 10);
     expect(bill.totalUsd).toBeLessThan(10);
-    expect(bill.totalUsd).toBeCloseTo(9.56, 2);
+    expect(bill.totalUsd).toBeCloseTo(9.49, 2);
   });
 
-  test('reads are staggered: a 30-minute calm cadence reads 3 or 4 of 100 services a tick, each once per 30', () => {
+  test('reads are staggered: a 40-minute calm cadence reads 2 or 3 of 100 services a tick, each once per 40', () => {
     const plan = { ...adaptivePlan(4), hotShare: 0 };
-    const perTick = Array.from({ length: 30 }, (_, tick) => readsOnTick(100, tick, 1, plan).servicesRead);
-    expect(new Set(perTick)).toEqual(new Set([3, 4]));
+    const perTick = Array.from({ length: 40 }, (_, tick) => readsOnTick(100, tick, 1, plan).servicesRead);
+    expect(new Set(perTick)).toEqual(new Set([2, 3]));
     expect(perTick.reduce((a, b) => a + b, 0)).toBe(100);
     expect(readsOnTick(100, 7, 1, plan).getMetricDataCalls).toBe(1);
   });
@@ -68,6 +68,7 @@ describe('a small bill worked out line by line', () => {
       queuedChangesPerMonth: 0,
       polledQueues: 0,
       customMetrics: 4,
+      sporadicCustomMetrics: 0,
       alarms: 10,
     },
   });
@@ -137,8 +138,8 @@ describe('headroom cost', () => {
   test('prints the bill with its total', () => {
     const { text } = costReport(['--services', '100', '--schedule', 'rate(1 minute)']);
     expect(text).toMatch(/100 services, evaluated every 1 min/);
-    expect(text).toMatch(/CloudWatch GetMetricData\s+438,000 metrics requested\s+\$4\.38/);
-    expect(text).toMatch(/Total\s+\$9\.56\n$/);
+    expect(text).toMatch(/CloudWatch GetMetricData\s+368,650 metrics requested\s+\$3\.69/);
+    expect(text).toMatch(/Total\s+\$9\.49\n$/);
   });
 
   test('--json gives the same bill as the model', () => {

@@ -7,7 +7,7 @@ describe('headroom cost', () => {
     const r = await runCli(['cost', '--services', '100', '--schedule', 'rate(1 minute)']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Total\s+\$9\.56\n$/);
+    expect(r.stdout).toMatch(/Total\s+\$9\.49\n$/);
   });
 
   test('a bad schedule exits 2 naming the option', async () => {

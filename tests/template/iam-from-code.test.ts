@@ -366,6 +366,47 @@ describe('grants compared with the derived calls', () => {
     expect(result.WorkerFunction?.filter((f) => f.includes('kms'))).toEqual([]);
   });
 
+  test('a tagging action is allowed next to a create call that can carry tags, and only there', async () => {
+    const root = project({
+      'functions/evaluate/handler.ts': `import { RDSClient, CreateDBInstanceReadReplicaCommand } from '@aws-sdk/client-rds';
+export const handler = async () => new RDSClient({}).send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'r', SourceDBInstanceIdentifier: 's', Tags: [{ Key: 'headroom:replica', Value: 'true' }] }));`,
+      'functions/worker/handler.ts': 'export const handler = async () => 1;',
+    });
+    const template = `Resources:
+  EvaluateFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/evaluate/
+      Handler: handler.handler
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: [rds:CreateDBInstanceReadReplica, rds:AddTagsToResource]
+              Resource: !Sub arn:\${AWS::Partition}:rds:\${AWS::Region}:\${AWS::AccountId}:db:*
+  WorkerFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: functions/worker/
+      Handler: handler.handler
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: rds:AddTagsToResource
+              Resource: !Sub arn:\${AWS::Partition}:rds:\${AWS::Region}:\${AWS::AccountId}:db:*
+`;
+    writeFileSync(join(root, 'template.yaml'), template);
+    const audits = await auditTemplate({
+      root,
+      template: join(root, 'template.yaml'),
+      iamActions: join(schemas, 'iam-actions.json'),
+      policyTemplates: join(schemas, 'sam-policy-templates.json'),
+    });
+    expect(audits.map((a) => [a.logicalId, a.findings])).toEqual([
+      ['EvaluateFunction', []],
+      ['WorkerFunction', ['WorkerFunction: granted rds:addtagstoresource, which its code does not call']],
+    ]);
+  });
+
   test('a managed policy name cannot be checked against the code and is refused', async () => {
     await expect(findings(templateWith(`        - AmazonS3FullAccess`))).rejects.toThrow(
       /EvaluateFunction Policies\[0\]: managed policy AmazonS3FullAccess cannot be checked/,

@@ -39,12 +39,22 @@ export interface AdvisorWorkload {
   /** ReceiveMessage calls a minute on an empty queue (5 pollers × one 20 s long poll each ~20 s). */
   idlePollsPerQueuePerMinute: number;
   /**
-   * EMF metrics the advisor publishes: evaluate's Decisions, ActionsApplied, Recommendations,
-   * ActionsBlocked, ServiceFailures, RunErrors, KillSwitchOn and ColdStart, plus ForecastError and
-   * one more for the event-driven flows. Each metric name × dimension set is one billed metric.
+   * EMF metrics published every hour: evaluate's Decisions, ActionsApplied, Recommendations,
+   * ActionsBlocked, ApprovalsRequested, ServiceFailures, RunErrors, KillSwitchOn (every run, zeros
+   * included) and the forecast's ForecastError. Each name × dimension set is one billed metric.
    */
   customMetrics: number;
-  /** CloudWatch alarms in the template (DLQ depth, function errors, state machine failures). */
+  /**
+   * EMF metrics published only now and then (GroupConfigErrors, ColdStart, the invalidation
+   * counts, ...). Custom metrics are prorated by the hour and metered only when data is sent.
+   */
+  sporadicCustomMetrics: number;
+  /** Share of the month's hours in which a sporadic metric receives data, 0..1. */
+  sporadicMetricHoursShare: number;
+  /**
+   * CloudWatch alarms in the template (DLQ depth, function errors, state machine failures);
+   * tests/template/iam-from-code-operations.test.ts keeps this at least the template's count.
+   */
   alarms: number;
   /** Log bytes per invocation (Lambda START/END/REPORT plus the run summary). */
   logBytesPerInvocation: number;
@@ -69,8 +79,10 @@ export const DEFAULT_WORKLOAD: AdvisorWorkload = {
   queuedChangesPerMonth: 60,
   polledQueues: 1,
   idlePollsPerQueuePerMinute: 15,
-  customMetrics: 10,
-  alarms: 12,
+  customMetrics: 9,
+  sporadicCustomMetrics: 6,
+  sporadicMetricHoursShare: 0.1,
+  alarms: 20,
   logBytesPerInvocation: 1_500,
   logBytesPerChange: 1_000,
 };
@@ -122,8 +134,9 @@ function checkInput(input: AdvisorBillInput, plan: MetricReadPlan, workload: Adv
     whole(`reads.${key}`, plan[key], 1);
   if (!(plan.hotShare >= 0 && plan.hotShare <= 1))
     throw new Error(`reads.hotShare must be in [0, 1], got ${plan.hotShare}`);
-  if (!(workload.changeShare >= 0 && workload.changeShare <= 1)) {
-    throw new Error(`workload.changeShare must be in [0, 1], got ${workload.changeShare}`);
+  for (const key of ['changeShare', 'sporadicMetricHoursShare'] as const) {
+    if (!(workload[key] >= 0 && workload[key] <= 1))
+      throw new Error(`workload.${key} must be in [0, 1], got ${workload[key]}`);
   }
   for (const [key, value] of Object.entries(workload)) {
     if (!Number.isFinite(value) || value < 0)
@@ -195,6 +208,7 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
   const transitions = w.remediationsPerMonth * w.transitionsPerRemediation;
   const logGb = (invocations * w.logBytesPerInvocation + changes * w.logBytesPerChange) / 1e9;
   const schedulerInvocations = evaluate.ticks + forecastRuns;
+  const metricMonths = w.customMetrics + w.sporadicCustomMetrics * w.sporadicMetricHoursShare;
 
   const line = (item: string, quantity: number, unit: string, usd: number): BillLine => ({
     item,
@@ -256,9 +270,9 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
     ),
     line(
       'CloudWatch custom metrics (EMF)',
-      w.customMetrics,
-      'metrics',
-      net(w.customMetrics, MONTHLY_FREE_TIER.customMetrics) * p.customMetricPerMonth,
+      metricMonths,
+      'metric-months',
+      net(metricMonths, MONTHLY_FREE_TIER.customMetrics) * p.customMetricPerMonth,
     ),
     line('CloudWatch alarms', w.alarms, 'alarms', net(w.alarms, MONTHLY_FREE_TIER.alarms) * p.alarmPerMonth),
     line(

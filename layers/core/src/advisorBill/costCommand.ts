@@ -16,7 +16,7 @@ Options:
   --services N          managed services (default 100)
   --schedule RATE       evaluate schedule: 'rate(1 minute)', 'rate(5 minutes)' or minutes (default 1)
   --kpis N              CloudWatch metrics behind one service's KPIs (default 4: CPU, p99, 5XX, requests)
-  --reads PLAN          adaptive (default: calm services every 20 min, hot ones every 5) or every-tick
+  --reads PLAN          adaptive (default: calm services every 40 min, hot ones every 5) or every-tick
   --calm-every MIN      minutes between reads of a calm service (adaptive plan)
   --hot-share PCT       percent of services that are hot at a time (adaptive plan, default 5)
   --free-tier           subtract the account's always-free allowances

@@ -35,7 +35,7 @@ export function everyTickPlan(metricsPerService: number, scheduleMinutes: number
 
 /**
  * The plan Headroom's bill assumes: only the two metrics the decision rests on (CPU for target
- * tracking, p99 latency for the SLO), every 30 minutes for a calm service (30 one-minute datapoints
+ * tracking, p99 latency for the SLO), every 40 minutes for a calm service (40 one-minute datapoints
  * each read) and every 5 minutes for a hot one. Error rate and request counts are left to the SLO
  * alarms and the hourly forecast. See docs/operations.md, "What Headroom costs".
  */
@@ -43,7 +43,7 @@ export function adaptivePlan(metricsPerService: number): MetricReadPlan {
   const decisionMetrics = Math.min(2, metricsPerService);
   return {
     calmMetrics: decisionMetrics,
-    calmEveryMinutes: 30,
+    calmEveryMinutes: 40,
     hotMetrics: decisionMetrics,
     hotEveryMinutes: 5,
     hotShare: 0.05,

@@ -122,18 +122,21 @@ export interface Worker {
   handle(records: SQSRecord[]): Promise<SQSBatchResponse>;
 }
 
-/** A worker as one Lambda container runs it; containers may share the replica fakes (`db`, `cache`). */
+/**
+ * A worker as one Lambda container runs it. Containers may share one RDS (`db`); `dbPort` puts
+ * something between the worker and it, e.g. a FaultPlan.
+ */
 export function changeWorker(
   persistenceStore: BasePersistenceLayer,
   now: () => number,
-  db = new FakeDb(),
-  cache = new FakeCache(),
+  { db = new FakeDb(), dbPort }: { db?: FakeDb; dbPort?: (db: DbReplicaControl) => DbReplicaControl } = {},
 ): Worker {
+  const cache = new FakeCache();
   const followUps: FollowUp[] = [];
   const events: AdvisorEvent[] = [];
   const applier = makeChangeApplier({
     ports: {
-      db,
+      db: dbPort ? dbPort(db) : db,
       cache,
       followUps: { send: async (f) => void followUps.push(f) },
       events: { publish: async (e) => void events.push(...e) },

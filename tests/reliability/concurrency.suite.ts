@@ -149,7 +149,7 @@ describe('a change delivered twice at once', () => {
     });
     // Two Lambda containers: their own handler each, one idempotency table, one RDS.
     const worker = changeWorker(persistence, () => T0);
-    const other = changeWorker(persistence, () => T0, worker.db);
+    const other = changeWorker(persistence, () => T0, { db: worker.db });
     worker.db.addSource('orders-db');
     const body = JSON.stringify(replicaChange('chg-concurrent-0001', 'orders-db', 2));
     let entered!: () => void;

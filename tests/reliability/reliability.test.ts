@@ -8,6 +8,7 @@ import './faults.suite.js';
 import './awsFaults.suite.js';
 import './concurrency.suite.js';
 import './fuzz.suite.js';
+import './soak.suite.js';
 
 afterAll(() => {
   // Straight to stdout: Jest's console would wrap the line in a stack trace.

@@ -20,6 +20,7 @@ import type {
   StateStore,
 } from '../ports/index.js';
 import { ScalingRefusedError } from '../aws/errors.js';
+import type { DbReplicaControl } from '../remediation/ports.js';
 
 /** Failures of any call. */
 export const TRANSPORT_FAULTS = ['throttling', 'server-error', 'timeout'] as const;
@@ -40,7 +41,10 @@ export type PortCall =
   | 'state.putServiceState'
   | 'state.recordDecision'
   | 'state.isKillSwitchOn'
-  | 'events.publish';
+  | 'events.publish'
+  | 'db.describe'
+  | 'db.createReplica'
+  | 'db.deleteReplica';
 
 export interface FaultPlanOptions {
   seed: number;
@@ -256,6 +260,24 @@ export class FaultPlan {
       publish: async (events: readonly AdvisorEvent[]) => {
         this.failMaybe('events.publish');
         return inner.publish(events);
+      },
+    };
+  }
+
+  /** The change worker's RDS port: transport faults on every call. */
+  replicas(inner: DbReplicaControl): DbReplicaControl {
+    return {
+      describe: async (id) => {
+        this.failMaybe('db.describe');
+        return inner.describe(id);
+      },
+      createReplica: async (sourceId, replicaId, tags) => {
+        this.failMaybe('db.createReplica');
+        return inner.createReplica(sourceId, replicaId, tags);
+      },
+      deleteReplica: async (replicaId) => {
+        this.failMaybe('db.deleteReplica');
+        return inner.deleteReplica(replicaId);
       },
     };
   }

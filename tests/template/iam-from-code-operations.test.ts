@@ -5,6 +5,8 @@
  * the remediation flow (AlarmNamePrefix) would act on it, and the cost model counts them all.
  */
 import { describe, expect, test } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_WORKLOAD } from '@headroom/core/advisorBill/advisorMonthlyBill';
 import {
   isRecord,
@@ -127,5 +129,53 @@ describe('operations alarms cover every resource that can fail quietly', () => {
 
   test("Headroom's bill counts at least as many alarms as the template has", () => {
     expect(DEFAULT_WORKLOAD.alarms).toBeGreaterThanOrEqual(alarms.length);
+  });
+});
+
+describe('the operations dashboard', () => {
+  const dashboards = resources.filter(([, r]) => r.Type === 'AWS::CloudWatch::Dashboard');
+
+  /** The body with every `${Name}` replaced by a placeholder, as CloudFormation would substitute it. */
+  function bodyOf(resource: TemplateResource): { widgets: { properties: { metrics?: unknown[][] } }[] } {
+    const body = resource.Properties?.DashboardBody;
+    const text = isRecord(body) && typeof body['Fn::Sub'] === 'string' ? body['Fn::Sub'] : body;
+    if (typeof text !== 'string') throw new Error('DashboardBody is neither a string nor !Sub of one');
+    return JSON.parse(text.replace(/\$\{[^}!]+\}/g, 'x')) as {
+      widgets: { properties: { metrics?: unknown[][] } }[];
+    };
+  }
+
+  function sourcesUnder(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory()
+        ? sourcesUnder(join(dir, entry.name))
+        : entry.name.endsWith('.ts')
+          ? [join(dir, entry.name)]
+          : [],
+    );
+  }
+
+  test('exists, and its body is valid JSON once substituted', () => {
+    expect(dashboards.length).toBe(1);
+    for (const [, dashboard] of dashboards) expect(bodyOf(dashboard).widgets.length).toBeGreaterThan(0);
+  });
+
+  test('every Headroom metric it names is published by some function', () => {
+    const root = repoAuditPaths().root;
+    const code = [...sourcesUnder(join(root, 'functions')), ...sourcesUnder(join(root, 'layers/core/src'))]
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    const named = dashboards.flatMap(([, d]) => bodyOf(d).widgets.flatMap((w) => w.properties.metrics ?? []));
+    let namespace = '';
+    const missing: string[] = [];
+    for (const row of named) {
+      if (typeof row[0] !== 'string') continue;
+      if (row[0] !== '.') namespace = row[0];
+      const metric = row[1];
+      if (namespace === 'Headroom' && typeof metric === 'string' && !code.includes(`'${metric}'`))
+        missing.push(metric);
+    }
+    expect(named.length).toBeGreaterThan(0);
+    expect(missing).toEqual([]);
   });
 });

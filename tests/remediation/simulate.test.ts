@@ -15,16 +15,16 @@ describe('simulateRemediation', () => {
   it('asks for the database replica, applies the cache replica, and follows both until they serve', async () => {
     const result = await simulateRemediation({ load, startAt });
     const remediation = labels(result.events, 'remediation');
-    expect(labels(result.events, 'alarm').some((l) => l.startsWith('alarm shop-cache-hit'))).toBe(true);
+    expect(labels(result.events, 'alarm').some((l) => l.startsWith('shop-cache-hit:'))).toBe(true);
     expect(remediation).toEqual(
       expect.arrayContaining([
-        'remediation cache: add 1 cache replica per shard on shop-cache (applied)',
-        'remediation database: add 1 read replica on shop-db (approved, applied)',
-        'remediation done: add 1 cache replica per shard on shop-cache after 8 min',
-        'remediation done: add 1 read replica on shop-db after 16 min',
+        'cache: add 1 cache replica per shard on shop-cache (applied)',
+        'database: add 1 read replica on shop-db (approved, applied)',
+        'done: add 1 cache replica per shard on shop-cache after 8 min',
+        'done: add 1 read replica on shop-db after 16 min',
       ]),
     );
-    expect(remediation).toContain('remediation database: add 1 read replica on shop-db (advised) [cooldown]');
+    expect(remediation).toContain('database: add 1 read replica on shop-db (advised) [cooldown]');
     expect(result.replicas).toEqual({ database: 1, cache: 1 });
     expect(result.deadLetters).toBe(0);
     expect(result.events.every((e, i, all) => i === 0 || (all[i - 1]?.at ?? 0) <= e.at)).toBe(true);
@@ -34,7 +34,7 @@ describe('simulateRemediation', () => {
     const result = await simulateRemediation({ load, startAt, approver: 'reject' });
     expect(result.replicas.database).toBe(0);
     expect(labels(result.events, 'remediation')).toContain(
-      'remediation database: add 1 read replica on shop-db (rejected)',
+      'database: add 1 read replica on shop-db (rejected)',
     );
   });
 });

@@ -7,7 +7,7 @@
  */
 import { BENCH_MU_PER_INSTANCE, BENCH_SERVICE } from '../bench/benchSetup.js';
 import type { ManagedService } from '../model/service.js';
-import type { TimelineEvent } from '../model/replay.js';
+import type { RunResult, TimelineEvent } from '../model/replay.js';
 import type { AdvisorEvent } from '../ports/index.js';
 import { headroomPolicy } from '../policies/headroomPolicy.js';
 import { SimulatedAccount, SimulatedService } from '../sim/account.js';
@@ -123,7 +123,7 @@ export async function simulateRemediation(options: RemediationSimOptions): Promi
       events.push({
         at: alarm.at,
         kind: 'alarm',
-        label: `alarm ${alarm.name}: ${alarm.metric} ${round(alarm.value)} (threshold ${alarm.threshold})`,
+        label: `${alarm.name}: ${alarm.metric} ${round(alarm.value)} (threshold ${alarm.threshold})`,
       });
       const run = await runRemediationLocally(alarmEventOf(alarm), bindings, {
         noRetryPause: true,
@@ -152,19 +152,18 @@ export async function simulateRemediation(options: RemediationSimOptions): Promi
 function remediationLabel(run: LocalRunResult): string {
   const plan = run.output?.plan;
   const outcome = run.output?.outcome?.name;
-  if (plan === undefined || outcome === undefined) return `remediation failed: ${run.error ?? 'no plan'}`;
+  if (plan === undefined || outcome === undefined) return `failed: ${run.error ?? 'no plan'}`;
   const held = plan.guardrails.length > 0 ? ` [${plan.guardrails.join(', ')}]` : '';
   const how = plan.verdict === 'approve' && outcome === 'applied' ? 'approved, applied' : outcome;
-  return `remediation ${plan.tier}: ${plan.summary} (${how})${held}`;
+  return `${plan.tier}: ${plan.summary} (${how})${held}`;
 }
 
 /** What the change worker reported, in the timeline's words; the workflow's own events are already there. */
 function workerLabel(event: AdvisorEvent): string | undefined {
   const detail = event.detail as { summary?: string; minutes?: number; error?: string };
-  if (event.type === 'RemediationCompleted')
-    return `remediation done: ${detail.summary} after ${detail.minutes} min`;
+  if (event.type === 'RemediationCompleted') return `done: ${detail.summary} after ${detail.minutes} min`;
   if (event.type === 'ActionFailed' && 'changeId' in event.detail)
-    return `remediation refused: ${detail.summary} (${detail.error})`;
+    return `refused: ${detail.summary} (${detail.error})`;
   return undefined;
 }
 
@@ -179,3 +178,26 @@ function round(value: number): number {
 }
 
 export type { SimWorld };
+
+/**
+ * The remediation events on the headroom run's timeline (the policy the Lambda runs); they come
+ * from the same workload replayed with the database and cache tiers, which the note says.
+ */
+export function addRemediationToRuns(runs: readonly RunResult[], result: RemediationSimResult): RunResult[] {
+  return runs.map((run) =>
+    run.summary.policy === 'headroom'
+      ? { ...run, events: [...run.events, ...result.events].sort((a, b) => a.at - b.at) }
+      : run,
+  );
+}
+
+export function remediationNote(result: RemediationSimResult): string {
+  const outcomes = Object.entries(result.outcomes)
+    .map(([name, n]) => `${n} ${name}`)
+    .join(', ');
+  return (
+    `Remediation (headroom timeline): the same workload with a database and a cache tier raised ${result.alarms} alarms; ` +
+    `the remediation state machine ran for each (${outcomes || 'none'}), ending with ${result.replicas.database} read ` +
+    `replica(s) and ${result.replicas.cache} cache replica(s) per shard; ${result.deadLetters} message(s) dead-lettered.`
+  );
+}

@@ -6,6 +6,7 @@ import { generateWorkload } from '../../workload/generator.js';
 import { oneOf, parseCommandArgs, text, wholeNumber } from '../args.js';
 import { POLICY_NAMES, SIMULATION_START, replayPolicies, type ScenarioOptions } from '../scenario.js';
 import { writeOutputs } from '../outputs.js';
+import { addRemediationToRuns, remediationNote, simulateRemediation } from '../../remediation/simulate.js';
 import type { Command } from './command.js';
 
 const HELP = `Usage: headroom simulate [options]
@@ -65,17 +66,24 @@ export const simulateCommand: Command = {
       progress: values['no-progress'] !== true,
     };
     const started = io.now();
-    const runs = replayPolicies(options, io);
+    const replayed = replayPolicies(options, io);
+    const wallMs = io.now() - started;
+    // Alarms of the same workload, with database and cache tiers, run the real remediation workflow.
+    const remediation = await simulateRemediation({ load: options.load, startAt: SIMULATION_START });
+    const runs = addRemediationToRuns(replayed, remediation);
     writeOutputs(io, {
       runs,
       title: 'Headroom simulation',
       subtitle: values.compare
         ? `${options.traceName}, every policy`
         : `${options.traceName}, policy ${policy}`,
-      notes: [`Generated workload, seed ${seed}, starting ${new Date(SIMULATION_START).toISOString()}.`],
+      notes: [
+        `Generated workload, seed ${seed}, starting ${new Date(SIMULATION_START).toISOString()}.`,
+        remediationNote(remediation),
+      ],
       report: text(values.report) ?? `reports/simulate-${seed}.html`,
       json: text(values.json),
-      wallMs: io.now() - started,
+      wallMs,
     });
     return 0;
   },

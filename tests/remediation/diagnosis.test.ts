@@ -1,0 +1,190 @@
+/** Diagnosis, planning, guardrails and limits of remediation, by table. */
+import { describe, expect, it } from '@jest/globals';
+import {
+  applyRemediationGuardrails,
+  checkCacheLimit,
+  checkReplicaLimit,
+  diagnose,
+  proposeActions,
+  serviceOfAlarm,
+  UnknownAlarmError,
+  type KpiSample,
+  type ProposedActions,
+} from '@headroom/core';
+import { aService, FLEET, HEALTHY, NOW } from './fixtures.js';
+
+const service = aService();
+
+describe('diagnose: cause before symptom', () => {
+  it.each<[string, Partial<KpiSample>, string]>([
+    ['healthy', {}, 'none'],
+    ['CPU over target', { cpuPct: 90 }, 'compute'],
+    ['latency over its objective', { p99LatencyMs: 900 }, 'compute'],
+    [
+      'database connections over, latency too',
+      { dbConnectionsPct: 95, p99LatencyMs: 900, cpuPct: 40 },
+      'database',
+    ],
+    [
+      'cache misses load the database: the cache is the cause',
+      { cacheHitRatioPct: 60, dbConnectionsPct: 95 },
+      'cache',
+    ],
+    [
+      'CDN misses load the fleet: the fleet is what can be scaled',
+      { cdnHitRatioPct: 50, cpuPct: 95 },
+      'compute',
+    ],
+    ['CDN alone', { cdnHitRatioPct: 50 }, 'cdn'],
+  ])('%s → %s', (_, kpis, tier) => {
+    expect(diagnose(service, { ...HEALTHY, ...kpis }).tier).toBe(tier);
+  });
+
+  it('names what it could not measure and is less sure', () => {
+    const d = diagnose(service, { at: NOW, cpuPct: 90 });
+    expect(d.reason).toContain('not measured: p99LatencyMs');
+    expect(d.confidence).toBeLessThan(0.9);
+    expect(d.evidence).toEqual({ cpuPct: 90 });
+  });
+});
+
+describe('proposeActions', () => {
+  const propose = (kpis: Partial<KpiSample>, tags: Record<string, string> = {}) => {
+    const s = aService(tags);
+    const latest = { ...HEALTHY, ...kpis };
+    return proposeActions({
+      service: s,
+      fleet: FLEET,
+      latest,
+      diagnosis: diagnose(s, latest),
+      origin: 'evt-1',
+      now: NOW,
+    });
+  };
+  const shape = (p: ProposedActions) => [
+    p.scales.map((x) => x.to),
+    p.changes.map((c) => `${c.kind}:${c.resourceId}:${c.delta}`),
+    p.risk,
+    p.blockedBy,
+  ];
+
+  it.each<[string, Partial<KpiSample>, Record<string, string>, unknown[]]>([
+    ['CPU 105 % of a 70 % target: 4 → 6 instances', { cpuPct: 105 }, {}, [[6], [], 'low', undefined]],
+    [
+      'latency alone: one step (4 → 8 with a 100 % step)',
+      { p99LatencyMs: 900 },
+      {},
+      [[8], [], 'low', undefined],
+    ],
+    [
+      'at max capacity: nothing',
+      { cpuPct: 99 },
+      { 'headroom:max': '4', 'headroom:min': '1' },
+      [[], [], 'low', 'limit/max-capacity'],
+    ],
+    [
+      'database: one read replica, high risk',
+      { dbConnectionsPct: 95 },
+      {},
+      [[], ['db-read-replicas:orders-db:1'], 'high', undefined],
+    ],
+    [
+      'cache: one replica per shard, medium risk',
+      { cacheHitRatioPct: 70 },
+      {},
+      [[], ['cache-replicas:orders-cache:1'], 'medium', undefined],
+    ],
+    ['CDN: advice only', { cdnHitRatioPct: 50 }, {}, [[], [], 'low', 'advice/cdn-cache-policy']],
+  ])('%s', (_, kpis, tags, expected) => {
+    expect(shape(propose(kpis, tags))).toEqual(expected);
+  });
+
+  it('gives the same change the same id for the same alarm event, and another for another', () => {
+    const a = propose({ dbConnectionsPct: 95 }).changes[0]?.id;
+    expect(a).toBe(propose({ dbConnectionsPct: 95 }).changes[0]?.id);
+    const s = aService();
+    const latest = { ...HEALTHY, dbConnectionsPct: 95 };
+    const other = proposeActions({
+      service: s,
+      fleet: FLEET,
+      latest,
+      diagnosis: diagnose(s, latest),
+      origin: 'evt-2',
+      now: NOW,
+    });
+    expect(other.changes[0]?.id).not.toBe(a);
+  });
+});
+
+describe('applyRemediationGuardrails', () => {
+  const proposed = (risk: ProposedActions['risk'], act = true): ProposedActions => ({
+    scales: act ? [{ groupName: 'orders', from: 4, to: 6 }] : [],
+    changes: [],
+    risk,
+    summary: '',
+    monthlyCostDeltaUsd: 0,
+    evidence: {},
+    ...(act ? {} : { blockedBy: 'limit/max-capacity' }),
+  });
+  const base = { service, killSwitch: false, actionsToday: 0, dailyActionBudget: 96, now: NOW };
+
+  it.each<[string, Partial<Parameters<typeof applyRemediationGuardrails>[0]>, string, string[]]>([
+    ['low risk in apply mode', {}, 'apply', []],
+    ['medium risk', { proposed: proposed('medium') }, 'apply', []],
+    ['high risk waits for a person', { proposed: proposed('high') }, 'approve', []],
+    [
+      'medium risk when approvals start at medium',
+      { proposed: proposed('medium'), approvalFrom: 'medium' },
+      'approve',
+      [],
+    ],
+    ['kill switch', { killSwitch: true }, 'advise', ['kill-switch']],
+    ['advise mode', { service: aService({ 'headroom:mode': 'advise' }) }, 'advise', ['mode-advise']],
+    ['off mode', { service: aService({ 'headroom:mode': 'off' }) }, 'advise', ['mode-off']],
+    ['in cooldown (300 s)', { lastActionAt: NOW - 299_000 }, 'advise', ['cooldown']],
+    ['cooldown over', { lastActionAt: NOW - 300_000 }, 'apply', []],
+    ['daily budget spent', { actionsToday: 96 }, 'advise', ['daily-budget']],
+    ['nothing to apply', { proposed: proposed('low', false) }, 'advise', ['limit/max-capacity']],
+  ])('%s → %s', (_, override, verdict, guardrails) => {
+    expect(applyRemediationGuardrails({ ...base, proposed: proposed('low'), ...override })).toEqual({
+      verdict,
+      guardrails,
+    });
+  });
+});
+
+describe('AWS limits', () => {
+  it.each([
+    [14, 1, true],
+    [15, 1, false],
+    [0, -1, false],
+    [3, -1, true],
+  ])('read replicas: %i %+i → ok %s', (current, delta, ok) => {
+    expect(checkReplicaLimit(current, delta).ok).toBe(ok);
+  });
+
+  it.each<[number[], number, boolean, boolean]>([
+    [[4, 4], 1, false, true],
+    [[4, 5], 1, false, false],
+    [[1, 1], -1, false, true],
+    [[1, 1], -1, true, false],
+    [[], 1, false, false],
+  ])('cache replicas per shard %j %+i (failover %s) → ok %s', (shards, delta, failover, ok) => {
+    expect(checkCacheLimit(shards, delta, failover).ok).toBe(ok);
+  });
+});
+
+describe('serviceOfAlarm', () => {
+  const services = [aService(), { ...aService(), id: 'orders-api', autoScalingGroupName: 'orders-api' }];
+  it.each([
+    ['headroom-orders-p99', 'orders'],
+    ['headroom-orders-api-p99', 'orders-api'],
+    ['headroom-orders', 'orders'],
+  ])('%s → %s', (name, id) => {
+    expect(serviceOfAlarm(name, 'headroom-', services).id).toBe(id);
+  });
+
+  it.each([['headroom-ordersx-p99'], ['other-orders-p99']])('%s is unknown, with a reason', (name) => {
+    expect(() => serviceOfAlarm(name, 'headroom-', services)).toThrow(UnknownAlarmError);
+  });
+});

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SFNClient, SendTaskHeartbeatCommand } from '@aws-sdk/client-sfn';
+import { SFNClient, SendTaskHeartbeatCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { clearCaches } from '@aws-lambda-powertools/parameters';
@@ -122,6 +122,29 @@ describe('notifier handler', () => {
     expect(slack.received[0]?.body).toContain('"value":"apr-0123456789abcdef"');
     expect(slack.received[0]?.body).not.toContain(TOKEN.slice(0, 30));
     expect(sfn.commandCalls(SendTaskHeartbeatCommand).map((c) => c.args[0].input.taskToken)).toEqual([TOKEN]);
+  });
+
+  it('marks the approval expired when the workflow stopped waiting before the message went out', async () => {
+    sfn.on(SendTaskHeartbeatCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
+    const late = { ...approvalRequest, detail: { ...approvalRequest.detail, approvalId: 'apr-late' } };
+    await notify(busEvent(late), context);
+    const { Item } = await dynamo.client.send(
+      new GetItemCommand({ TableName: TABLE, Key: marshall({ pk: 'approval#apr-late', sk: 'approval' }) }),
+    );
+    expect(Item && unmarshall(Item).status).toBe('expired');
+  });
+
+  it('does not fail (and so does not post twice) when only the heartbeat fails', async () => {
+    sfn
+      .on(SendTaskHeartbeatCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    const request = {
+      ...approvalRequest,
+      detail: { ...approvalRequest.detail, approvalId: 'apr-heartbeat' },
+    };
+    await notify(busEvent(request), context);
+    expect(slack.received).toHaveLength(1);
+    expect(output).toContain('heartbeat to the waiting workflow failed');
   });
 
   it('honours a 429 Retry-After and then delivers', async () => {

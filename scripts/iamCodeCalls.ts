@@ -219,7 +219,7 @@ export function readBundle(text: string): {
   return { imports, referenced, namespaces };
 }
 
-function upperFirst(name: string): string {
+export function upperFirst(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
@@ -291,5 +291,3 @@ export async function deriveCodeCalls(entry: string, root: string): Promise<Code
   }
   return { entry, calls: [...calls.values()].sort((a, b) => a.action.localeCompare(b.action)), sources };
 }
-
-export { upperFirst };

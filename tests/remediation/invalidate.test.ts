@@ -12,6 +12,8 @@ import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { CloudFrontInvalidations, DynamoPathLedger, SqsDeferredInvalidations } from '@headroom/core';
 import { makeInvalidator } from '../../functions/invalidate/invalidator.js';
 import { NOW } from './fixtures.js';
@@ -172,5 +174,16 @@ describe('invalidate', () => {
     const logged = JSON.stringify(errors.mock.calls);
     expect(logged).toContain("detail.paths.0: must begin with '/'");
     expect(logged).toContain('someone-elses-bucket');
+  });
+});
+
+describe('invalidate sample events', () => {
+  const dir = resolve(import.meta.dirname, '../../events/invalidate');
+  it.each(readdirSync(dir).filter((f) => f.endsWith('.json')))('%s', async (file) => {
+    const event = JSON.parse(readFileSync(resolve(dir, file), 'utf8')) as SQSEvent;
+    const response = await invalidate(event);
+    expect(response.batchItemFailures.length > 0).toBe(file.startsWith('malformed'));
+    if (!file.startsWith('malformed'))
+      expect(cloudFront.commandCalls(CreateInvalidationCommand).length).toBeGreaterThan(0);
   });
 });

@@ -31,6 +31,8 @@ export interface ServiceForecast {
   forecast?: LoadForecast;
   accuracy: ForecastAccuracy;
   verdict: ForecastVerdict;
+  /** Requests per second one instance serves at full CPU, read from the KPIs when the forecast was made. */
+  ratePerInstance?: number;
 }
 
 export interface RefitOptions {

@@ -3,6 +3,7 @@
  * `sim/` against the simulated account. Adapters hold no policy.
  */
 import type { DecisionRecord } from '../model/decision.js';
+import type { ServiceForecast } from '../forecast/serviceForecast.js';
 import type { FleetCapacity } from '../model/fleet.js';
 import type { KpiName, KpiSeries } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
@@ -65,6 +66,10 @@ export interface StateStore {
 export type AdvisorEventType =
   | 'Recommendation'
   | 'ActionApplied'
+  /** The service's latest forecast, written hourly by the forecast function (optional: a store may keep none). */
+  getForecast?(serviceId: string): Promise<ServiceForecast | undefined>;
+  /** Replaces the service's forecast (last writer wins: one forecast run per hour). */
+  putForecast?(forecast: ServiceForecast): Promise<void>;
   | 'ApprovalRequested'
   | 'ActionFailed'
   | 'RemediationCompleted';

@@ -1,0 +1,80 @@
+/**
+ * Flow 2, forecast: EventBridge Scheduler (hourly) → discover → read up to 14 days of load per
+ * service in batched GetMetricData calls → refit → store the 48-hour forecast and its accuracy
+ * in the state table. The use case is refreshForecasts in @headroom/core; this file wires AWS in.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import {
+  AutoScalingFleetControl,
+  CloudWatchMetricsReader,
+  createAwsClients,
+  DynamoStateStore,
+  MODES,
+  TAG_PREFIX,
+  type Mode,
+} from '@headroom/core';
+import { refreshForecasts, type ForecastRunReport } from '@headroom/core/forecast/refreshForecasts.js';
+import { servicesWithDefaultMode } from '../evaluate/config.js';
+import { describeIssues, ScheduledRunSchema, type ScheduledRun } from '../evaluate/schema.js';
+
+const logger = new Logger();
+const metrics = new Metrics();
+const tracer = new Tracer();
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value.trim() === '') throw new Error(`environment variable ${name} is not set`);
+  return value;
+}
+const mode = (process.env.MODE ?? MODES[0]) as Mode;
+if (!MODES.includes(mode))
+  throw new Error(`environment variable MODE "${mode}" is not one of ${MODES.join(', ')}`);
+
+const clients = createAwsClients();
+for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
+const clock = { now: () => Date.now() };
+const deps = {
+  clock,
+  metrics: new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics }),
+  fleet: new AutoScalingFleetControl(clients.autoScaling, {
+    clock,
+    tagKey: process.env.TAG_KEY || 'headroom:managed',
+    defaultTags: { [`${TAG_PREFIX}mode`]: mode },
+    onConfigError: (error) =>
+      logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
+  }),
+  state: new DynamoStateStore(clients.dynamo, { tableName: required('STATE_TABLE') }),
+};
+const servicesFromConfig = servicesWithDefaultMode(process.env.SERVICES_JSON || '[]', mode);
+
+type Parsed = { success: true; data: ScheduledRun } | { success: false; error: Error };
+
+export const forecast = async (parsed: Parsed): Promise<ForecastRunReport> => {
+  if (!parsed.success) {
+    const issues = (parsed.error.cause ?? []) as Parameters<typeof describeIssues>[0];
+    throw new Error(`scheduled event is malformed: ${describeIssues(issues)}`);
+  }
+  logger.appendKeys({ scheduledTime: parsed.data.scheduledTime, executionId: parsed.data.executionId });
+  const report = await refreshForecasts(deps, { servicesFromConfig });
+  const count = (status: string) => report.services.filter((s) => s.status === status).length;
+  metrics.addMetric('Forecasts', MetricUnit.Count, count('forecast'));
+  metrics.addMetric('ReactiveFallbacks', MetricUnit.Count, count('reactive'));
+  metrics.addMetric('ServiceFailures', MetricUnit.Count, count('failed'));
+  metrics.addMetric('RunErrors', MetricUnit.Count, report.errors.length);
+  for (const error of report.errors) logger.error('forecast stage failed', error);
+  logger.info('forecast done', { services: report.services });
+  return report;
+};
+
+export const handler = middy(forecast)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(parser({ schema: ScheduledRunSchema, safeParse: true }));

@@ -1,0 +1,146 @@
+/**
+ * The forecast use case, run hourly by the forecast function: for every managed service, read
+ * up to 14 days of load in as few GetMetricData calls as the reader can make, refit the
+ * forecast, score the previous one, and store the 48-hour forecast with its accuracy. The
+ * evaluate function reads it back as a floor (forecastFloorFromStore).
+ */
+import type { KpiSample } from '../model/kpi.js';
+import type { ManagedService } from '../model/service.js';
+import type { Clock, FleetControl, MetricsReader, StateStore } from '../ports/index.js';
+import type { ForecastFloor } from '../evaluate/decideScaling.js';
+import { forecastFloorFor } from '../policies/headroomPolicy.js';
+import { serviceRateOf } from '../policies/headroomPolicyCapacity.js';
+import { DEFAULT_REFIT_OPTIONS, refitForecast, type RefitOptions } from './serviceForecast.js';
+
+export interface ForecastDeps {
+  clock: Clock;
+  metrics: MetricsReader;
+  fleet: FleetControl;
+  state: StateStore;
+}
+
+export interface ForecastRunOptions {
+  /** Services from the config parameter; they take precedence over tags for the same id. */
+  servicesFromConfig?: readonly ManagedService[];
+  refit?: RefitOptions;
+}
+
+export interface ServiceForecastOutcome {
+  serviceId: string;
+  status: 'forecast' | 'reactive' | 'failed';
+  /** Why reactive (the fallback reason) or why failed. */
+  message?: string;
+  mase?: number;
+  mape?: number;
+  historyHours?: number;
+}
+
+export interface ForecastRunReport {
+  at: number;
+  services: ServiceForecastOutcome[];
+  /** Failures that are not one service's: discovery, the metric read, the fleet read. */
+  errors: { stage: string; message: string }[];
+}
+
+/** Samples of the last hour, used with the current in-service count to read the per-instance rate. */
+const RATE_SAMPLES = 12;
+
+export async function refreshForecasts(
+  deps: ForecastDeps,
+  options: ForecastRunOptions = {},
+): Promise<ForecastRunReport> {
+  const { getForecast, putForecast } = deps.state;
+  if (!getForecast || !putForecast) {
+    throw new Error('the state store cannot keep forecasts: it has no getForecast/putForecast');
+  }
+  const refit = options.refit ?? DEFAULT_REFIT_OPTIONS;
+  const at = deps.clock.now();
+  const report: ForecastRunReport = { at, services: [], errors: [] };
+  const fail = (stage: string, error: unknown) => report.errors.push({ stage, message: messageOf(error) });
+
+  const services = (await managedServices(deps, options, fail)).filter((s) => s.mode !== 'off');
+  if (services.length === 0) return report;
+  let series;
+  try {
+    series = await deps.metrics.readKpis(
+      services,
+      { start: at - refit.lookBackMs, end: at, periodSeconds: refit.stepMs / 1000 },
+      ['requestsPerMinute', 'cpuPct'],
+    );
+  } catch (error) {
+    fail('read metrics', error);
+    return report;
+  }
+  const groups = await deps.fleet
+    .describe(services.map((s) => s.autoScalingGroupName))
+    .catch((error: unknown) => {
+      fail('describe groups', error);
+      return new Map<string, { inService: number }>();
+    });
+
+  for (const service of services) {
+    try {
+      const samples = series.get(service.id)?.samples ?? [];
+      const previous = await getForecast.call(deps.state, service.id);
+      const next = refitForecast(service.id, samples, at, previous, refit);
+      const rate =
+        rateOf(samples, groups.get(service.autoScalingGroupName)?.inService) ?? previous?.ratePerInstance;
+      await putForecast.call(deps.state, {
+        ...next,
+        ...(rate !== undefined ? { ratePerInstance: rate } : {}),
+      });
+      report.services.push({
+        serviceId: service.id,
+        status: next.verdict.use === 'forecast' ? 'forecast' : 'reactive',
+        ...(next.verdict.use === 'reactive'
+          ? { message: `${next.verdict.fallback}: ${next.verdict.reason}` }
+          : {}),
+        ...(next.verdict.mase !== undefined ? { mase: next.verdict.mase } : {}),
+        ...(next.verdict.mape !== undefined ? { mape: next.verdict.mape } : {}),
+        ...(next.forecast ? { historyHours: next.forecast.historyHours } : {}),
+      });
+    } catch (error) {
+      report.services.push({ serviceId: service.id, status: 'failed', message: messageOf(error) });
+    }
+  }
+  return report;
+}
+
+/**
+ * The floor the evaluate function passes to decideScaling (its `forecasts` hook): the stored
+ * forecast, read back and turned into capacity for the coming lead time.
+ */
+export async function forecastFloorFromStore(
+  state: StateStore,
+  service: ManagedService,
+  now: number,
+  recent: readonly KpiSample[] = [],
+): Promise<ForecastFloor | undefined> {
+  const stored = await state.getForecast?.(service.id);
+  return forecastFloorFor(stored, service, now, stored?.ratePerInstance, recent);
+}
+
+function rateOf(samples: readonly KpiSample[], inService: number | undefined): number | undefined {
+  if (inService === undefined) return undefined;
+  return serviceRateOf(samples.slice(-RATE_SAMPLES).map((s) => ({ ...s, inService })));
+}
+
+async function managedServices(
+  deps: ForecastDeps,
+  options: ForecastRunOptions,
+  fail: (stage: string, error: unknown) => void,
+): Promise<ManagedService[]> {
+  let discovered: ManagedService[] = [];
+  try {
+    discovered = await deps.fleet.discover();
+  } catch (error) {
+    fail('discover', error);
+  }
+  const byId = new Map(discovered.map((s) => [s.id, s]));
+  for (const configured of options.servicesFromConfig ?? []) byId.set(configured.id, configured);
+  return [...byId.values()];
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,13 +1,12 @@
 /** The change worker's AWS wiring, read from the environment template.yaml sets. */
-import { ElastiCacheClient } from '@aws-sdk/client-elasticache';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import {
-  clientConfig,
   createAwsClients,
+  createElastiCacheClient,
+  createRdsClient,
+  createSqsClient,
   ElastiCacheReplicaControl,
   ElastiCacheReplicaReader,
   EventBridgePublisher,
@@ -27,7 +26,6 @@ function required(env: Env, name: string): string {
 }
 
 const tracer = new Tracer();
-const config = clientConfig();
 
 function eventsOn(env: Env) {
   const { eventBridge } = createAwsClients();
@@ -37,7 +35,7 @@ function eventsOn(env: Env) {
 }
 
 function shared(env: Env, logger: Logger) {
-  const sqs = tracer.captureAWSv3Client(new SQSClient(config));
+  const sqs = tracer.captureAWSv3Client(createSqsClient());
   return {
     followUps: new SqsFollowUpQueue(sqs, required(env, 'FOLLOW_UP_QUEUE_URL')),
     events: eventsOn(env),
@@ -49,15 +47,15 @@ function shared(env: Env, logger: Logger) {
 
 export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
   const { followUps, events, ...rest } = shared(env, logger);
-  const db = new RdsReplicaControl(tracer.captureAWSv3Client(new RDSClient(config)));
-  const cache = new ElastiCacheReplicaControl(tracer.captureAWSv3Client(new ElastiCacheClient(config)));
+  const db = new RdsReplicaControl(tracer.captureAWSv3Client(createRdsClient()));
+  const cache = new ElastiCacheReplicaControl(tracer.captureAWSv3Client(createElastiCacheClient()));
   return { ports: { db, cache, followUps, events }, ...rest };
 }
 
 /** Readers only: the follow-up function never changes a resource, and its bundle (and IAM) shows it. */
 export function makeFollowDeps(env: Env, logger: Logger): WorkerDeps<FollowPorts> {
   const { followUps, events, ...rest } = shared(env, logger);
-  const db = new RdsReplicaReader(tracer.captureAWSv3Client(new RDSClient(config)));
-  const cache = new ElastiCacheReplicaReader(tracer.captureAWSv3Client(new ElastiCacheClient(config)));
+  const db = new RdsReplicaReader(tracer.captureAWSv3Client(createRdsClient()));
+  const cache = new ElastiCacheReplicaReader(tracer.captureAWSv3Client(createElastiCacheClient()));
   return { ports: { db, cache, followUps, events }, ...rest };
 }

@@ -1,6 +1,4 @@
 /** Flow 5, CloudFront: deploy and object-created events, coalesced over the queue's batching window, invalidated. */
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -8,9 +6,10 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import middy from '@middy/core';
 import {
-  clientConfig,
   CloudFrontInvalidations,
   createAwsClients,
+  createCloudFrontClient,
+  createSqsClient,
   DynamoPathLedger,
   SqsDeferredInvalidations,
   type InvalidateResult,
@@ -48,13 +47,10 @@ function record(result: InvalidateResult): void {
 export const handler = middy(
   makeInvalidator({
     ports: {
-      // CloudFront is a global service answered in us-east-1.
-      cdn: new CloudFrontInvalidations(
-        tracer.captureAWSv3Client(new CloudFrontClient({ ...clientConfig(), region: 'us-east-1' })),
-      ),
+      cdn: new CloudFrontInvalidations(tracer.captureAWSv3Client(createCloudFrontClient())),
       ledger: new DynamoPathLedger(tracer.captureAWSv3Client(dynamo), required('IDEMPOTENCY_TABLE')),
       deferrals: new SqsDeferredInvalidations(
-        tracer.captureAWSv3Client(new SQSClient(clientConfig())),
+        tracer.captureAWSv3Client(createSqsClient()),
         required('INVALIDATION_QUEUE_URL'),
       ),
     },

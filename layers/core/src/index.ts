@@ -19,6 +19,7 @@ export * from './aws/dynamoApprovals.js';
 export * from './evaluate/decideScaling.js';
 export * from './evaluate/evaluateServices.js';
 export * from './evaluate/metricReads.js';
+export * from './evaluate/metricReads.js';
 export * from './policies/reactivePolicy.js';
 export * from './diagnosis/bottleneck.js';
 export * from './remediation/index.js';

@@ -1,7 +1,7 @@
 /**
  * The evaluation use case, run by the `evaluate` Lambda and by the simulation alike: discover,
- * read every service's KPIs in one call, decide, pass the guardrails, take the state lock, act or
- * recommend, record and publish. One service failing never stops the others.
+ * read the KPIs of the services due (metricReads.ts), decide, pass the guardrails, take the state
+ * lock, act or recommend, record and publish. One service failing never stops the others.
  */
 import type { DecisionRecord, ScalingDecision } from '../model/decision.js';
 import type { FleetCapacity } from '../model/fleet.js';
@@ -19,6 +19,15 @@ import type {
 } from '../ports/index.js';
 import { applyGuardrails, nextServiceState } from '../policies/guardrails.js';
 import { decideScaling, effectiveLimits, type ForecastFloor } from './decideScaling.js';
+import {
+  CONFIRM_SCALE_IN_RULE,
+  DEFAULT_HOT_CPU_MARGIN_PCT,
+  hotAfterEvaluation,
+  metricReadsDue,
+  readCandidates,
+  type DueRead,
+  type ReadSchedule,
+} from './metricReads.js';
 
 export interface EvaluationDeps {
   metrics: MetricsReader;
@@ -39,6 +48,13 @@ export interface EvaluationOptions {
   approvalScaleInPct?: number;
   /** An unchanged recommendation or approval request is published again after this long (default 60). */
   repeatNoticeAfterMinutes?: number;
+  /**
+   * Read only the services due under this schedule (the read plan the bill assumes); without it
+   * every service's every KPI is read on every run.
+   */
+  reads?: ReadSchedule;
+  /** Read every KPI of every service this run whatever `reads` says (an alarm, a person asking). */
+  readEverything?: boolean;
 }
 
 export const DEFAULT_REPEAT_NOTICE_MINUTES = 60;
@@ -102,22 +118,19 @@ export async function evaluateServices(
     fail('kill-switch', error);
   }
   const periodSeconds = options.periodSeconds ?? 60;
-  let series = new Map<string, KpiSeries>();
-  try {
-    series = await deps.metrics.readKpis(active, {
-      start: at - options.windowMinutes * 60_000,
-      end: at,
-      periodSeconds,
-    });
-  } catch (error) {
-    fail('read-kpis', error);
-  }
+  const schedule = options.readEverything === true ? undefined : options.reads;
+  const plan = schedule
+    ? await readPlanOf(active, schedule, deps, at, report)
+    : { due: active.map((service) => ({ service, why: 'every run' })), states: undefined };
+  const series = await readDueKpis(plan.due, schedule, deps, options, at, periodSeconds, fail);
 
   const run: Run = { deps, options, report, at, periodSeconds, groups };
   const events: AdvisorEvent[] = [];
-  for (const service of active) {
+  for (const read of plan.due) {
+    const { service } = read;
     try {
-      const evaluation = await evaluateOne(service, series.get(service.id), run);
+      const state = plan.states ? plan.states.get(service.id) : await deps.state.getServiceState(service.id);
+      const evaluation = await evaluateOne(read, series.get(service.id), state, run);
       report.services.push(evaluation);
       if (evaluation.record) events.push(...eventsOf(evaluation));
     } catch (error) {
@@ -132,6 +145,75 @@ export async function evaluateServices(
     }
   }
   return report;
+}
+
+/**
+ * The services due this run. Only the ones on a read slot have their state read (the rest are
+ * not due whatever it says), so a calm fleet costs a state read per service per hot cadence.
+ */
+async function readPlanOf(
+  active: readonly ManagedService[],
+  schedule: ReadSchedule,
+  deps: EvaluationDeps,
+  at: number,
+  report: EvaluationReport,
+): Promise<{ due: DueRead[]; states: Map<string, ServiceState | undefined> }> {
+  const states = new Map<string, ServiceState | undefined>();
+  const unreadable = new Set<string>();
+  for (const service of readCandidates(active, at, schedule)) {
+    try {
+      states.set(service.id, await deps.state.getServiceState(service.id));
+    } catch (error) {
+      unreadable.add(service.id);
+      report.services.push({ serviceId: service.id, status: 'failed', message: messageOf(error) });
+    }
+  }
+  const { due, notDue } = metricReadsDue(
+    active.filter((s) => !unreadable.has(s.id)),
+    states,
+    at,
+    schedule,
+  );
+  for (const s of notDue) report.services.push({ serviceId: s.id, status: 'skipped', message: 'not due' });
+  return { due, states };
+}
+
+/**
+ * One readKpis call per KPI set (calm: the decision's KPIs; hot: all), each window reaching back
+ * to the oldest last read among its services so no datapoint is lost, and at least
+ * `windowMinutes`. Three periods of overlap catch datapoints CloudWatch published late.
+ */
+async function readDueKpis(
+  due: readonly DueRead[],
+  schedule: ReadSchedule | undefined,
+  deps: EvaluationDeps,
+  options: EvaluationOptions,
+  at: number,
+  periodSeconds: number,
+  fail: (stage: string, error: unknown) => void,
+): Promise<Map<string, KpiSeries>> {
+  const series = new Map<string, KpiSeries>();
+  const sets = new Map<readonly KpiName[] | undefined, DueRead[]>();
+  for (const read of due) sets.set(read.kpis, [...(sets.get(read.kpis) ?? []), read]);
+  const shortest = at - options.windowMinutes * 60_000;
+  // A service idle for days is read back one calm period, not to its last read.
+  const longest = schedule
+    ? at - 2 * Math.max(schedule.calmEveryMinutes, options.windowMinutes) * 60_000
+    : shortest;
+  for (const [kpis, reads] of sets) {
+    const oldest = Math.min(...reads.map((r) => r.lastReadAt ?? shortest)) - 3 * periodSeconds * 1000;
+    const window = { start: Math.max(longest, Math.min(shortest, oldest)), end: at, periodSeconds };
+    const services = reads.map((r) => r.service);
+    try {
+      const read = await (kpis
+        ? deps.metrics.readKpis(services, window, kpis)
+        : deps.metrics.readKpis(services, window));
+      for (const [id, s] of read) series.set(id, s);
+    } catch (error) {
+      fail('read-kpis', error);
+    }
+  }
+  return series;
 }
 
 async function servicesToEvaluate(
@@ -166,8 +248,9 @@ interface Run {
 }
 
 async function evaluateOne(
-  service: ManagedService,
+  { service, kpis }: DueRead,
   series: KpiSeries | undefined,
+  state: ServiceState | undefined,
   { deps, options, report, at, periodSeconds, groups }: Run,
 ): Promise<ServiceEvaluation> {
   const fleet = groups.get(service.autoScalingGroupName);
@@ -181,9 +264,8 @@ async function evaluateOne(
   if (series?.incomplete?.length)
     report.notes.push(`${service.id}: incomplete read of ${series.incomplete.join(', ')}`);
   const samples = [...(series?.samples ?? [])].sort((a, b) => a.at - b.at);
-  const state = await deps.state.getServiceState(service.id);
   const forecastFloor = await floorFor(service.id, deps, report);
-  const decision = noScaleInOnIncompleteRead(
+  const decided = noScaleInOnIncompleteRead(
     decideScaling({
       service,
       fleet,
@@ -196,6 +278,7 @@ async function evaluateOne(
     }),
     series?.incomplete,
   );
+  const decision = kpis && service.mode === 'apply' ? confirmScaleInWithFullRead(decided, kpis) : decided;
   let record = applyGuardrails(decision, {
     mode: service.mode,
     killSwitch: report.killSwitch,
@@ -212,9 +295,18 @@ async function evaluateOne(
     at,
     options.repeatNoticeAfterMinutes ?? DEFAULT_REPEAT_NOTICE_MINUTES,
   );
-  const next = {
+  const hot = hotAfterEvaluation({
+    service,
+    record,
+    incompleteRead: (series?.incomplete?.length ?? 0) > 0,
+    hotCpuMarginPct: options.reads?.hotCpuMarginPct ?? DEFAULT_HOT_CPU_MARGIN_PCT,
+  });
+  const next: ServiceState = {
     ...nextServiceState(state, record, at, service.timing.scaleInStabilizationSeconds),
     ...(notice.lastNotice ? { lastNotice: notice.lastNotice } : {}),
+    lastReadAt: at,
+    hot: hot !== undefined,
+    ...(hot === undefined ? {} : { hotBecause: hot }),
   };
   // The conditional write is the lock: if another evaluation wrote first, it decides, we do not act.
   if (!(await deps.state.putServiceState(next, state?.version ?? 0))) {
@@ -284,6 +376,23 @@ function noScaleInOnIncompleteRead(
     action: 'hold',
     rule: 'data/incomplete',
     reason: `${decision.reason} The read of ${incomplete.join(', ')} came back incomplete: not scaling in.`,
+    monthlyCostDeltaUsd: 0,
+    risk: 'low',
+  };
+}
+
+/**
+ * A calm read leaves the error rate to the SLO alarm; removing capacity rests on a full read, so an
+ * apply-mode scale-in waits for the next (hot) run, at most one hot cadence away.
+ */
+function confirmScaleInWithFullRead(decision: ScalingDecision, kpis: readonly KpiName[]): ScalingDecision {
+  if (decision.action !== 'scale-in') return decision;
+  return {
+    ...decision,
+    desiredCapacity: decision.currentCapacity,
+    action: 'hold',
+    rule: CONFIRM_SCALE_IN_RULE,
+    reason: `${decision.reason} This read covered only ${kpis.join(', ')}: the scale-in to ${decision.desiredCapacity} waits for a full read.`,
     monthlyCostDeltaUsd: 0,
     risk: 'low',
   };

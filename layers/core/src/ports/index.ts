@@ -52,6 +52,11 @@ export interface ServiceState {
   recentRecommendations?: { at: number; desired: number }[];
   /** The last Recommendation or ApprovalRequested published, so an unchanged one is not repeated every run. */
   lastNotice?: { at: number; type: AdvisorEventType; desired: number };
+  /** End of the last metric read, epoch ms: the next read starts there, so no datapoint is lost. */
+  lastReadAt?: number;
+  /** Read on the hot cadence with every KPI (near a limit, a change in flight, a bad read), and why. */
+  hot?: boolean;
+  hotBecause?: string;
 }
 
 export interface StateStore {

@@ -1,0 +1,196 @@
+/**
+ * Which services' metrics are read on this run, and which KPIs: the read plan the advisor's bill
+ * assumes (advisorBill/readPlan.ts), made into the decision the evaluate flow acts on.
+ * GetMetricData is billed per metric requested, not per datapoint, so a calm service is read every
+ * `calmEveryMinutes` with every one-minute datapoint since its last read, and only the KPIs its
+ * decision rests on; a hot one every `hotEveryMinutes` with all its configured KPIs.
+ */
+import { isReadDue, ticksBetweenReads, type MetricReadPlan } from '../advisorBill/readPlan.js';
+import type { DecisionRecord } from '../model/decision.js';
+import type { KpiName } from '../model/kpi.js';
+import type { ManagedService } from '../model/service.js';
+import type { ServiceState } from '../ports/index.js';
+
+/** What a calm service's decision rests on: CPU for target tracking, p99 latency for the SLO. */
+export const DECISION_KPIS: readonly KpiName[] = ['cpuPct', 'p99LatencyMs'];
+/** A service whose CPU is this many percentage points below its target, or above it, is hot. */
+export const DEFAULT_HOT_CPU_MARGIN_PCT = 10;
+
+export interface ReadSchedule {
+  /** Minutes between evaluate runs (the EventBridge Scheduler rate). */
+  scheduleMinutes: number;
+  calmEveryMinutes: number;
+  hotEveryMinutes: number;
+  hotCpuMarginPct: number;
+}
+
+/** The schedule for a read plan (the bill's own `adaptivePlan`, for one) at a schedule rate. */
+export function readScheduleOf(
+  plan: Pick<MetricReadPlan, 'calmEveryMinutes' | 'hotEveryMinutes'>,
+  scheduleMinutes: number,
+  hotCpuMarginPct = DEFAULT_HOT_CPU_MARGIN_PCT,
+): ReadSchedule {
+  const whole = (name: string, value: number) => {
+    if (!Number.isInteger(value) || value < 1)
+      throw new RangeError(`read schedule: ${name} must be a whole number ≥ 1, got ${value}`);
+  };
+  whole('scheduleMinutes', scheduleMinutes);
+  whole('calmEveryMinutes', plan.calmEveryMinutes);
+  whole('hotEveryMinutes', plan.hotEveryMinutes);
+  if (!(hotCpuMarginPct >= 0 && hotCpuMarginPct <= 100))
+    throw new RangeError(`read schedule: hotCpuMarginPct must be in [0, 100], got ${hotCpuMarginPct}`);
+  return {
+    scheduleMinutes,
+    calmEveryMinutes: plan.calmEveryMinutes,
+    hotEveryMinutes: plan.hotEveryMinutes,
+    hotCpuMarginPct,
+  };
+}
+
+/** The run's tick number: runs of one schedule share the tick grid whatever the service list. */
+export function readTick(now: number, scheduleMinutes: number): number {
+  return Math.floor(now / (scheduleMinutes * 60_000));
+}
+
+/**
+ * A stable stagger (FNV-1a of the id): a service keeps its read slot when others are added or
+ * removed, which an index into the service list would not.
+ */
+export function readPhase(serviceId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < serviceId.length; i += 1) {
+    hash ^= serviceId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+function cadenceTicks(schedule: ReadSchedule) {
+  return {
+    hot: ticksBetweenReads(schedule.hotEveryMinutes, schedule.scheduleMinutes),
+    calm: ticksBetweenReads(schedule.calmEveryMinutes, schedule.scheduleMinutes),
+  };
+}
+
+function phaseDue(serviceId: string, tick: number, everyTicks: number): boolean {
+  // Reduced first so the sum stays an exact integer.
+  return isReadDue(readPhase(serviceId) % everyTicks, tick % everyTicks, everyTicks);
+}
+
+/**
+ * The services on a read slot this run: only their state needs reading to know whether they are
+ * due. A service off both its slots is not due, whatever its state, so it costs no state read.
+ */
+export function readCandidates(
+  services: readonly ManagedService[],
+  now: number,
+  schedule: ReadSchedule,
+): ManagedService[] {
+  const tick = readTick(now, schedule.scheduleMinutes);
+  const ticks = cadenceTicks(schedule);
+  return services.filter((s) => phaseDue(s.id, tick, ticks.hot) || phaseDue(s.id, tick, ticks.calm));
+}
+
+/** Why a service is hot when its turn comes, from what the last evaluation left; undefined: calm. */
+export function hotBecause(
+  service: ManagedService,
+  state: ServiceState | undefined,
+  now: number,
+): string | undefined {
+  if (state?.lastReadAt === undefined) return 'never read';
+  const { bootSeconds, warmupSeconds, cooldownSeconds } = service.timing;
+  const settleMs = Math.max(bootSeconds + warmupSeconds, cooldownSeconds) * 1000;
+  if (state.lastActionAt !== undefined && now - state.lastActionAt < settleMs) return 'an action in flight';
+  if (state.hot === true) return state.hotBecause ?? 'hot at its last read';
+  return undefined;
+}
+
+export interface DueRead {
+  service: ManagedService;
+  /** The KPIs to read; undefined: every KPI the service has configured. */
+  kpis?: readonly KpiName[];
+  /** End of the service's last read window, epoch ms; the next read starts there. */
+  lastReadAt?: number;
+  /** Why it is read now: `hot: …`, `calm`, `overdue`. */
+  why: string;
+}
+
+export interface ReadsDue {
+  due: DueRead[];
+  notDue: ManagedService[];
+}
+
+/**
+ * Who is read on this run. `states` holds what was read for the candidates; a service missing
+ * from it has never been stored. Hot services are read on the hot cadence with every KPI; calm
+ * ones on the calm cadence with the decision's KPIs, or at the next hot slot if a calm slot was
+ * missed (a run skipped), so no service waits much longer than its cadence.
+ */
+export function metricReadsDue(
+  services: readonly ManagedService[],
+  states: ReadonlyMap<string, ServiceState | undefined>,
+  now: number,
+  schedule: ReadSchedule,
+): ReadsDue {
+  const tick = readTick(now, schedule.scheduleMinutes);
+  const ticks = cadenceTicks(schedule);
+  const overdueAfterMs = (schedule.calmEveryMinutes + schedule.hotEveryMinutes / 2) * 60_000;
+  const result: ReadsDue = { due: [], notDue: [] };
+  for (const service of services) {
+    const onHotSlot = phaseDue(service.id, tick, ticks.hot);
+    const onCalmSlot = phaseDue(service.id, tick, ticks.calm);
+    if (!onHotSlot && !onCalmSlot) {
+      result.notDue.push(service);
+      continue;
+    }
+    const state = states.get(service.id);
+    const lastReadAt = state?.lastReadAt;
+    const since = lastReadAt === undefined ? {} : { lastReadAt };
+    const hot = hotBecause(service, state, now);
+    if (hot !== undefined && onHotSlot) {
+      result.due.push({ service, ...since, why: `hot: ${hot}` });
+    } else if (onCalmSlot) {
+      result.due.push({ service, kpis: DECISION_KPIS, ...since, why: 'calm' });
+    } else if (lastReadAt !== undefined && now - lastReadAt > overdueAfterMs) {
+      result.due.push({ service, kpis: DECISION_KPIS, ...since, why: 'overdue' });
+    } else {
+      result.notDue.push(service);
+    }
+  }
+  return result;
+}
+
+export interface HotInput {
+  service: ManagedService;
+  record: DecisionRecord;
+  /** The read lost some KPIs (throttled, partial). */
+  incompleteRead: boolean;
+  hotCpuMarginPct: number;
+}
+
+/**
+ * Whether the service is read on the hot cadence from now on, and why: what the evaluation just
+ * saw, stored in the service's state so the next run can tell without reading its metrics.
+ */
+export function hotAfterEvaluation({
+  service,
+  record,
+  incompleteRead,
+  hotCpuMarginPct: margin,
+}: HotInput): string | undefined {
+  const { decision, outcome } = record;
+  const evidence = decision.evidence;
+  if (outcome === 'applied') return 'an action in flight';
+  if (outcome === 'approval-required') return 'an approval in flight';
+  if ((evidence['sloBreaches'] ?? 0) > 0) return 'SLO breached';
+  if (evidence['sampleAt'] === undefined || evidence['stale'] === 1) return 'no fresh data';
+  if (incompleteRead) return 'incomplete read';
+  if (decision.rule === CONFIRM_SCALE_IN_RULE) return 'a scale-in to confirm with a full read';
+  const cpu = evidence['cpuPct'];
+  if (cpu !== undefined && cpu >= service.slo.cpuTargetPct - margin)
+    return `CPU ${Math.round(cpu)} % within ${margin} points of its ${service.slo.cpuTargetPct} % target`;
+  return undefined;
+}
+
+/** The rule of a scale-in held because a calm read left some KPIs out. */
+export const CONFIRM_SCALE_IN_RULE = 'data/confirm-scale-in';

@@ -1,9 +1,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import type { RunSummary } from '@headroom/core';
 import { runCli } from './runCli.js';
+
+// Each test starts the CLI as a child process (tsx compiles on start), on a machine other work shares.
+jest.setTimeout(180_000);
 
 const dir = mkdtempSync(join(tmpdir(), 'headroom-formats-'));
 const START = Date.UTC(2024, 4, 6);

@@ -1,10 +1,13 @@
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { RunSummary } from '@headroom/core';
 import type { ReportData } from '@headroom/core/cli/report/html';
 import { runCli, type CliResult } from './runCli.js';
+
+// Each test starts the CLI as a child process (tsx compiles on start), on a machine other work shares.
+jest.setTimeout(180_000);
 
 const RECORD_FIELDS = [
   'trace',

@@ -1,7 +1,10 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { REPO_ROOT, runCli } from './runCli.js';
+
+// Each test starts the CLI as a child process (tsx compiles on start), on a machine other work shares.
+jest.setTimeout(180_000);
 
 describe('headroom usage', () => {
   it('prints the commands with --help and exits 0', async () => {
@@ -64,11 +67,11 @@ describe('headroom usage', () => {
     const run = promisify(execFile);
     const ok = await run('node', ['bin/headroom.mjs', 'simulate', '--help'], {
       cwd: REPO_ROOT,
-      timeout: 60_000,
+      timeout: 120_000,
     });
     expect(ok.stdout).toContain('Usage: headroom simulate');
     await expect(
-      run('node', ['bin/headroom.mjs', 'simulate', '--dayz'], { cwd: REPO_ROOT, timeout: 60_000 }),
+      run('node', ['bin/headroom.mjs', 'simulate', '--dayz'], { cwd: REPO_ROOT, timeout: 120_000 }),
     ).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringContaining("Unknown option '--dayz'"),

@@ -33,6 +33,7 @@ interface Setup {
   latest?: Partial<KpiSample>;
   approval?: () => Promise<unknown>;
   scaleFailures?: Error[];
+  sendFailures?: Error[];
   recordFails?: boolean;
 }
 
@@ -45,6 +46,7 @@ function world(setup: Setup = {}) {
   const deadLetters: unknown[] = [];
   const approvals: Record<string, unknown>[] = [];
   const scaleFailures = [...(setup.scaleFailures ?? [])];
+  const sendFailures = [...(setup.sendFailures ?? [])];
   const ports = { fleet, metrics: new FakeMetrics([{ ...HEALTHY, ...setup.latest }]), state: store };
   const bindings: RemediationBindings = {
     loadContext: (event) => loadContext(event, ports, { alarmPrefix: 'headroom-', now: NOW }),
@@ -56,6 +58,8 @@ function world(setup: Setup = {}) {
       return scaleStep(scale, fleet, NOW);
     },
     sendChange: async (message) => {
+      const failure = sendFailures.shift();
+      if (failure) throw failure;
       sent.push(message);
       return `m-${sent.length}`;
     },
@@ -219,6 +223,21 @@ describe('remediate.asl.json', () => {
     expect(result.retries).toEqual(['SetDesiredCapacity', 'SetDesiredCapacity']);
     expect(w.fleet.scaled).toEqual([{ groupName: 'orders', desired: 6 }]);
     expect(w.store.records[0]?.outcome).toBe('applied');
+  });
+
+  it('retries a throttled SQS send, and a re-run of the same alarm sends the same change id', async () => {
+    const w = world({
+      latest: { cacheHitRatioPct: 70 },
+      sendFailures: [awsError('SQS.ThrottlingException')],
+    });
+    const first = await run(w);
+    expect(first.retries).toEqual(['SendChange']);
+    // A second execution for the same alarm event (a redelivery) asks for the same change: SQS and
+    // the worker see a duplicate. (In the same world the cooldown would stop it before that.)
+    const again = world({ latest: { cacheHitRatioPct: 70 } });
+    await run(again);
+    expect(again.sent[0]?.MessageDeduplicationId).toBe(w.sent[0]?.MessageDeduplicationId);
+    expect(w.sent[0]?.MessageDeduplicationId).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it.each([

@@ -32,6 +32,9 @@ function barProgress({ total, unit, stream }: ProgressOptions): Progress {
       clearOnComplete: false,
       etaBuffer: 50,
       fps: 10,
+      // Counts with thousands separators, as in the table (43,200 rather than 43200).
+      formatValue: (v, _options, type) =>
+        type === 'value' || type === 'total' ? v.toLocaleString('en-US') : String(v),
     },
     cliProgress.Presets.shades_classic,
   );

@@ -4,7 +4,7 @@
  * busy, dead-lettered after five receives, as SQS would), and RDS / ElastiCache answered by the
  * simulated tiers. Imported by path (not part of the Lambda layer).
  */
-import type { Clock, EventPublisher } from '../ports/index.js';
+import type { AdvisorEventType, Clock, EventPublisher } from '../ports/index.js';
 import type { SimulatedAccount, SimulatedService } from '../sim/account.js';
 import { InMemoryStateStore, SimFleetControl, SimMetricsReader } from '../sim/adapters.js';
 import { CREATED_BY_TAG, type ResourceChange } from './changes.js';
@@ -191,6 +191,20 @@ class AbsentTier implements DbReplicaControl, CacheReplicaControl {
   }
 }
 
+const ADVISOR_EVENT_TYPES: readonly AdvisorEventType[] = [
+  'Recommendation',
+  'ActionApplied',
+  'ApprovalRequested',
+  'ActionFailed',
+  'RemediationCompleted',
+];
+
+function advisorEventType(name: string): AdvisorEventType {
+  const type = ADVISOR_EVENT_TYPES.find((t) => t === name);
+  if (type === undefined) throw new Error(`the workflow published an unknown event type "${name}"`);
+  return type;
+}
+
 /** The workflow's tasks, bound to the world. `approver` stands in for the person in Slack. */
 export function simBindings(world: SimWorld, approver: SimApprover): RemediationBindings {
   const { account, store, queues } = world;
@@ -215,7 +229,7 @@ export function simBindings(world: SimWorld, approver: SimApprover): Remediation
     },
     publish: async (type, detail) => {
       const { serviceId, at, ...rest } = detail as { serviceId: string; at: number };
-      await world.events.publish([{ type: type as never, serviceId, at, detail: rest }]);
+      await world.events.publish([{ type: advisorEventType(type), serviceId, at, detail: rest }]);
     },
     record: (state) => recordStep(state, store, now()),
     keepInDeadLetter: async (body) => {

@@ -16,7 +16,7 @@ import {
   type ReplicaChange,
   type ResourceChange,
 } from './changes.js';
-import type { CacheReplicaControl, DbReplicaControl, FollowUp, FollowUpQueue } from './ports.js';
+import type { CacheReplicaControl, DbInstance, DbReplicaControl, FollowUp, FollowUpQueue } from './ports.js';
 
 export interface WorkerPorts {
   db: DbReplicaControl;
@@ -124,9 +124,9 @@ async function replicasToRemove(
 ): Promise<string[]> {
   const replicas = await Promise.all(replicaIds.map((id) => db.describe(id)));
   const ours = replicas
-    .filter((r) => r !== undefined && isHeadroomReplica(r.tags) && r.status === 'available')
-    .sort((a, b) => (b?.createdAt ?? 0) - (a?.createdAt ?? 0))
-    .map((r) => r?.id ?? '');
+    .filter((r): r is DbInstance => r !== undefined && isHeadroomReplica(r.tags) && r.status === 'available')
+    .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))
+    .map((r) => r.id);
   const wanted = Math.abs(change.delta);
   if (ours.length < wanted) {
     throw new ChangeRefusedError(

@@ -19,7 +19,10 @@ export interface HoltWintersOptions {
   phi: number;
 }
 
-/** Chosen on the benchmark traces by rolling-origin accuracy (docs/benchmark-results.md). */
+/**
+ * Values in the range Taylor (2003) reports for intraday load. Not tuned further: the seasonal
+ * profile was more accurate on every benchmark trace (docs/benchmark-results.md).
+ */
 export const DEFAULT_HOLT_WINTERS_OPTIONS: HoltWintersOptions = {
   alpha: 0.05,
   delta: 0.2,

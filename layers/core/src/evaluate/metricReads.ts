@@ -57,13 +57,21 @@ export function readTick(now: number, scheduleMinutes: number): number {
  * removed, which an index into the service list would not.
  */
 export function readPhase(serviceId: string): number {
+  const known = phases.get(serviceId);
+  if (known !== undefined) return known;
   let hash = 0x811c9dc5;
   for (let i = 0; i < serviceId.length; i += 1) {
     hash ^= serviceId.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
+  if (phases.size >= MAX_REMEMBERED_PHASES) phases.clear();
+  phases.set(serviceId, hash);
   return hash;
 }
+
+// Every run hashes every service id; the ids repeat run after run, so their hashes are kept.
+const MAX_REMEMBERED_PHASES = 100_000;
+const phases = new Map<string, number>();
 
 function cadenceTicks(schedule: ReadSchedule) {
   return {
@@ -72,9 +80,14 @@ function cadenceTicks(schedule: ReadSchedule) {
   };
 }
 
-function phaseDue(serviceId: string, tick: number, everyTicks: number): boolean {
+function phaseDue(phase: number, tick: number, everyTicks: number): boolean {
   // Reduced first so the sum stays an exact integer.
-  return isReadDue(readPhase(serviceId) % everyTicks, tick % everyTicks, everyTicks);
+  return isReadDue(phase % everyTicks, tick % everyTicks, everyTicks);
+}
+
+function slotsOf(serviceId: string, tick: number, ticks: { hot: number; calm: number }) {
+  const phase = readPhase(serviceId);
+  return { onHotSlot: phaseDue(phase, tick, ticks.hot), onCalmSlot: phaseDue(phase, tick, ticks.calm) };
 }
 
 /**
@@ -88,7 +101,10 @@ export function readCandidates(
 ): ManagedService[] {
   const tick = readTick(now, schedule.scheduleMinutes);
   const ticks = cadenceTicks(schedule);
-  return services.filter((s) => phaseDue(s.id, tick, ticks.hot) || phaseDue(s.id, tick, ticks.calm));
+  return services.filter((s) => {
+    const { onHotSlot, onCalmSlot } = slotsOf(s.id, tick, ticks);
+    return onHotSlot || onCalmSlot;
+  });
 }
 
 /** Why a service is hot when its turn comes, from what the last evaluation left; undefined: calm. */
@@ -137,8 +153,7 @@ export function metricReadsDue(
   const overdueAfterMs = (schedule.calmEveryMinutes + schedule.hotEveryMinutes / 2) * 60_000;
   const result: ReadsDue = { due: [], notDue: [] };
   for (const service of services) {
-    const onHotSlot = phaseDue(service.id, tick, ticks.hot);
-    const onCalmSlot = phaseDue(service.id, tick, ticks.calm);
+    const { onHotSlot, onCalmSlot } = slotsOf(service.id, tick, ticks);
     if (!onHotSlot && !onCalmSlot) {
       result.notDue.push(service);
       continue;

@@ -17,10 +17,11 @@ import {
   createAwsClients,
   DynamoStateStore,
   MODES,
+  refreshForecasts,
   TAG_PREFIX,
+  type ForecastRunReport,
   type Mode,
 } from '@headroom/core';
-import { refreshForecasts, type ForecastRunReport } from '@headroom/core/forecast/refreshForecasts.js';
 import { servicesWithDefaultMode } from '../evaluate/config.js';
 import { describeIssues, ScheduledRunSchema, type ScheduledRun } from '../evaluate/schema.js';
 

@@ -30,4 +30,6 @@ export * from './cdn/index.js';
 export * from './aws/cloudfrontInvalidations.js';
 export * from './aws/cloudfrontPathLedger.js';
 export * from './aws/cloudfrontDeferrals.js';
+export * from './forecast/refreshForecasts.js';
+export type { ServiceForecast } from './forecast/serviceForecast.js';
 export * from './aws/changeWorkerClients.js';

@@ -8,11 +8,17 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import {
   DEFAULT_SLO,
   DEFAULT_TIMING,
+  diagnoseStep,
   DynamoStateStore,
   evaluateServices,
+  guardrailsStep,
+  loadContext,
+  scaleStep,
+  ScalingRefusedError,
   type EvaluationDeps,
   type FleetCapacity,
   type FleetControl,
+  type FleetScale,
   type ManagedService,
   type StateStore,
 } from '@headroom/core';
@@ -57,7 +63,11 @@ class CountingFleet implements FleetControl {
   async describe() {
     return new Map([[this.capacity.groupName, { ...this.capacity }]]);
   }
-  async setDesiredCapacity(_group: string, desired: number) {
+  /** As Auto Scaling does: with HonorCooldown, refused until the cooldown after the last activity is over. */
+  async setDesiredCapacity(group: string, desired: number, honorCooldown: boolean) {
+    const last = this.capacity.lastActivityAt;
+    if (honorCooldown && last !== undefined && T0 - last < this.service.timing.cooldownSeconds * 1000)
+      throw new ScalingRefusedError(group, desired, 'activity-in-progress', 'Scaling activity in progress');
     this.setCalls += 1;
     this.capacity = { ...this.capacity, desired, lastActivityAt: T0 };
   }
@@ -105,7 +115,9 @@ function world(serviceId: string, parties?: number) {
             s.id,
             {
               serviceId: s.id,
-              samples: [{ at: T0 - 60_000, cpuPct: 95, p99LatencyMs: 200, errorRatePct: 0 }],
+              samples: [
+                { at: T0 - 60_000, cpuPct: 95, p99LatencyMs: 900, errorRatePct: 0, requestsPerMinute: 2000 },
+              ],
             },
           ]),
         ),
@@ -115,7 +127,29 @@ function world(serviceId: string, parties?: number) {
     events: new InMemoryEventPublisher(),
   });
   const evaluate = () => evaluateServices(deps(), { windowMinutes: 10, dailyActionBudget: 96 });
-  return { fleet, store, evaluate };
+  const metrics = deps().metrics;
+  const alarm = {
+    id: `alarm-${serviceId}`,
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    time: new Date(T0).toISOString(),
+    detail: { alarmName: `${serviceId}-p99`, state: { value: 'ALARM', reason: 'Threshold Crossed' } },
+  };
+  /** The alarm flow's steps up to its plan, as remediate.asl.json runs them. */
+  const plan = async () => {
+    const context = await loadContext(alarm, { fleet, metrics, state: store }, { alarmPrefix: '', now: T0 });
+    return guardrailsStep(diagnoseStep({ context }), { now: T0 }).plan!;
+  };
+  const act = async (scales: FleetScale[]) => {
+    for (const scale of scales) await scaleStep(scale, fleet, T0);
+  };
+  /** Plans, and acts when the verdict is to apply (no approval needed); returns the verdict. */
+  const remediate = async () => {
+    const planned = await plan();
+    if (planned.verdict === 'apply') await act(planned.scales);
+    return planned;
+  };
+  return { fleet, store, evaluate, plan, act, remediate, deps };
 }
 
 describe('two evaluations of one service at once', () => {
@@ -138,6 +172,84 @@ describe('two evaluations of one service at once', () => {
       expect(w.fleet.setCalls).toBe(1);
       tally.actionsTaken += w.fleet.setCalls;
     }
+  });
+});
+
+describe('a schedule overlapping an alarm', () => {
+  it('started together, the evaluate flow and the remediation workflow scale once', async () => {
+    for (const [round, order] of [
+      'evaluate-first',
+      'alarm-first',
+      'evaluate-first',
+      'alarm-first',
+    ].entries()) {
+      const w = world(`overlap-${round}`);
+      const outcomes = await Promise.allSettled(
+        order === 'evaluate-first' ? [w.evaluate(), w.remediate()] : [w.remediate(), w.evaluate()],
+      );
+      expect(w.fleet.setCalls).toBe(1);
+      // The loser says so: a refused remediation step, or an evaluation recorded as action-failed.
+      const refused = outcomes
+        .filter((o) => o.status === 'rejected')
+        .map((o) => (o as PromiseRejectedResult).reason);
+      for (const reason of refused) expect(reason).toBeInstanceOf(ScalingRefusedError);
+      tally.actionsTaken += w.fleet.setCalls;
+    }
+  });
+
+  it('alarm planned, then the schedule acts, then the alarm acts: the alarm step is refused', async () => {
+    const w = world('overlap-plan-first');
+    const { verdict, scales } = await w.plan();
+    expect(verdict).toBe('apply');
+    await w.evaluate();
+    // Acting now would set the capacity the plan computed from the old size: double or undo the change.
+    await expect(w.act(scales)).rejects.toBeInstanceOf(ScalingRefusedError);
+    expect(w.fleet.setCalls).toBe(1);
+    tally.actionsTaken += 1;
+  });
+
+  it('the schedule took the lock, then the alarm comes: it finds the cooldown and only advises', async () => {
+    const w = world('overlap-decide-first');
+    let entered!: () => void;
+    let release!: () => void;
+    const atTheAction = new Promise<void>((resolve) => (entered = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const deps = w.deps();
+    const paused: FleetControl = {
+      discover: () => deps.fleet.discover(),
+      describe: (names) => deps.fleet.describe(names),
+      setDesiredCapacity: async (group, desired, honorCooldown) => {
+        entered();
+        await released;
+        return deps.fleet.setDesiredCapacity(group, desired, honorCooldown);
+      },
+    };
+    const evaluation = evaluateServices(
+      { ...deps, fleet: paused },
+      { windowMinutes: 10, dailyActionBudget: 96 },
+    );
+    await atTheAction;
+    // The schedule's conditional write already recorded its action: the alarm flow sees the cooldown.
+    const planned = await w.remediate();
+    expect([planned.verdict, planned.guardrails]).toEqual(['advise', ['cooldown']]);
+    release();
+    const report = await evaluation;
+    expect(w.fleet.setCalls).toBe(1);
+    expect(report.services[0]!.record?.outcome).toBe('applied');
+    tally.actionsTaken += 1;
+  });
+
+  it('an approved remediation does not act on a group that changed while it waited', async () => {
+    const w = world('overlap-late');
+    const { scales } = await w.plan();
+    await w.evaluate();
+    // The approval came an hour later: the group's cooldown is long over, its size is not the planned one.
+    const later = new CountingFleet(managed('overlap-late'), {
+      ...(await w.fleet.describe()).get('overlap-late-asg')!,
+      lastActivityAt: T0 - 3_600_000,
+    });
+    await expect(scaleStep(scales[0]!, later, T0)).rejects.toThrow(/not the 4 the plan was made from/);
+    expect(later.setCalls).toBe(0);
   });
 });
 

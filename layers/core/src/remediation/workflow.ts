@@ -13,6 +13,7 @@ import { readAlarmEvent, serviceOfAlarm, type AlarmSummary } from './alarmEvent.
 import { applyRemediationGuardrails, type RemediationGuardrailResult } from './guardrails.js';
 import { proposeActions, type FleetScale, type ProposedActions } from './plan.js';
 import { contentHash } from './changes.js';
+import { ScalingRefusedError } from '../aws/errors.js';
 import { DEFAULT_DAILY_ACTION_BUDGET, utcDay } from '../policies/guardrails.js';
 
 export interface RemediationContext {
@@ -176,13 +177,33 @@ export function guardrailsStep(state: RemediationState, options: PlanOptions): R
   return { ...state, diagnosis, plan };
 }
 
-/** Scales the fleet as planned; the group's own [min, max] was respected when the plan was made. */
+/**
+ * Scales the fleet as planned; the group's own [min, max] was respected when the plan was made.
+ * Only from the capacity the plan started from, and honouring the group's cooldown as the evaluate
+ * flow does: if that flow (or a person) changed the group meanwhile, acting would double or undo
+ * the change, so our refusal or Auto Scaling's fails the step and the workflow records it.
+ */
 export async function scaleStep(
   scale: FleetScale,
   fleet: FleetControl,
   now: number,
 ): Promise<FleetScale & { appliedAt: number }> {
-  await fleet.setDesiredCapacity(scale.groupName, scale.to, false);
+  const current = (await fleet.describe([scale.groupName])).get(scale.groupName);
+  if (current === undefined)
+    throw new ScalingRefusedError(
+      scale.groupName,
+      scale.to,
+      'invalid-request',
+      `AutoScalingGroup name not found - ${scale.groupName}`,
+    );
+  if (current.desired !== scale.from)
+    throw new ScalingRefusedError(
+      scale.groupName,
+      scale.to,
+      'resource-contention',
+      `desired capacity is ${current.desired}, not the ${scale.from} the plan was made from`,
+    );
+  await fleet.setDesiredCapacity(scale.groupName, scale.to, true);
   return { ...scale, appliedAt: now };
 }
 

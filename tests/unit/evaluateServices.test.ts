@@ -1,13 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  DECISION_KPIS,
   evaluateServices,
+  readPhase,
+  readScheduleOf,
   type AdvisorEvent,
   type DecisionRecord,
   type EvaluationDeps,
   type FleetCapacity,
+  type KpiName,
   type KpiSample,
   type KpiSeries,
   type ManagedService,
+  type MetricsWindow,
   type ServiceState,
 } from '@headroom/core';
 import { aService } from './fixtures.js';
@@ -25,6 +30,7 @@ class World {
   events: AdvisorEvent[] = [];
   setCalls: [string, number, boolean][] = [];
   readCalls = 0;
+  reads: { ids: string[]; window: MetricsWindow; kpis: readonly KpiName[] | undefined; args: number }[] = [];
   killSwitch: boolean | Error = false;
   failDiscover = false;
   failSet: Error | undefined;
@@ -34,12 +40,21 @@ class World {
     return {
       clock: { now: () => this.now },
       metrics: {
-        readKpis: async (services) => {
+        readKpis: async (services, window, ...rest) => {
           this.readCalls++;
+          const kpis = rest[0];
+          this.reads.push({ ids: services.map((s) => s.id), window, kpis, args: 2 + rest.length });
+          // Like CloudWatch, only what was asked for comes back.
+          const asked = (sample: KpiSample): KpiSample =>
+            kpis
+              ? (Object.fromEntries(
+                  Object.entries(sample).filter(([k]) => k === 'at' || kpis.includes(k as KpiName)),
+                ) as unknown as KpiSample)
+              : sample;
           return new Map(
             services.map((s): [string, KpiSeries] => [
               s.id,
-              { serviceId: s.id, samples: this.samples.get(s.id) ?? [] },
+              { serviceId: s.id, samples: (this.samples.get(s.id) ?? []).map(asked) },
             ]),
           );
         },
@@ -273,5 +288,119 @@ describe('evaluateServices', () => {
     expect(report.services[0]?.record).toMatchObject({ outcome: 'blocked', guardrails: ['cooldown'] });
     expect(world.states.get('web')?.version).toBe(2);
     expect(world.setCalls).toHaveLength(1);
+  });
+});
+
+describe('evaluateServices with a read schedule (calm every 40 min, hot every 5)', () => {
+  const MINUTE = 60_000;
+  const reads = readScheduleOf({ calmEveryMinutes: 40, hotEveryMinutes: 5 }, 1);
+  // A run on a tick divisible by 40: a service is on its calm slot when its phase is too.
+  const slotStart = Math.ceil(start / (40 * MINUTE)) * 40 * MINUTE;
+  const idWhere = (prefix: string, test: (phase: number) => boolean): string => {
+    const id = Array.from({ length: 1000 }, (_, i) => `${prefix}-${i}`).find((c) => test(readPhase(c)));
+    if (id === undefined) throw new Error(`no id for ${prefix}`);
+    return id;
+  };
+  const calmId = idWhere('calm', (p) => p % 40 === 0);
+  const hotId = idWhere('hot', (p) => p % 5 === 0 && p % 40 !== 0);
+  const idleId = idWhere('idle', (p) => p % 5 !== 0);
+  const stored = (id: string, lastReadAt: number, hot = false): ServiceState => ({
+    serviceId: id,
+    version: 1,
+    lastReadAt,
+    hot,
+    ...(hot ? { hotBecause: 'SLO breached' } : {}),
+  });
+
+  function world(calmMode = 'advise'): World {
+    const w = new World();
+    w.now = slotStart;
+    w.add(group(calmId, calmMode), 10, { cpuPct: 30 });
+    w.add(group(hotId, 'advise'), 10, { cpuPct: 84 });
+    w.add(group(idleId, 'advise'), 10, { cpuPct: 30 });
+    w.states.set(calmId, stored(calmId, w.now - 40 * MINUTE));
+    w.states.set(hotId, stored(hotId, w.now - 5 * MINUTE, true));
+    w.states.set(idleId, stored(idleId, w.now - 20 * MINUTE));
+    return w;
+  }
+
+  it('reads only the services due, one call per KPI set, each window back to the last read', async () => {
+    const w = world();
+    const report = await evaluateServices(w.deps(), { ...options, reads });
+
+    expect(w.reads).toEqual([
+      {
+        ids: [calmId],
+        window: { start: w.now - 43 * MINUTE, end: w.now, periodSeconds: 60 },
+        kpis: DECISION_KPIS,
+        args: 3,
+      },
+      // Every KPI (no list), and at least the configured window.
+      {
+        ids: [hotId],
+        window: { start: w.now - 15 * MINUTE, end: w.now, periodSeconds: 60 },
+        kpis: undefined,
+        args: 2,
+      },
+    ]);
+    expect(report.services.map((s) => [s.serviceId, s.status, s.message])).toEqual([
+      [idleId, 'skipped', 'not due'],
+      [calmId, 'evaluated', undefined],
+      [hotId, 'evaluated', undefined],
+    ]);
+    expect(w.states.get(idleId)).toEqual(stored(idleId, w.now - 20 * MINUTE));
+    expect(w.records.map((r) => r.decision.serviceId)).toEqual([calmId, hotId]);
+    expect(w.states.get(calmId)).toMatchObject({ version: 2, lastReadAt: w.now, hot: false });
+    expect(w.states.get(hotId)).toMatchObject({ version: 2, lastReadAt: w.now, hot: true });
+    expect(w.states.get(hotId)?.hotBecause).toMatch(/^CPU 84 % within 10 points/);
+  });
+
+  it('an apply-mode scale-in from a calm read waits for the full read at the next hot slot', async () => {
+    const w = world('apply');
+    const first = await evaluateServices(w.deps(), { ...options, reads });
+    const calmRecord = first.services.find((s) => s.serviceId === calmId)?.record;
+    expect(calmRecord?.decision).toMatchObject({ action: 'hold', rule: 'data/confirm-scale-in' });
+    expect(calmRecord?.decision.reason).toContain('waits for a full read');
+    expect(w.setCalls).toEqual([]);
+    expect(w.states.get(calmId)).toMatchObject({
+      hot: true,
+      hotBecause: 'a scale-in to confirm with a full read',
+    });
+
+    w.now += 5 * MINUTE;
+    w.samples.set(calmId, [{ at: w.now - MINUTE, p99LatencyMs: 200, errorRatePct: 0, cpuPct: 30 }]);
+    const second = await evaluateServices(w.deps(), { ...options, reads });
+    // Both hot services share one full read.
+    expect(w.reads.slice(2)).toEqual([expect.objectContaining({ ids: [calmId, hotId], kpis: undefined })]);
+    expect(second.services.find((s) => s.serviceId === calmId)?.record?.outcome).toBe('applied');
+    expect(w.setCalls).toHaveLength(1);
+    expect(w.setCalls[0]![1]).toBeLessThan(10);
+  });
+
+  it('readEverything reads every KPI of every service in one call, whatever the schedule says', async () => {
+    const w = world();
+    const report = await evaluateServices(w.deps(), { ...options, reads, readEverything: true });
+    expect(w.reads).toHaveLength(1);
+    expect(w.reads[0]).toMatchObject({ ids: [calmId, hotId, idleId], kpis: undefined, args: 2 });
+    expect(report.services.every((s) => s.status === 'evaluated')).toBe(true);
+    // The read is remembered, so the schedule picks up from it.
+    expect(w.states.get(idleId)).toMatchObject({ lastReadAt: w.now, hot: false });
+  });
+
+  it('a state that cannot be read fails that service only; a failed metric read leaves its set without data', async () => {
+    const w = world();
+    const deps = w.deps();
+    const getServiceState = deps.state.getServiceState.bind(deps.state);
+    deps.state.getServiceState = async (id) => {
+      if (id === hotId) throw new Error('ProvisionedThroughputExceeded');
+      return getServiceState(id);
+    };
+    const report = await evaluateServices(deps, { ...options, reads });
+    expect(report.services.find((s) => s.serviceId === hotId)).toEqual({
+      serviceId: hotId,
+      status: 'failed',
+      message: 'Error: ProvisionedThroughputExceeded',
+    });
+    expect(w.reads.map((r) => r.ids)).toEqual([[calmId]]);
   });
 });

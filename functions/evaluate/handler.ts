@@ -21,7 +21,7 @@ import {
   type EvaluationReport,
 } from '@headroom/core';
 import { readEvaluateConfig } from './config.js';
-import { describeIssues, ScheduledRunSchema, type ScheduledRun } from './schema.js';
+import { describeIssues, ScheduledEventError, ScheduledRunSchema, type ScheduledRun } from './schema.js';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -75,7 +75,7 @@ type Parsed = { success: true; data: ScheduledRun } | { success: false; error: E
 export const evaluate = async (parsed: Parsed): Promise<EvaluationReport> => {
   if (!parsed.success) {
     const issues = (parsed.error.cause ?? []) as Parameters<typeof describeIssues>[0];
-    throw new Error(`scheduled event is malformed: ${describeIssues(issues)}`);
+    throw new ScheduledEventError(`scheduled event is malformed: ${describeIssues(issues)}`);
   }
   const run = parsed.data;
   logger.appendKeys({
@@ -87,6 +87,7 @@ export const evaluate = async (parsed: Parsed): Promise<EvaluationReport> => {
     windowMinutes: config.windowMinutes,
     dailyActionBudget: config.dailyActionBudget,
     servicesFromConfig: config.servicesFromConfig,
+    ...(config.reads ? { reads: config.reads } : {}),
   });
   emitMetrics(report);
   for (const error of report.errors) logger.error('evaluation stage failed', error);

@@ -19,6 +19,11 @@ export const ScheduledRunSchema = z.object({
 
 export type ScheduledRun = z.infer<typeof ScheduledRunSchema>;
 
+/** The scheduled event does not match the schema; the message names each field that is wrong. */
+export class ScheduledEventError extends Error {
+  override readonly name = 'ScheduledEventError';
+}
+
 interface Issue {
   readonly message: string;
   readonly path?: readonly (PropertyKey | { readonly key: PropertyKey })[] | undefined;

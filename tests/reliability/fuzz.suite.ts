@@ -3,7 +3,7 @@
  * reader's own typed error with a message naming the field or line, never a crash of another kind,
  * and never a partial action. numRuns is bounded so the suite stays fast.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import {
@@ -83,6 +83,61 @@ describe('the evaluate function’s scheduled event', () => {
         expect(message).toMatch(/^(\(event\)|scheduledTime|scheduleArn|executionId|attemptNumber): /);
       }),
       { numRuns: RUNS, seed: 1 },
+    );
+  });
+});
+
+describe('the evaluate handler itself', () => {
+  type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+  let handler: Handler;
+  let ScheduledEventErrorType: new (...args: never[]) => Error;
+  const saved = { ...process.env };
+  const quiet: { mockRestore(): void }[] = [];
+  beforeAll(async () => {
+    Object.assign(process.env, {
+      AWS_REGION: 'eu-west-1',
+      // Dev mode logs through the global console, which is quietened below.
+      POWERTOOLS_DEV: 'true',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      STATE_TABLE: 'headroom-state',
+      EVENT_BUS_NAME: 'headroom-advisor',
+    });
+    for (const level of ['log', 'info', 'warn', 'error'] as const)
+      quiet.push(jest.spyOn(console, level).mockImplementation(() => undefined));
+    ({ handler } = (await import('../../functions/evaluate/handler.js')) as unknown as { handler: Handler });
+    ({ ScheduledEventError: ScheduledEventErrorType } = await import('../../functions/evaluate/schema.js'));
+  });
+  afterAll(() => {
+    for (const spy of quiet) spy.mockRestore();
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  });
+
+  it('refuses a malformed event with ScheduledEventError naming the field, before any AWS call', async () => {
+    const context = { functionName: 'evaluate', awsRequestId: 'r', getRemainingTimeInMillis: () => 55_000 };
+    const malformed = fc.oneof(
+      json,
+      fc.record(
+        { scheduledTime: json, scheduleArn: json, executionId: json, attemptNumber: json },
+        { requiredKeys: [] },
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(malformed, async (event) => {
+        tried += 1;
+        // No AWS client is mocked and there is no network: reaching AWS would fail with another error.
+        const refused = await handler(event, context).then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        expect(refused).toBeInstanceOf(ScheduledEventErrorType);
+        expect((refused as Error).message).toMatch(
+          /^scheduled event is malformed: (\(event\)|scheduledTime|scheduleArn|executionId|attemptNumber): /,
+        );
+      }),
+      { numRuns: 50, seed: 11 },
     );
   });
 });

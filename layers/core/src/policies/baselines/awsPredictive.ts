@@ -12,6 +12,11 @@
  * - It never scales in: "If the forecast expects a decrease in load, predictive scaling will not
  *   scale in". Alone, capacity therefore only grows; with target tracking, target tracking scales in.
  * - MaxCapacityBreachBehavior is HonorMaxCapacity (the default): never above the group's max.
+ * Pages: docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-predictive-scaling.html,
+ * …/application/userguide/aas-predictive-scaling-how-it-works.html (24 h, 14 days, hourly for 48 h,
+ * every 6 h, no scale-in), …/ec2/APIReference/API_GetPredictiveScalingForecast.html, and the
+ * buffer's definition ("if the forecast says to add capacity at 10:00 AM, and the buffer time is
+ * 5 minutes, then the run time ... will be 9:55 AM"; default 300 s, less than 3600 s).
  * - AWS's forecasting model is not public. We give it Headroom's own seasonal model (the point
  *   forecast, averaged per hour), so the comparison is of how a forecast is used, not of whose
  *   forecaster is better.

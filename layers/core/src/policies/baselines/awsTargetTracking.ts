@@ -18,7 +18,13 @@
  * - Cooldowns do not apply to target tracking on an Auto Scaling group (the warm-up does that
  *   job; TargetTrackingConfiguration.ScaleInCooldown "is not used if the scalable resource is
  *   an Auto Scaling group").
+ * - The warm-up is the simulated fleet's boot + warm-up (300 s), which is also what AWS falls back
+ *   to without a default instance warmup: EstimatedInstanceWarmup → the group's default cooldown,
+ *   300 s (PutScalingPolicy API reference).
  * - Min and max capacity are respected; a missing datapoint is neither above nor below.
+ * Pages: docs.aws.amazon.com/autoscaling/ec2/userguide/as-scaling-target-tracking.html,
+ * …/ec2/userguide/ec2-auto-scaling-default-instance-warmup.html,
+ * …/plans/APIReference/API_TargetTrackingConfiguration.html.
  */
 import type { PolicyObservation, ScalingPolicy } from '../../model/replay.js';
 

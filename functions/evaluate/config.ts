@@ -2,7 +2,16 @@
  * The evaluate function's configuration, read once from its environment (set by template.yaml).
  * A bad value stops the function at start-up with the variable's name, not at the first decision.
  */
-import { ConfigError, MODES, parseServicesJson, type ManagedService, type Mode } from '@headroom/core';
+import {
+  adaptiveReadSchedule,
+  ConfigError,
+  MODES,
+  parseServicesJson,
+  rateMinutes,
+  type ManagedService,
+  type Mode,
+  type ReadSchedule,
+} from '@headroom/core';
 
 export interface EvaluateConfig {
   /** Mode of services that set none themselves. */
@@ -16,6 +25,8 @@ export interface EvaluateConfig {
   dailyActionBudget: number;
   decisionRetentionDays: number;
   windowMinutes: number;
+  /** From EVALUATE_SCHEDULE (the template's EvaluateSchedule): read each service only when due. */
+  reads?: ReadSchedule;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -71,5 +82,22 @@ export function readEvaluateConfig(env: Env): EvaluateConfig {
     dailyActionBudget: wholeNumber(env, 'DAILY_ACTION_BUDGET', 20, 0),
     decisionRetentionDays: wholeNumber(env, 'DECISION_RETENTION_DAYS', 90, 1),
     windowMinutes: wholeNumber(env, 'WINDOW_MINUTES', 15, 1),
+    ...readsOf(env),
   };
+}
+
+/** Without EVALUATE_SCHEDULE every service is read on every run, as before the read plan. */
+function readsOf(env: Env): { reads?: ReadSchedule } {
+  const schedule = env.EVALUATE_SCHEDULE;
+  if (schedule === undefined || schedule === '') return {};
+  try {
+    return { reads: adaptiveReadSchedule(rateMinutes(schedule)) };
+  } catch {
+    throw new ConfigError(
+      'environment',
+      'EVALUATE_SCHEDULE',
+      schedule,
+      'is not rate(N minutes|hours|days), which the metric read plan needs',
+    );
+  }
 }

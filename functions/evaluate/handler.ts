@@ -87,6 +87,7 @@ export const evaluate = async (parsed: Parsed): Promise<EvaluationReport> => {
     windowMinutes: config.windowMinutes,
     dailyActionBudget: config.dailyActionBudget,
     servicesFromConfig: config.servicesFromConfig,
+    ...(config.reads ? { reads: config.reads } : {}),
   });
   emitMetrics(report);
   for (const error of report.errors) logger.error('evaluation stage failed', error);

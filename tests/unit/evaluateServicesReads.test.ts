@@ -4,10 +4,12 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import {
+  adaptiveReadSchedule,
   DECISION_KPIS,
   hotAfterEvaluation,
   metricReadsDue,
   readCandidates,
+  rateMinutes,
   readPhase,
   readScheduleOf,
   type DecisionRecord,
@@ -18,6 +20,7 @@ import { advisorMonthlyBill } from '@headroom/core/advisorBill/advisorMonthlyBil
 import { MINUTES_PER_MONTH } from '@headroom/core/advisorBill/prices.js';
 import { adaptivePlan, readsOnTick } from '@headroom/core/advisorBill/readPlan.js';
 import { planQueries } from '@headroom/core/aws/metricQueries.js';
+import { readEvaluateConfig } from '../../functions/evaluate/config.js';
 import { aService } from './fixtures.js';
 
 const MINUTE = 60_000;
@@ -251,5 +254,40 @@ describe('a month of ticks against the bill', () => {
     expect(bill.metricsRequested - forecastMetrics).toBe(metrics);
     // Only services on a read slot have their state read: one per service per hot cadence.
     expect(stateReads).toBe((services.length * MINUTES_PER_MONTH) / plan.hotEveryMinutes);
+  });
+});
+
+describe('the evaluate function reads on its own schedule', () => {
+  it.each([
+    ['rate(1 minute)', 1],
+    ['rate(5 minutes)', 5],
+    [' rate(2 hours) ', 120],
+    ['rate(1 day)', 1440],
+  ])('%s is %i minutes', (expression, minutes) => {
+    expect(rateMinutes(expression)).toBe(minutes);
+  });
+
+  it.each(['cron(0/5 * * * ? *)', 'rate(0 minutes)', 'rate(5 fortnights)', 'every minute'])(
+    'refuses %s',
+    (expression) => {
+      expect(() => rateMinutes(expression)).toThrow(`"${expression}" is not a rate(`);
+    },
+  );
+
+  const env = { STATE_TABLE: 'state', EVENT_BUS_NAME: 'bus' };
+  it('takes EVALUATE_SCHEDULE from the template and reads with the cadences the bill assumes', () => {
+    const plan = adaptivePlan(4);
+    expect(readEvaluateConfig({ ...env, EVALUATE_SCHEDULE: 'rate(1 minute)' }).reads).toEqual(
+      adaptiveReadSchedule(1),
+    );
+    expect(adaptiveReadSchedule(5)).toMatchObject({
+      scheduleMinutes: 5,
+      calmEveryMinutes: plan.calmEveryMinutes,
+      hotEveryMinutes: plan.hotEveryMinutes,
+    });
+    expect(readEvaluateConfig(env).reads).toBeUndefined();
+    expect(() => readEvaluateConfig({ ...env, EVALUATE_SCHEDULE: 'cron(* * * * ? *)' })).toThrow(
+      'environment: EVALUATE_SCHEDULE "cron(* * * * ? *)" is not rate(N minutes|hours|days)',
+    );
   });
 });

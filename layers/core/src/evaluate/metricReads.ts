@@ -5,7 +5,7 @@
  * `calmEveryMinutes` with every one-minute datapoint since its last read, and only the KPIs its
  * decision rests on; a hot one every `hotEveryMinutes` with all its configured KPIs.
  */
-import { isReadDue, ticksBetweenReads, type MetricReadPlan } from '../advisorBill/readPlan.js';
+import { adaptivePlan, isReadDue, ticksBetweenReads, type MetricReadPlan } from '../advisorBill/readPlan.js';
 import type { DecisionRecord } from '../model/decision.js';
 import type { KpiName } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
@@ -45,6 +45,24 @@ export function readScheduleOf(
     hotEveryMinutes: plan.hotEveryMinutes,
     hotCpuMarginPct,
   };
+}
+
+/** The cadences the bill assumes (advisorBill `adaptivePlan`) at an evaluate schedule of `scheduleMinutes`. */
+export function adaptiveReadSchedule(scheduleMinutes: number): ReadSchedule {
+  return readScheduleOf(adaptivePlan(DECISION_KPIS.length), scheduleMinutes);
+}
+
+/** Minutes between runs of an EventBridge Scheduler `rate(...)` expression; anything else is refused. */
+export function rateMinutes(expression: string): number {
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression.trim());
+  const amount = Number(rate?.[1]);
+  if (rate === null || !(amount >= 1)) {
+    throw new RangeError(
+      `"${expression}" is not a rate(N minutes|hours|days) expression, which the read plan needs`,
+    );
+  }
+  const unit = rate[2] ?? 'minutes';
+  return amount * (unit.startsWith('minute') ? 1 : unit.startsWith('hour') ? 60 : 1440);
 }
 
 /** The run's tick number: runs of one schedule share the tick grid whatever the service list. */

@@ -19,12 +19,11 @@ import type {
 } from '../ports/index.js';
 import { applyGuardrails, nextServiceState } from '../policies/guardrails.js';
 import { decideScaling, effectiveLimits, type ForecastFloor } from './decideScaling.js';
+import { readDueKpis, servicesDue } from './dueReads.js';
 import {
   CONFIRM_SCALE_IN_RULE,
   DEFAULT_HOT_CPU_MARGIN_PCT,
   hotAfterEvaluation,
-  metricReadsDue,
-  readCandidates,
   type DueRead,
   type ReadSchedule,
 } from './metricReads.js';
@@ -120,7 +119,7 @@ export async function evaluateServices(
   const periodSeconds = options.periodSeconds ?? 60;
   const schedule = options.readEverything === true ? undefined : options.reads;
   const plan = schedule
-    ? await readPlanOf(active, schedule, deps, at, report)
+    ? await servicesDue(active, schedule, deps, at, report)
     : { due: active.map((service) => ({ service, why: 'every run' })), states: undefined };
   const series = await readDueKpis(plan.due, schedule, deps, options, at, periodSeconds, fail);
 
@@ -145,75 +144,6 @@ export async function evaluateServices(
     }
   }
   return report;
-}
-
-/**
- * The services due this run. Only the ones on a read slot have their state read (the rest are
- * not due whatever it says), so a calm fleet costs a state read per service per hot cadence.
- */
-async function readPlanOf(
-  active: readonly ManagedService[],
-  schedule: ReadSchedule,
-  deps: EvaluationDeps,
-  at: number,
-  report: EvaluationReport,
-): Promise<{ due: DueRead[]; states: Map<string, ServiceState | undefined> }> {
-  const states = new Map<string, ServiceState | undefined>();
-  const unreadable = new Set<string>();
-  for (const service of readCandidates(active, at, schedule)) {
-    try {
-      states.set(service.id, await deps.state.getServiceState(service.id));
-    } catch (error) {
-      unreadable.add(service.id);
-      report.services.push({ serviceId: service.id, status: 'failed', message: messageOf(error) });
-    }
-  }
-  const { due, notDue } = metricReadsDue(
-    active.filter((s) => !unreadable.has(s.id)),
-    states,
-    at,
-    schedule,
-  );
-  for (const s of notDue) report.services.push({ serviceId: s.id, status: 'skipped', message: 'not due' });
-  return { due, states };
-}
-
-/**
- * One readKpis call per KPI set (calm: the decision's KPIs; hot: all), each window reaching back
- * to the oldest last read among its services so no datapoint is lost, and at least
- * `windowMinutes`. Three periods of overlap catch datapoints CloudWatch published late.
- */
-async function readDueKpis(
-  due: readonly DueRead[],
-  schedule: ReadSchedule | undefined,
-  deps: EvaluationDeps,
-  options: EvaluationOptions,
-  at: number,
-  periodSeconds: number,
-  fail: (stage: string, error: unknown) => void,
-): Promise<Map<string, KpiSeries>> {
-  const series = new Map<string, KpiSeries>();
-  const sets = new Map<readonly KpiName[] | undefined, DueRead[]>();
-  for (const read of due) sets.set(read.kpis, [...(sets.get(read.kpis) ?? []), read]);
-  const shortest = at - options.windowMinutes * 60_000;
-  // A service idle for days is read back one calm period, not to its last read.
-  const longest = schedule
-    ? at - 2 * Math.max(schedule.calmEveryMinutes, options.windowMinutes) * 60_000
-    : shortest;
-  for (const [kpis, reads] of sets) {
-    const oldest = Math.min(...reads.map((r) => r.lastReadAt ?? shortest)) - 3 * periodSeconds * 1000;
-    const window = { start: Math.max(longest, Math.min(shortest, oldest)), end: at, periodSeconds };
-    const services = reads.map((r) => r.service);
-    try {
-      const read = await (kpis
-        ? deps.metrics.readKpis(services, window, kpis)
-        : deps.metrics.readKpis(services, window));
-      for (const [id, s] of read) series.set(id, s);
-    } catch (error) {
-      fail('read-kpis', error);
-    }
-  }
-  return series;
 }
 
 async function servicesToEvaluate(

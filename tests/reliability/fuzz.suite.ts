@@ -6,6 +6,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
 import {
   advisorEventFromBus,
   AdvisorEventError,
@@ -23,7 +26,7 @@ import {
 import { parseTrace, readTraceFile, TraceError } from '@headroom/core/workload/traceReader.js';
 import { describeIssues, ScheduledRunSchema } from '../../functions/evaluate/schema.js';
 import { changeRecord, changeWorker, type Worker } from './changeWorkerHarness.js';
-import { IDEMPOTENCY_TABLE, startDynalite, type LocalDynamo } from './localDynamo.js';
+import { IDEMPOTENCY_TABLE, startDynalite, STATE_TABLE, type LocalDynamo } from './localDynamo.js';
 import { tally } from './tally.js';
 
 const RUNS = 300;
@@ -457,6 +460,90 @@ describe('Slack', () => {
       }),
       { numRuns: RUNS, seed: 9 },
     );
+  });
+
+  describe('the interactions handler (signed junk is answered 4xx and executes nothing)', () => {
+    const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:headroom/slack-signing-AbCdEf';
+    // Created here, not at collection, so the stubs live only while this block runs.
+    const stubs: { restore(): void }[] = [];
+    let stepFunctionsCalls = () => 0;
+    const saved = { ...process.env };
+    const quiet: { mockRestore(): void }[] = [];
+    let dynamo: LocalDynamo;
+    let interact: (event: unknown) => Promise<{ statusCode?: number }>;
+    beforeAll(async () => {
+      dynamo = await startDynalite();
+      const secrets = mockClient(SecretsManagerClient);
+      const sfn = mockClient(SFNClient);
+      secrets.on(GetSecretValueCommand).resolves({ SecretString: SECRET });
+      sfn.onAnyCommand().resolves({});
+      stubs.push(secrets, sfn);
+      stepFunctionsCalls = () => sfn.calls().length;
+      Object.assign(process.env, {
+        SLACK_SIGNING_SECRET_ARN: SECRET_ARN,
+        STATE_TABLE,
+        ALLOWED_SLACK_USER_IDS: 'U024BE7LH',
+        AWS_REGION: 'eu-west-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+        POWERTOOLS_DEV: 'true',
+      });
+      for (const level of ['log', 'info', 'warn', 'error'] as const)
+        quiet.push(jest.spyOn(console, level).mockImplementation(() => undefined));
+      const module = await import('../../functions/interactions/handler.js');
+      interact = (event) => module.handler(event as never, {} as never) as Promise<{ statusCode?: number }>;
+    });
+    afterAll(async () => {
+      for (const spy of quiet) spy.mockRestore();
+      for (const stub of stubs) stub.restore();
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+      await dynamo.close();
+    });
+
+    const request = (body: string, contentType: string, signature?: string) => {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      return {
+        version: '2.0',
+        headers: {
+          'content-type': contentType,
+          'x-slack-request-timestamp': timestamp,
+          'x-slack-signature': signature ?? slackSignature(SECRET, timestamp, body),
+        },
+        requestContext: { http: { method: 'POST', path: '/', protocol: 'HTTP/1.1', sourceIp: '3.3.3.3' } },
+        body,
+        isBase64Encoded: false,
+      };
+    };
+
+    it('signed or forged, malformed bodies never reach Step Functions or the approvals', async () => {
+      const body = fc.oneof(
+        fc.string(),
+        json.map((j) => `payload=${encodeURIComponent(JSON.stringify(j))}`),
+        fc
+          .record(
+            { type: fc.constant('block_actions'), user: json, actions: json },
+            { requiredKeys: ['type'] },
+          )
+          .map((p) => `payload=${encodeURIComponent(JSON.stringify(p))}`),
+      );
+      const contentType = fc.constantFrom(
+        'application/x-www-form-urlencoded',
+        'application/json',
+        'text/html',
+      );
+      await fc.assert(
+        fc.asyncProperty(body, contentType, fc.boolean(), async (raw, type, forged) => {
+          tried += 1;
+          const response = await interact(request(raw, type, forged ? 'v0=' + 'f'.repeat(64) : undefined));
+          if (forged) expect(response.statusCode).toBe(401);
+          else expect([200, 400]).toContain(response.statusCode);
+          expect(stepFunctionsCalls()).toBe(0);
+        }),
+        { numRuns: 100, seed: 12 },
+      );
+    });
   });
 
   it('advisor events from the bus (the notifier’s input): typed, or an AdvisorEventError naming detail.<field>', () => {

@@ -17,6 +17,7 @@ export const STATE_TABLE = 'headroom-state';
 export const IDEMPOTENCY_TABLE = 'headroom-idempotency';
 
 export interface LocalDynamo {
+  endpoint: string;
   client: DynamoDBClient;
   close(): Promise<void>;
 }
@@ -58,6 +59,7 @@ export async function startDynalite(): Promise<LocalDynamo> {
   for (const TableName of [STATE_TABLE, IDEMPOTENCY_TABLE])
     await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { TableName });
   return {
+    endpoint: `http://127.0.0.1:${port}`,
     client,
     close: async () => {
       client.destroy();

@@ -5,6 +5,7 @@ import {
   checkCacheLimit,
   checkReplicaLimit,
   diagnose,
+  idleTierOfAlarm,
   proposeActions,
   serviceOfAlarm,
   UnknownAlarmError,
@@ -97,6 +98,54 @@ describe('proposeActions', () => {
     ['CDN: advice only', { cdnHitRatioPct: 50 }, {}, [[], [], 'low', 'advice/cdn-cache-policy']],
   ])('%s', (_, kpis, tags, expected) => {
     expect(shape(propose(kpis, tags))).toEqual(expected);
+  });
+
+  it.each<[string, 'database' | 'cache', Partial<KpiSample>, unknown[]]>([
+    [
+      'an idle database gives back one replica, with approval',
+      'database',
+      { dbConnectionsPct: 20 },
+      [[], ['db-read-replicas:orders-db:-1'], 'high', undefined],
+    ],
+    [
+      'a database at half its objective is not idle',
+      'database',
+      { dbConnectionsPct: 45 },
+      [[], [], 'low', 'advice/not-idle-database'],
+    ],
+    [
+      'an idle cache gives back one replica per shard',
+      'cache',
+      {},
+      [[], ['cache-replicas:orders-cache:-1'], 'high', undefined],
+    ],
+    [
+      'nothing is given back while a tier is past its objective',
+      'cache',
+      { cpuPct: 95 },
+      [[], [], 'low', 'advice/not-idle-compute'],
+    ],
+  ])('%s', (_, idleTier, kpis, expected) => {
+    const s = aService();
+    const latest = { ...HEALTHY, ...kpis };
+    const p = proposeActions({
+      service: s,
+      fleet: FLEET,
+      latest,
+      diagnosis: diagnose(s, latest),
+      origin: 'evt-1',
+      now: NOW,
+      idleTier,
+    });
+    expect(shape(p)).toEqual(expected);
+  });
+
+  it('reads idle alarms by their names', () => {
+    expect(
+      ['headroom-orders-db-idle', 'headroom-orders-cache-idle', 'headroom-orders-db-connections'].map(
+        idleTierOfAlarm,
+      ),
+    ).toEqual(['database', 'cache', undefined]);
   });
 
   it('gives the same change the same id for the same alarm event, and another for another', () => {

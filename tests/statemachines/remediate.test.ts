@@ -190,6 +190,16 @@ describe('remediate.asl.json', () => {
     ]);
   });
 
+  it('gives back an idle database replica once approved, through the same change queue', async () => {
+    const w = world({ latest: { dbConnectionsPct: 15 } });
+    const result = await run(w, alarmEvent('headroom-orders-db-idle', 'evt-idle'));
+    expect(result.status).toBe('succeeded');
+    expect(w.approvals).toHaveLength(1);
+    expect(w.sent.map((m) => [m.MessageBody.kind, m.MessageBody.delta, m.MessageGroupId])).toEqual([
+      ['db-read-replicas', -1, 'orders-db'],
+    ]);
+  });
+
   it('only advises in advise mode', async () => {
     const w = world({ service: aService({ 'headroom:mode': 'advise' }), latest: { cpuPct: 95 } });
     const result = await run(w);

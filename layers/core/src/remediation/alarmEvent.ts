@@ -40,6 +40,13 @@ export class UnknownAlarmError extends Error {
   override readonly name = 'UnknownAlarmError';
 }
 
+/** Alarms named `…-db-idle` or `…-cache-idle` say a tier has more replicas than it needs. */
+export function idleTierOfAlarm(alarmName: string): 'database' | 'cache' | undefined {
+  if (alarmName.endsWith('-db-idle')) return 'database';
+  if (alarmName.endsWith('-cache-idle')) return 'cache';
+  return undefined;
+}
+
 export function readAlarmEvent(event: unknown): AlarmSummary {
   const parsed = alarmStateChangeSchema.safeParse(event);
   if (!parsed.success) {

@@ -41,11 +41,16 @@ export interface PlanInput {
   /** The alarm event's id: changes asked for by the same alarm event get the same ids. */
   origin: string;
   now: number;
+  /** Set when the alarm says a tier is idle (`…-db-idle`, `…-cache-idle`): a replica may go. */
+  idleTier?: IdleTier;
 }
+
+export type IdleTier = 'database' | 'cache';
 
 export function proposeActions(input: PlanInput): ProposedActions {
   const { diagnosis, service } = input;
   const evidence = { ...diagnosis.evidence };
+  if (input.idleTier !== undefined) return oneReplicaLess(input, input.idleTier, evidence);
   switch (diagnosis.tier) {
     case 'compute':
       return scaleFleet(input, evidence);
@@ -111,6 +116,49 @@ function oneMoreReplica(
     scales: [],
     changes: [change],
     risk,
+    summary: describeChange(change),
+    monthlyCostDeltaUsd: 0,
+    evidence,
+  };
+}
+
+/**
+ * An idle tier gives back one replica, only while no KPI is past its objective and (for the
+ * database) connections are under half of theirs. The worker removes only a replica Headroom
+ * created; removing capacity always waits for a person.
+ */
+function oneReplicaLess(input: PlanInput, tier: IdleTier, evidence: Evidence): ProposedActions {
+  const { service, latest, diagnosis } = input;
+  if (diagnosis.tier !== 'none') return nothing(evidence, `advice/not-idle-${diagnosis.tier}`);
+  const objective = service.slo.dbConnectionsMaxPct;
+  const connections = latest.dbConnectionsPct;
+  if (
+    tier === 'database' &&
+    (objective === undefined || connections === undefined || connections >= objective / 2)
+  ) {
+    return nothing(
+      { ...evidence, ...(connections === undefined ? {} : { dbConnectionsPct: connections }) },
+      'advice/not-idle-database',
+    );
+  }
+  const [kind, resourceId] =
+    tier === 'database'
+      ? (['db-read-replicas', service.tiers.dbInstanceId] as const)
+      : (['cache-replicas', service.tiers.cacheReplicationGroupId] as const);
+  if (resourceId === undefined) return nothing(evidence, `advice/${kind}-not-configured`);
+  const change: ResourceChange = {
+    kind,
+    id: changeId(input.origin, kind, resourceId, -1),
+    serviceId: service.id,
+    resourceId,
+    delta: -1,
+    requestedAt: input.now,
+    reason: `the ${tier} tier is idle`,
+  };
+  return {
+    scales: [],
+    changes: [change],
+    risk: 'high',
     summary: describeChange(change),
     monthlyCostDeltaUsd: 0,
     evidence,

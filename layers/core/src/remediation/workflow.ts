@@ -9,9 +9,9 @@ import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import type { FleetControl, MetricsReader, StateStore } from '../ports/index.js';
 import { diagnose, type Diagnosis } from '../diagnosis/bottleneck.js';
-import { readAlarmEvent, serviceOfAlarm, type AlarmSummary } from './alarmEvent.js';
+import { idleTierOfAlarm, readAlarmEvent, serviceOfAlarm, type AlarmSummary } from './alarmEvent.js';
 import { applyRemediationGuardrails, type RemediationGuardrailResult } from './guardrails.js';
-import { proposeActions, type FleetScale, type ProposedActions } from './plan.js';
+import { proposeActions, type FleetScale, type IdleTier, type ProposedActions } from './plan.js';
 import { contentHash } from './changes.js';
 import { ScalingRefusedError } from '../aws/errors.js';
 import { DEFAULT_DAILY_ACTION_BUDGET, utcDay } from '../policies/guardrails.js';
@@ -128,6 +128,7 @@ export function guardrailsStep(state: RemediationState, options: PlanOptions): R
     diagnosis,
     origin: alarm.eventId,
     now: options.now,
+    ...idleOf(alarm.name),
   });
   const guardrailInput = {
     service,
@@ -175,6 +176,11 @@ export function guardrailsStep(state: RemediationState, options: PlanOptions): R
     },
   };
   return { ...state, diagnosis, plan };
+}
+
+function idleOf(alarmName: string): { idleTier?: IdleTier } {
+  const idleTier = idleTierOfAlarm(alarmName);
+  return idleTier === undefined ? {} : { idleTier };
 }
 
 /**

@@ -96,6 +96,22 @@ describe('metricReadsDue (1-minute schedule, calm every 40 min, hot every 5)', (
     expect(due[0]!.lastReadAt).toBe(stateAt(now)?.lastReadAt);
   });
 
+  it.each([
+    ['SLO breached', (now: number) => hot('s', now - 5 * MINUTE), false],
+    ['never read', () => undefined, true],
+    [
+      'a scale-in to confirm with a full read',
+      (now: number) => hot('s', now - 5 * MINUTE, 'a scale-in to confirm with a full read'),
+      true,
+    ],
+    ['incomplete read', (now: number) => hot('s', now - 5 * MINUTE, 'incomplete read'), true],
+  ] as const)('hotKpis "decision": hot because %s reads every KPI: %s', (because, stateAt, all) => {
+    const decisionOnly = readScheduleOf({ calmEveryMinutes: 40, hotEveryMinutes: 5 }, 1, 10, 'decision');
+    const now = minutesAfterCalmSlot('s', 5);
+    const { due } = metricReadsDue([withAlb('s')], new Map([['s', stateAt(now)]]), now, decisionOnly);
+    expect(due.map((d) => [d.why, d.kpis])).toEqual([[`hot: ${because}`, all ? undefined : DECISION_KPIS]]);
+  });
+
   it('on a 5-minute schedule a hot service is read every run and a calm one every 8th', () => {
     const every5 = readScheduleOf({ calmEveryMinutes: 40, hotEveryMinutes: 5 }, 5);
     const services = ['a', 'b', 'c'].map(withAlb);
@@ -213,48 +229,65 @@ describe('hotAfterEvaluation', () => {
 });
 
 describe('a month of ticks against the bill', () => {
-  it('requests exactly the metrics advisorMonthlyBill counts for the same services and plan', () => {
-    const services = Array.from({ length: 100 }, (_, i) => withAlb(`service-${i}`));
-    const plan = adaptivePlan(4);
-    const monthSchedule = readScheduleOf(plan, 1);
-    // The bill counts metrics per service read; the code's are the CloudWatch queries it plans.
-    const calmMetrics = planQueries([services[0]!], 60, DECISION_KPIS).length;
-    const hotMetrics = planQueries([services[0]!], 60).length;
-    expect([calmMetrics, hotMetrics]).toEqual([2, 4]);
+  it.each(['all', 'decision'] as const)(
+    'hot services reading %s KPIs request exactly the metrics advisorMonthlyBill counts',
+    (hotKpis) => {
+      const services = Array.from({ length: 100 }, (_, i) => withAlb(`service-${i}`));
+      const plan = adaptivePlan(4);
+      const monthSchedule = readScheduleOf(plan, 1, 10, hotKpis);
+      // The bill counts metrics per service read; the code's are the CloudWatch queries it plans.
+      const calmMetrics = planQueries([services[0]!], 60, DECISION_KPIS).length;
+      const hotMetrics = planQueries(
+        [services[0]!],
+        60,
+        hotKpis === 'all' ? undefined : DECISION_KPIS,
+      ).length;
+      expect([calmMetrics, hotMetrics]).toEqual(hotKpis === 'all' ? [2, 4] : [2, 2]);
 
-    // The bill's hot services are the first hotShare of them; here they stay hot all month.
-    const hotCount = Math.round(plan.hotShare * services.length);
-    const start = 40_000_000 * MINUTE;
-    const states = new Map<string, ServiceState | undefined>(
-      services.map((s, i) => [s.id, i < hotCount ? hot(s.id, start - MINUTE) : calm(s.id, start - MINUTE)]),
-    );
-    let metrics = 0;
-    let stateReads = 0;
-    let billMetrics = 0;
-    const billPlan = { ...plan, calmMetrics, hotMetrics };
-    for (let tick = 0; tick < MINUTES_PER_MONTH; tick += 1) {
-      const now = start + tick * MINUTE;
-      stateReads += readCandidates(services, now, monthSchedule).length;
-      const { due } = metricReadsDue(services, states, now, monthSchedule);
-      const calmDue = due.filter((d) => d.kpis).map((d) => d.service);
-      const hotDue = due.filter((d) => !d.kpis).map((d) => d.service);
-      metrics += planQueries(calmDue, 60, DECISION_KPIS).length + planQueries(hotDue, 60).length;
-      for (const d of due) states.set(d.service.id, { ...states.get(d.service.id)!, lastReadAt: now });
-      billMetrics += readsOnTick(services.length, tick, 1, billPlan).metricsRequested;
-    }
-    expect(metrics).toBe(billMetrics);
+      // The bill's hot services are the first hotShare of them; here they stay hot all month.
+      const hotCount = Math.round(plan.hotShare * services.length);
+      const start = 40_000_000 * MINUTE;
+      const states = new Map<string, ServiceState | undefined>(
+        services.map((s, i) => [s.id, i < hotCount ? hot(s.id, start - MINUTE) : calm(s.id, start - MINUTE)]),
+      );
+      let metrics = 0;
+      let stateReads = 0;
+      let billMetrics = 0;
+      const billPlan = { ...plan, calmMetrics, hotMetrics };
+      for (let tick = 0; tick < MINUTES_PER_MONTH; tick += 1) {
+        const now = start + tick * MINUTE;
+        stateReads += readCandidates(services, now, monthSchedule).length;
+        const { due } = metricReadsDue(services, states, now, monthSchedule);
+        const calmDue = due.filter((d) => d.kpis).map((d) => d.service);
+        expect(due.filter((d) => d.why.startsWith('hot')).length).toBeLessThanOrEqual(hotCount);
+        const hotDue = due.filter((d) => !d.kpis).map((d) => d.service);
+        metrics += planQueries(calmDue, 60, DECISION_KPIS).length + planQueries(hotDue, 60).length;
+        for (const d of due) states.set(d.service.id, { ...states.get(d.service.id)!, lastReadAt: now });
+        billMetrics += readsOnTick(services.length, tick, 1, billPlan).metricsRequested;
+      }
+      expect(metrics).toBe(billMetrics);
 
-    const forecastMetrics = (MINUTES_PER_MONTH / 60) * services.length;
-    const bill = advisorMonthlyBill({
-      services: services.length,
-      scheduleMinutes: 1,
-      kpisPerService: 4,
-      reads: billPlan,
-    });
-    expect(bill.metricsRequested - forecastMetrics).toBe(metrics);
-    // Only services on a read slot have their state read: one per service per hot cadence.
-    expect(stateReads).toBe((services.length * MINUTES_PER_MONTH) / plan.hotEveryMinutes);
-  });
+      const forecastMetrics = (MINUTES_PER_MONTH / 60) * services.length;
+      const bill = advisorMonthlyBill({
+        services: services.length,
+        scheduleMinutes: 1,
+        kpisPerService: 4,
+        reads: billPlan,
+      });
+      expect(bill.metricsRequested - forecastMetrics).toBe(metrics);
+      if (hotKpis === 'decision') {
+        // The bill's own default plan (CPU + p99 for hot and calm alike) is this code's figure.
+        const defaultBill = advisorMonthlyBill({
+          services: services.length,
+          scheduleMinutes: 1,
+          kpisPerService: 4,
+        });
+        expect(defaultBill.metricsRequested - forecastMetrics).toBe(metrics);
+      }
+      // Only services on a read slot have their state read: one per service per hot cadence.
+      expect(stateReads).toBe((services.length * MINUTES_PER_MONTH) / plan.hotEveryMinutes);
+    },
+  );
 });
 
 describe('the evaluate function reads on its own schedule', () => {

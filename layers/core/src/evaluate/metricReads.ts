@@ -22,13 +22,31 @@ export interface ReadSchedule {
   calmEveryMinutes: number;
   hotEveryMinutes: number;
   hotCpuMarginPct: number;
+  /**
+   * What a hot service reads: `all` its configured KPIs, or only the `decision` KPIs unless its
+   * next decision needs every SLO (never read, a bad read, a scale-in to confirm): the bill's plan.
+   */
+  hotKpis: HotKpis;
 }
+
+export type HotKpis = 'all' | 'decision';
+
+/** Hot reasons whose next decision needs every SLO KPI, whatever `hotKpis` says. */
+export const FULL_READ_REASONS = {
+  neverRead: 'never read',
+  noFreshData: 'no fresh data',
+  incompleteRead: 'incomplete read',
+  scaleInToConfirm: 'a scale-in to confirm with a full read',
+} as const;
+const needsFullRead = (reason: string): boolean =>
+  (Object.values(FULL_READ_REASONS) as string[]).includes(reason);
 
 /** The schedule for a read plan (the bill's own `adaptivePlan`, for one) at a schedule rate. */
 export function readScheduleOf(
   plan: Pick<MetricReadPlan, 'calmEveryMinutes' | 'hotEveryMinutes'>,
   scheduleMinutes: number,
   hotCpuMarginPct = DEFAULT_HOT_CPU_MARGIN_PCT,
+  hotKpis: HotKpis = 'all',
 ): ReadSchedule {
   const whole = (name: string, value: number) => {
     if (!Number.isInteger(value) || value < 1)
@@ -44,6 +62,7 @@ export function readScheduleOf(
     calmEveryMinutes: plan.calmEveryMinutes,
     hotEveryMinutes: plan.hotEveryMinutes,
     hotCpuMarginPct,
+    hotKpis,
   };
 }
 
@@ -131,7 +150,7 @@ export function hotBecause(
   state: ServiceState | undefined,
   now: number,
 ): string | undefined {
-  if (state?.lastReadAt === undefined) return 'never read';
+  if (state?.lastReadAt === undefined) return FULL_READ_REASONS.neverRead;
   const { bootSeconds, warmupSeconds, cooldownSeconds } = service.timing;
   const settleMs = Math.max(bootSeconds + warmupSeconds, cooldownSeconds) * 1000;
   if (state.lastActionAt !== undefined && now - state.lastActionAt < settleMs) return 'an action in flight';
@@ -181,7 +200,8 @@ export function metricReadsDue(
     const since = lastReadAt === undefined ? {} : { lastReadAt };
     const hot = hotBecause(service, state, now);
     if (hot !== undefined && onHotSlot) {
-      result.due.push({ service, ...since, why: `hot: ${hot}` });
+      const full = schedule.hotKpis === 'all' || needsFullRead(hot);
+      result.due.push({ service, ...(full ? {} : { kpis: DECISION_KPIS }), ...since, why: `hot: ${hot}` });
     } else if (onCalmSlot) {
       result.due.push({ service, kpis: DECISION_KPIS, ...since, why: 'calm' });
     } else if (lastReadAt !== undefined && now - lastReadAt > overdueAfterMs) {
@@ -216,9 +236,9 @@ export function hotAfterEvaluation({
   if (outcome === 'applied') return 'an action in flight';
   if (outcome === 'approval-required') return 'an approval in flight';
   if ((evidence['sloBreaches'] ?? 0) > 0) return 'SLO breached';
-  if (evidence['sampleAt'] === undefined || evidence['stale'] === 1) return 'no fresh data';
-  if (incompleteRead) return 'incomplete read';
-  if (decision.rule === CONFIRM_SCALE_IN_RULE) return 'a scale-in to confirm with a full read';
+  if (evidence['sampleAt'] === undefined || evidence['stale'] === 1) return FULL_READ_REASONS.noFreshData;
+  if (incompleteRead) return FULL_READ_REASONS.incompleteRead;
+  if (decision.rule === CONFIRM_SCALE_IN_RULE) return FULL_READ_REASONS.scaleInToConfirm;
   const cpu = evidence['cpuPct'];
   if (cpu !== undefined && cpu >= service.slo.cpuTargetPct - margin)
     return `CPU ${Math.round(cpu)} % within ${margin} points of its ${service.slo.cpuTargetPct} % target`;

@@ -315,6 +315,7 @@ describe('the evaluate function reads on its own schedule', () => {
     );
     expect(adaptiveReadSchedule(5)).toMatchObject({
       scheduleMinutes: 5,
+      hotKpis: 'decision',
       calmEveryMinutes: plan.calmEveryMinutes,
       hotEveryMinutes: plan.hotEveryMinutes,
     });

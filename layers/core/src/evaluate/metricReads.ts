@@ -66,9 +66,18 @@ export function readScheduleOf(
   };
 }
 
-/** The cadences the bill assumes (advisorBill `adaptivePlan`) at an evaluate schedule of `scheduleMinutes`. */
+/**
+ * The plan the bill assumes (advisorBill `adaptivePlan`) at an evaluate schedule of
+ * `scheduleMinutes`, hot services included: CPU + p99 for all but the full reads a decision needs.
+ * Every KPI for every hot service (`all`) costs 100 services at one minute ~$1.07 a month more.
+ */
 export function adaptiveReadSchedule(scheduleMinutes: number): ReadSchedule {
-  return readScheduleOf(adaptivePlan(DECISION_KPIS.length), scheduleMinutes);
+  return readScheduleOf(
+    adaptivePlan(DECISION_KPIS.length),
+    scheduleMinutes,
+    DEFAULT_HOT_CPU_MARGIN_PCT,
+    'decision',
+  );
 }
 
 /** Minutes between runs of an EventBridge Scheduler `rate(...)` expression; anything else is refused. */

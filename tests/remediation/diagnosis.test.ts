@@ -2,6 +2,8 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   applyRemediationGuardrails,
+  guardrailsStep,
+  readAlarmEvent,
   checkCacheLimit,
   checkReplicaLimit,
   diagnose,
@@ -12,7 +14,7 @@ import {
   type KpiSample,
   type ProposedActions,
 } from '@headroom/core';
-import { aService, FLEET, HEALTHY, NOW } from './fixtures.js';
+import { aService, alarmEvent, FLEET, HEALTHY, NOW } from './fixtures.js';
 
 const service = aService();
 
@@ -235,5 +237,36 @@ describe('serviceOfAlarm', () => {
 
   it.each([['headroom-ordersx-p99'], ['other-orders-p99']])('%s is unknown, with a reason', (name) => {
     expect(() => serviceOfAlarm(name, 'headroom-', services)).toThrow(UnknownAlarmError);
+  });
+});
+
+describe('guardrailsStep: the group’s own cooldown', () => {
+  const step = (kpis: Partial<KpiSample>, lastActivityAt: number) =>
+    guardrailsStep(
+      {
+        context: {
+          alarm: readAlarmEvent(alarmEvent()),
+          service,
+          fleet: { ...FLEET, lastActivityAt },
+          latest: { ...HEALTHY, ...kpis },
+          killSwitch: false,
+          actionsToday: 0,
+        },
+      },
+      { now: NOW },
+    ).plan;
+
+  it.each<[string, Partial<KpiSample>, number, string, string[]]>([
+    [
+      'a fleet change waits while the group is in cooldown',
+      { cpuPct: 95 },
+      NOW - 60_000,
+      'advise',
+      ['cooldown'],
+    ],
+    ['a fleet change goes ahead after it', { cpuPct: 95 }, NOW - 600_000, 'apply', []],
+    ['a cache change does not wait for the group', { cacheHitRatioPct: 60 }, NOW - 60_000, 'apply', []],
+  ])('%s', (_, kpis, lastActivityAt, verdict, guardrails) => {
+    expect(step(kpis, lastActivityAt)).toMatchObject({ verdict, guardrails });
   });
 });

@@ -37,4 +37,14 @@ describe('simulateRemediation', () => {
       'database: add 1 read replica on shop-db (rejected)',
     );
   });
+
+  it('gives the database replica back when its idle alarm fires at the weekend, and follows the deletion', async () => {
+    const week = generateWorkload({ seed: 1, startAt, days: 7 });
+    const result = await simulateRemediation({ load: week, startAt });
+    const remediation = labels(result.events, 'remediation');
+    expect(labels(result.events, 'alarm').some((l) => l.startsWith('shop-db-idle:'))).toBe(true);
+    expect(remediation).toContain('database: remove 1 read replica on shop-db (approved, applied)');
+    expect(remediation.some((l) => l.startsWith('done: remove 1 read replica on shop-db'))).toBe(true);
+    expect(result.replicas.database).toBe(0);
+  });
 });

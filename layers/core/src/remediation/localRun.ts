@@ -68,6 +68,7 @@ export interface RemediationBindings {
 
 export interface LocalRunResult {
   status: 'succeeded' | 'failed';
+  /** The final state; for a failed execution, the input of the state it failed in. */
   output?: RemediationState & { record?: { record: DecisionRecord }; applied?: unknown };
   error?: string;
   /** States entered, in order (Map iterations and Parallel branches included). */
@@ -153,9 +154,14 @@ export async function runRemediationLocally(
   });
   const path: string[] = [];
   const retries: string[] = [];
+  // A failed execution has no output; the input of the state it failed in tells what happened.
+  let lastState: unknown;
   const logs = (async () => {
     for await (const log of execution.eventLogs) {
-      if (log.type === 'StateEntered') path.push(log.state.name);
+      if (log.type === 'StateEntered') {
+        path.push(log.state.name);
+        lastState = log.state.input;
+      }
       if (log.type === 'StateRetried') retries.push(log.state.name);
     }
   })();
@@ -167,7 +173,13 @@ export async function runRemediationLocally(
       : { status: 'succeeded', output, path, retries };
   } catch (error) {
     await logs.catch(() => undefined);
-    return { status: 'failed', error: error instanceof Error ? error.message : String(error), path, retries };
+    const failed: LocalRunResult = {
+      status: 'failed',
+      error: error instanceof Error ? error.message : String(error),
+      path,
+      retries,
+    };
+    return lastState === undefined ? failed : { ...failed, output: lastState as LocalRunResult['output'] };
   }
 }
 

@@ -12,7 +12,7 @@ import type { AdvisorEvent } from '../ports/index.js';
 import { headroomPolicy } from '../policies/headroomPolicy.js';
 import { SimulatedAccount, SimulatedService } from '../sim/account.js';
 import { InMemoryEventPublisher, VirtualClock } from '../sim/adapters.js';
-import { sloAlarmRules, type SimAlarm } from '../sim/alarms.js';
+import { sloAlarmRules, type AlarmRule, type SimAlarm } from '../sim/alarms.js';
 import type { CacheSetup, DatabaseSetup } from '../sim/tiers.js';
 import { runRemediationLocally, type LocalRunResult } from './localRun.js';
 import { simBindings, simWorld, type SimApprover, type SimWorld } from './simBindings.js';
@@ -64,6 +64,25 @@ export interface RemediationSimResult {
   deadLetters: number;
 }
 
+/**
+ * A low-utilisation alarm as a user would create it: database connections under a third of the
+ * objective for two hours. It lets the night give back the replica the evening needed.
+ */
+export function idleAlarmRules(service: ManagedService): AlarmRule[] {
+  const objective = service.slo.dbConnectionsMaxPct;
+  if (objective === undefined || service.tiers.dbInstanceId === undefined) return [];
+  return [
+    {
+      name: `${service.id}-db-idle`,
+      tier: 'database',
+      metric: 'dbConnectionsPct',
+      comparison: 'below',
+      threshold: objective / 3,
+      datapoints: 120,
+    },
+  ];
+}
+
 /** The EventBridge event CloudWatch would send for this alarm. */
 export function alarmEventOf(alarm: SimAlarm): Record<string, unknown> {
   const time = new Date(alarm.at).toISOString();
@@ -97,7 +116,7 @@ export async function simulateRemediation(options: RemediationSimOptions): Promi
     initialCapacity: startingCapacity(load[0] ?? 0, service),
     database: options.database ?? REMEDIATION_DATABASE,
     cache: options.cache ?? REMEDIATION_CACHE,
-    alarms: sloAlarmRules(service.id, service.slo),
+    alarms: [...sloAlarmRules(service.id, service.slo), ...idleAlarmRules(service)],
   });
   const account = new SimulatedAccount([sim], new VirtualClock(startAt));
   const published = new InMemoryEventPublisher();
@@ -123,7 +142,7 @@ export async function simulateRemediation(options: RemediationSimOptions): Promi
       events.push({
         at: alarm.at,
         kind: 'alarm',
-        label: `${alarm.name}: ${alarm.metric} ${round(alarm.value)} (threshold ${alarm.threshold})`,
+        label: `${alarm.name}: ${alarm.metric} ${round(alarm.value)} (threshold ${round(alarm.threshold)})`,
       });
       const run = await runRemediationLocally(alarmEventOf(alarm), bindings, {
         noRetryPause: true,
@@ -154,8 +173,19 @@ function remediationLabel(run: LocalRunResult): string {
   const outcome = run.output?.outcome?.name;
   if (plan === undefined || outcome === undefined) return `failed: ${run.error ?? 'no plan'}`;
   const held = plan.guardrails.length > 0 ? ` [${plan.guardrails.join(', ')}]` : '';
-  const how = plan.verdict === 'approve' && outcome === 'applied' ? 'approved, applied' : outcome;
-  return `${plan.tier}: ${plan.summary} (${how})${held}`;
+  const failure = outcome === 'failed' ? `: ${run.output?.error?.Error ?? 'unknown'}` : '';
+  const how =
+    plan.verdict === 'approve' && outcome !== 'rejected' && outcome !== 'timed-out'
+      ? `approved, ${outcome}`
+      : outcome;
+  const change = plan.changes[0];
+  const tier =
+    plan.tier === 'none' && change !== undefined
+      ? change.kind === 'db-read-replicas'
+        ? 'database'
+        : 'cache'
+      : plan.tier;
+  return `${tier}: ${plan.summary} (${how}${failure})${held}`;
 }
 
 /** What the change worker reported, in the timeline's words; the workflow's own events are already there. */

@@ -138,10 +138,9 @@ export function guardrailsStep(state: RemediationState, options: PlanOptions): R
     dailyActionBudget: options.dailyActionBudget ?? DEFAULT_DAILY_ACTION_BUDGET,
     now: options.now,
   };
+  const lastActionAt = latestAction(context, proposed.scales.length > 0);
   const held = applyRemediationGuardrails(
-    context.lastActionAt === undefined
-      ? guardrailInput
-      : { ...guardrailInput, lastActionAt: context.lastActionAt },
+    lastActionAt === undefined ? guardrailInput : { ...guardrailInput, lastActionAt },
   );
   const summary = proposed.summary === '' ? `no action (${held.guardrails.join(', ')})` : proposed.summary;
   const desired = proposed.scales[0]?.to ?? fleet.desired;
@@ -176,6 +175,16 @@ export function guardrailsStep(state: RemediationState, options: PlanOptions): R
     },
   };
   return { ...state, diagnosis, plan };
+}
+
+/**
+ * The last action that starts a cooldown: Headroom's own, and for a fleet change also the group's
+ * last scaling activity (the evaluate flow's, a person's), which Auto Scaling's cooldown counts.
+ */
+function latestAction(context: RemediationContext, scalesFleet: boolean): number | undefined {
+  const times = [context.lastActionAt, scalesFleet ? context.fleet.lastActivityAt : undefined];
+  const known = times.filter((t): t is number => t !== undefined);
+  return known.length === 0 ? undefined : Math.max(...known);
 }
 
 function idleOf(alarmName: string): { idleTier?: IdleTier } {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
+import { isRecord, readTemplate } from '../../scripts/iamTemplate.js';
 import { readAdvisorEvent, type AdvisorEventType, type KpiSample, type ManagedService } from '@headroom/core';
 import {
   LOCAL_SUBSTITUTIONS,
@@ -104,6 +105,17 @@ describe('remediate.asl.json', () => {
       const { isValid, errorsText } = aslValidator(JSON.parse(substitute(text, values)));
       expect({ file, errors: isValid ? '' : errorsText('\n') }).toEqual({ file, errors: '' });
     }
+  });
+
+  it('uses exactly the substitutions template.yaml gives it, and the local runner gives the same names', () => {
+    const placeholders = [
+      ...new Set([...rawRemediationDefinition().matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1])),
+    ].sort();
+    const machine = readTemplate('template.yaml').Resources.RemediationStateMachine;
+    const substitutions = machine?.Properties?.DefinitionSubstitutions;
+    expect(machine?.Properties?.DefinitionUri).toBe('statemachines/remediate.asl.json');
+    expect(Object.keys(isRecord(substitutions) ? substitutions : {}).sort()).toEqual(placeholders);
+    expect(Object.keys(LOCAL_SUBSTITUTIONS).sort()).toEqual(placeholders);
   });
 
   it('waits for approval exactly as long as the workflow code says', () => {

@@ -2,6 +2,7 @@
  * StateStore over one DynamoDB table (pk/sk):
  *   service#<id> / state                 per-service state, written only at the expected `version`
  *   service#<id> / decision#<at>#<rule>  decision records, expiring through the `expiresAt` TTL attribute
+ *   service#<id> / forecast              the latest forecast (dynamoForecasts.ts)
  *   advisor      / kill-switch           the global kill switch (`on`: boolean)
  */
 import {
@@ -13,8 +14,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DecisionRecord } from '../model/decision.js';
+import type { ServiceForecast } from '../forecast/serviceForecast.js';
 import type { ServiceState, StateStore } from '../ports/index.js';
 import { StateShapeError } from './errors.js';
+import { DynamoForecastStore } from './dynamoForecasts.js';
 
 /** Name of the TTL attribute; template.yaml enables TTL on it. */
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -34,10 +37,14 @@ const decisionSortKey = (record: DecisionRecord) =>
   `decision#${String(record.decision.at).padStart(15, '0')}#${record.decision.rule}`;
 
 export class DynamoStateStore implements StateStore {
+  private readonly forecasts: DynamoForecastStore;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly options: DynamoStateOptions,
-  ) {}
+  ) {
+    this.forecasts = new DynamoForecastStore(client, { tableName: options.tableName });
+  }
 
   async getServiceState(serviceId: string): Promise<ServiceState | undefined> {
     const response = await this.client.send(
@@ -128,6 +135,14 @@ export class DynamoStateStore implements StateStore {
     if (typeof on !== 'boolean')
       throw new StateShapeError('advisor/kill-switch', `"on" is ${JSON.stringify(on)}, not a boolean`);
     return on;
+  }
+
+  getForecast(serviceId: string): Promise<ServiceForecast | undefined> {
+    return this.forecasts.getForecast(serviceId);
+  }
+
+  putForecast(forecast: ServiceForecast): Promise<void> {
+    return this.forecasts.putForecast(forecast);
   }
 
   async setKillSwitch(on: boolean, changedAt: number): Promise<void> {

@@ -5,4 +5,6 @@ export * from './metricQueries.js';
 export * from './cloudWatchMetrics.js';
 export * from './autoScalingFleet.js';
 export * from './dynamoState.js';
+export * from './dynamoForecasts.js';
+export * from './forecastItem.js';
 export * from './eventBridgePublisher.js';

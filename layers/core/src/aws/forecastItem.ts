@@ -1,0 +1,92 @@
+/**
+ * How a ServiceForecast is kept in one DynamoDB item. As plain attributes it is ~75 KB (three
+ * 48-hour series at 5-minute steps and two weeks of hourly scores, every number at full double
+ * precision), and DynamoDB bills reads per 4 KB and writes per 1 KB. So the body is JSON with
+ * non-integers cut to 6 significant digits (far finer than any forecast's error), gzipped: ~7 KB.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { z } from 'zod';
+import type { ServiceForecast } from '../forecast/serviceForecast.js';
+
+/** DynamoDB's item size limit, bytes (names and values of every attribute, key included). */
+export const DYNAMO_ITEM_LIMIT_BYTES = 400 * 1024;
+export const FORECAST_ENCODING = 'json-gzip/1';
+export const SIGNIFICANT_DIGITS = 6;
+
+/** JSON has no Infinity or NaN, and a MASE over a flat history is Infinity. */
+const NON_FINITE_KEY = '$number';
+
+export function encodeForecast(forecast: ServiceForecast): Uint8Array {
+  const json = JSON.stringify(forecast, (_key, value: unknown) => {
+    if (typeof value !== 'number' || Number.isInteger(value)) return value;
+    if (!Number.isFinite(value)) return { [NON_FINITE_KEY]: String(value) };
+    return Number(value.toPrecision(SIGNIFICANT_DIGITS));
+  });
+  return gzipSync(json);
+}
+
+/** The stored body back as a ServiceForecast; `key` names the item in the error when it is not one. */
+export function decodeForecast(key: string, body: Uint8Array): ServiceForecast {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(gunzipSync(body).toString('utf8'), (_key, value: unknown) =>
+      isNonFinite(value) ? Number(value[NON_FINITE_KEY]) : value,
+    );
+  } catch (error) {
+    throw new Error(`state item ${key}: body is not gzipped JSON (${(error as Error).message})`);
+  }
+  const result = serviceForecastSchema.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`state item ${key}: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
+function isNonFinite(value: unknown): value is Record<typeof NON_FINITE_KEY, string> {
+  if (typeof value !== 'object' || value === null) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === NON_FINITE_KEY;
+}
+
+/** z.number() refuses Infinity and NaN; a score may be either, and is stored as such. */
+const num = z.custom<number>((value) => typeof value === 'number', 'expected a number');
+const series = z.array(num);
+const loadForecastSchema = z.object({
+  madeAt: num,
+  model: z.enum(['seasonal-profile', 'holt-winters']),
+  seasons: z.array(z.enum(['daily', 'weekly'])),
+  start: num,
+  stepMs: z.number().positive(),
+  coverage: num,
+  point: series,
+  lower: series,
+  upper: series,
+  naiveScale: num,
+  historyHours: num,
+});
+const evaluationSchema = z.object({
+  madeAt: num,
+  mape: num,
+  mase: num,
+  mae: num,
+  upperCoverage: num,
+  points: num,
+});
+const scores = { mase: num.optional(), mape: num.optional(), reason: z.string() };
+const verdictSchema = z.discriminatedUnion('use', [
+  z.object({ use: z.literal('forecast'), confidence: num, ...scores }),
+  z.object({
+    use: z.literal('reactive'),
+    fallback: z.enum(['history-short', 'forecast-poor', 'pattern-changed']),
+    ...scores,
+  }),
+]);
+const serviceForecastSchema = z.object({
+  serviceId: z.string().min(1),
+  at: num,
+  forecast: loadForecastSchema.optional(),
+  accuracy: z.object({ evaluations: z.array(evaluationSchema) }),
+  verdict: verdictSchema,
+  ratePerInstance: num.optional(),
+});

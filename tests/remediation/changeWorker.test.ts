@@ -224,6 +224,28 @@ describe('change worker: applying', () => {
     });
   });
 
+  it('adds no read replica while one of Headroom’s is still being created', async () => {
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders-db' })
+      .resolves({ DBInstances: [dbInstance('orders-db', ['hr-1', 'manual-1'])] });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'hr-1' }).resolves({
+      DBInstances: [dbInstance('hr-1', [], { 'headroom:created-by': 'headroom' }, 'creating')],
+    });
+    rds
+      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'manual-1' })
+      .resolves({ DBInstances: [dbInstance('manual-1', [], {}, 'modifying')] });
+    const response = await makeChangeApplier(deps)(
+      batch(record(change('db-read-replicas', 'orders-db'), 'orders-db')),
+      context,
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)).toHaveLength(0);
+    expect(publishedDetail()).toMatchObject({
+      error: 'wait/replica-in-progress',
+      cause: expect.stringContaining('hr-1 is creating'),
+    });
+  });
+
   it('adds one cache replica per shard with IncreaseReplicaCount, applied immediately', async () => {
     elastiCache.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [cacheGroup(1)] });
     elastiCache.on(IncreaseReplicaCountCommand).resolves({});

@@ -101,7 +101,9 @@ async function applyReplicaChange(
   const ids =
     change.delta > 0 ? replicaIdsFor(change) : await replicasToRemove(change, db, source.replicaIds);
   // A retried create finds its own replicas among the existing ones; they count once.
-  const existing = source.replicaIds.filter((id) => !ids.includes(id)).length;
+  const others = source.replicaIds.filter((id) => !ids.includes(id));
+  if (change.delta > 0) await refuseWhileOursProvision(change, db, others);
+  const existing = others.length;
   const limit = checkReplicaLimit(change.delta > 0 ? existing : source.replicaIds.length, change.delta);
   if (!limit.ok) throw new ChangeRefusedError(change, limit.rule, limit.problem);
   const tags = {
@@ -114,6 +116,29 @@ async function applyReplicaChange(
     else await db.deleteReplica(id);
   }
   return { watch: ids, target: limit.target };
+}
+
+/**
+ * One more replica while one of ours is still being created would answer the same alarm twice:
+ * the first has not had its effect yet. The change is refused; the alarm, if still firing once
+ * the replica serves, asks again.
+ */
+async function refuseWhileOursProvision(
+  change: ReplicaChange,
+  db: DbReplicaControl,
+  replicaIds: readonly string[],
+) {
+  const replicas = await Promise.all(replicaIds.map((id) => db.describe(id)));
+  const pending = replicas.find(
+    (r) => r !== undefined && isHeadroomReplica(r.tags) && r.status !== 'available',
+  );
+  if (pending !== undefined) {
+    throw new ChangeRefusedError(
+      change,
+      'wait/replica-in-progress',
+      `replica ${pending.id} is ${pending.status}`,
+    );
+  }
 }
 
 /** Only replicas carrying Headroom's tag, newest first; never any other. */

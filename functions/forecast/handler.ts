@@ -12,10 +12,10 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import {
-  AutoScalingFleetControl,
+  AutoScalingFleetReader,
   CloudWatchMetricsReader,
   createAwsClients,
-  DynamoStateStore,
+  DynamoForecastStore,
   MODES,
   refreshForecasts,
   TAG_PREFIX,
@@ -44,14 +44,14 @@ const clock = { now: () => Date.now() };
 const deps = {
   clock,
   metrics: new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics }),
-  fleet: new AutoScalingFleetControl(clients.autoScaling, {
+  fleet: new AutoScalingFleetReader(clients.autoScaling, {
     clock,
     tagKey: process.env.TAG_KEY || 'headroom:managed',
     defaultTags: { [`${TAG_PREFIX}mode`]: mode },
     onConfigError: (error) =>
       logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
   }),
-  state: new DynamoStateStore(clients.dynamo, { tableName: required('STATE_TABLE') }),
+  state: new DynamoForecastStore(clients.dynamo, { tableName: required('STATE_TABLE') }),
 };
 const servicesFromConfig = servicesWithDefaultMode(process.env.SERVICES_JSON || '[]', mode);
 

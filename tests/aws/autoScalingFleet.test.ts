@@ -11,7 +11,12 @@ import {
   type DescribeAutoScalingGroupsCommandInput,
 } from '@aws-sdk/client-auto-scaling';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AutoScalingFleetControl, ConfigError, ScalingRefusedError } from '@headroom/core';
+import {
+  AutoScalingFleetControl,
+  AutoScalingFleetReader,
+  ConfigError,
+  ScalingRefusedError,
+} from '@headroom/core';
 import { metadata, MINUTE, T0 } from './fixtures.js';
 
 const client = new AutoScalingClient({ region: 'eu-west-1' });
@@ -287,5 +292,40 @@ describe('AutoScalingFleetControl.setDesiredCapacity', () => {
     await expect(
       new AutoScalingFleetControl(client, { clock }).setDesiredCapacity('web', 3, true),
     ).rejects.toBe(denied);
+  });
+});
+
+describe('AutoScalingFleetReader (the forecast function: reads groups, never scales)', () => {
+  it('discovers as the fleet control does and counts every InService instance as serving, without asking for activities', async () => {
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: DescribeAutoScalingGroupsCommandInput) => ({
+      AutoScalingGroups: [
+        group(
+          'web',
+          { 'headroom:managed': 'true', 'headroom:max': '30' },
+          {
+            DesiredCapacity: 3,
+            DefaultInstanceWarmup: 300,
+            Instances: [
+              instance('i-0a1b2c3d4e5f60001', 'InService'),
+              instance('i-0a1b2c3d4e5f60002', 'InService'),
+              instance('i-0a1b2c3d4e5f60003', 'Pending'),
+            ],
+          },
+        ),
+      ].filter(() => input.Filters !== undefined || input.AutoScalingGroupNames?.includes('web')),
+      $metadata: metadata,
+    }));
+    const reader = new AutoScalingFleetReader(client, { clock });
+    const services = await reader.discover();
+    expect(services.map((s) => [s.id, s.capacity.max])).toEqual([['web', 30]]);
+    expect(services).toEqual(await new AutoScalingFleetControl(client, { clock }).discover());
+
+    const fleet = await reader.describe(['web', 'web', 'gone']);
+    expect(fleet).toEqual(
+      new Map([['web', { groupName: 'web', desired: 3, inService: 2, warmingUp: 1, min: 2, max: 20 }]]),
+    );
+    expect(asg.commandCalls(DescribeScalingActivitiesCommand)).toHaveLength(0);
+    expect(asg.commandCalls(SetDesiredCapacityCommand)).toHaveLength(0);
+    expect('setDesiredCapacity' in reader).toBe(false);
   });
 });

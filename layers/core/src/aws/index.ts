@@ -4,6 +4,7 @@ export * from './errors.js';
 export * from './metricQueries.js';
 export * from './cloudWatchMetrics.js';
 export * from './autoScalingFleet.js';
+export * from './autoScalingFleetReader.js';
 export * from './dynamoState.js';
 export * from './dynamoForecasts.js';
 export * from './forecastItem.js';

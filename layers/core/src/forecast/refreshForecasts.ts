@@ -15,8 +15,10 @@ import { DEFAULT_REFIT_OPTIONS, refitForecast, type RefitOptions } from './servi
 export interface ForecastDeps {
   clock: Clock;
   metrics: MetricsReader;
-  fleet: FleetControl;
-  state: StateStore;
+  /** Read only: the forecast function's bundle, and so its IAM, keeps no scaling call. */
+  fleet: Pick<FleetControl, 'discover' | 'describe'>;
+  /** Only getForecast and putForecast are used (their absence is an error at run time). */
+  state: Partial<StateStore>;
 }
 
 export interface ForecastRunOptions {
@@ -111,7 +113,7 @@ export async function refreshForecasts(
  * forecast, read back and turned into capacity for the coming lead time.
  */
 export async function forecastFloorFromStore(
-  state: StateStore,
+  state: Pick<StateStore, 'getForecast'>,
   service: ManagedService,
   now: number,
   recent: readonly KpiSample[] = [],

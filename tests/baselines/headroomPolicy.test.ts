@@ -17,8 +17,8 @@ const service: ManagedService = {
   tiers: {},
 };
 
-/** A reactive stand-in that always answers 7, so tests see when it decides. */
-const sevenReactive: ScalingPolicy = { name: 'reactive', decide: () => 7 };
+/** A reactive stand-in that always answers 42, so tests see when it decides. */
+const fortyTwoReactive: ScalingPolicy = { name: 'reactive', decide: () => 42 };
 
 /** 3,000 requests/min, 9,000 from 12:00 to 14:00 UTC every day. */
 const load = (t: number) => {
@@ -27,7 +27,7 @@ const load = (t: number) => {
 };
 
 function decisions(to: number, desired = 40): Map<number, number> {
-  const policy = headroomPolicy(service, { reactive: sevenReactive, ratePerInstance: 10 });
+  const policy = headroomPolicy(service, { reactive: fortyTwoReactive, ratePerInstance: 10 });
   const out = new Map<number, number>();
   for (const obs of minutes(T0, to, load, () => ({ desired, inService: desired })))
     out.set(obs.at, policy.decide(obs));
@@ -38,9 +38,15 @@ describe('headroom policy', () => {
   const run = decisions(T0 + 4 * 24 * HOUR);
   const need = (rpm: number) => capacityForLoad(rpm, 10, DEFAULT_SLO.p99LatencyMs);
 
-  it('leaves the decision to the reactive part while history is shorter than 24 h', () => {
-    expect(run.get(T0 + 11 * HOUR)).toBe(7);
-    expect(run.get(T0 + 23 * HOUR)).toBe(7);
+  it('leaves the decision to the reactive part until an hour of load tells the margin', () => {
+    expect(run.get(T0 + 30 * MINUTE)).toBe(42);
+    expect(run.get(T0 + 90 * MINUTE)).toBeLessThan(42);
+  });
+
+  it('before the forecast is trusted (24 h), covers the load measured with the learned margin', () => {
+    // The load was flat all morning: no rise to cover, no forecast yet.
+    expect(run.get(T0 + 11 * HOUR)).toBe(need(3000));
+    expect(run.get(T0 + 23 * HOUR)).toBe(need(3000));
   });
 
   it('raises capacity for a forecast rise a lead time (boot + warm-up + 1 min) ahead of it', () => {
@@ -58,7 +64,7 @@ describe('headroom policy', () => {
   });
 
   it('gives no floor when the forecast is not trusted, and a floor that names its reasons when it is', () => {
-    const policy = headroomPolicy(service, { reactive: sevenReactive, ratePerInstance: 10 });
+    const policy = headroomPolicy(service, { reactive: fortyTwoReactive, ratePerInstance: 10 });
     let last: PolicyObservation | undefined;
     for (const obs of minutes(T0, T0 + 30 * HOUR, load, () => ({ desired: 20, inService: 20 }))) {
       policy.decide(obs);
@@ -96,5 +102,34 @@ describe('headroom policy', () => {
     expect(liveRatioOf(forecast, [at(1, 110), at(2, 120), at(11, 260)])).toBeCloseTo(1.2, 10);
     expect(liveRatioOf(forecast, [at(1, 1000)])).toBe(2);
     expect(liveRatioOf(forecast, [at(30, 1000)])).toBe(1);
+  });
+});
+
+describe('headroom policy margin', () => {
+  it('covers the rise the load has shown within the lead time, learned from its own history', () => {
+    // 3,000/min with a 20 % step up for 2 minutes every 10: the 95th percentile rise over 6 min is 20 %.
+    const bursty = (t: number) => (Math.floor(t / MINUTE) % 10 < 2 ? 3600 : 3000);
+    const policy = headroomPolicy(service, { reactive: fortyTwoReactive, ratePerInstance: 10 });
+    let last = 0;
+    for (const obs of minutes(T0, T0 + 3 * HOUR, bursty, () => ({ desired: 20, inService: 20 })))
+      last = policy.decide(obs);
+    const need = (rpm: number) => capacityForLoad(rpm, 10, DEFAULT_SLO.p99LatencyMs);
+    expect(need(3600)).toBeGreaterThan(need(3000));
+    expect(last).toBe(need(3600));
+  });
+
+  it('holds a scale-in until the lower want has lasted the hold', () => {
+    const drop = (t: number) => (t < T0 + 2 * HOUR ? 9000 : 3000);
+    const held = headroomPolicy(service, {
+      reactive: fortyTwoReactive,
+      ratePerInstance: 10,
+      scaleInHoldMinutes: 3,
+    });
+    const out: number[] = [];
+    for (const obs of minutes(T0, T0 + 2 * HOUR + 3 * MINUTE, drop, () => ({ desired: 20, inService: 20 })))
+      out.push(held.decide(obs));
+    const need = (rpm: number) => capacityForLoad(rpm, 10, DEFAULT_SLO.p99LatencyMs);
+    // 3,000/min from 02:00: wanted at 02:00, 02:01 and 02:02, taken at 02:02.
+    expect(out.slice(-5)).toEqual([need(9000), need(9000), need(9000), need(3000), need(3000)]);
   });
 });

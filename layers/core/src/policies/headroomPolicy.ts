@@ -1,14 +1,17 @@
 /**
- * Headroom's policy: a predictive floor set ahead of the lead time, on top of KPI-driven
- * reactive scaling. Every hour it refits the forecast exactly as the forecast function does
- * (refitForecast). While the forecast is trusted, capacity is the larger of
- *   - the floor: capacity for the forecast's upper bound over [now, now + boot + warm-up + one
- *     evaluation period], since instances asked for now serve only after that, and
- *   - the need now: capacity for the load measured this minute,
- * plus the reactive decision whenever p99 or errors break the SLO. Scale-in is immediate when
- * both fall (the forecast says the load is going), never below the forecast need. While the
- * forecast is not trusted (short history, poor accuracy, changed pattern) the reactive decision
- * (decideScaling with its target tracking and stabilisation) stands alone.
+ * Headroom's policy: capacity for the load just measured plus the rise it can take before new
+ * instances serve, on top of a predictive floor and KPI-driven reactive scaling. Each minute,
+ * capacity is the larger of
+ *   - the need now: capacity (M/M/c at the SLO, per-instance rate read from CPU and request
+ *     count) for the measured load × (1 + margin), the margin being the 95th percentile of the
+ *     load's rise over boot + warm-up + one evaluation period, learned hourly from the last 3
+ *     days of the service's own load (loadRiseMargin);
+ *   - the floor, only while the forecast is trusted (its verdict says so and its recent MAPE is
+ *     at most 20 %): capacity for the forecast's upper bound over that same lead window;
+ *   - the reactive decision whenever p99 or errors break the SLO.
+ * Scale-in is immediate when all fall. The forecast is refitted hourly exactly as the forecast
+ * function does (refitForecast). Until the rate and the margin can be read (the first hour), the
+ * reactive decision (decideScaling with its target tracking and stabilisation) stands alone.
  */
 import type { ForecastFloor } from '../evaluate/decideScaling.js';
 import { forecastAt, type LoadForecast, peakBetween } from '../forecast/forecastLoad.js';
@@ -23,6 +26,7 @@ import type { KpiSample } from '../model/kpi.js';
 import type { PolicyObservation, ScalingPolicy } from '../model/replay.js';
 import type { ManagedService } from '../model/service.js';
 import { capacityForLoad, type RateReading, serviceRateOf } from './headroomPolicyCapacity.js';
+import { heldCapacity, loadRiseMargin } from './headroomPolicyMargin.js';
 import { reactiveHeadroomPolicy } from './reactivePolicy.js';
 
 export interface HeadroomPolicyOptions {
@@ -34,6 +38,16 @@ export interface HeadroomPolicyOptions {
   ratePerInstance?: number;
   /** The reactive decision; by default decideScaling behind the guardrails, as the Lambda runs it. */
   reactive?: ScalingPolicy;
+  /** Quantile of the load's rise over the lead time that the capacity covers (loadRiseMargin). */
+  marginQuantile: number;
+  /** Minutes of history the rise is learned from. */
+  marginHistoryMinutes: number;
+  /** Loads below this share of the mean count as this share when measuring a rise. */
+  marginBaseFraction: number;
+  /** The forecast's floor is used only while its recent MAPE is at or under this, %. */
+  forecastMaxMapePct: number;
+  /** A lower capacity is taken only once wanted this many minutes in a row. */
+  scaleInHoldMinutes: number;
   name: string;
 }
 
@@ -41,6 +55,11 @@ export const DEFAULT_HEADROOM_OPTIONS: HeadroomPolicyOptions = {
   refitEveryMs: HOUR_MS,
   refit: DEFAULT_REFIT_OPTIONS,
   evaluationPeriodSeconds: 60,
+  marginQuantile: 0.95,
+  marginHistoryMinutes: 3 * 24 * 60,
+  marginBaseFraction: 1,
+  forecastMaxMapePct: 20,
+  scaleInHoldMinutes: 1,
   name: 'headroom',
 };
 
@@ -115,6 +134,12 @@ export function headroomPolicy(
   const readings: RateReading[] = [];
   const recorder = new RollingSeries(opts.refit.stepMs, opts.refit.lookBackMs);
   let seen = false;
+  const horizon = Math.ceil(
+    (service.timing.bootSeconds + service.timing.warmupSeconds + opts.evaluationPeriodSeconds) / 60,
+  );
+  let margin: number | undefined;
+  let nextMarginAt = Number.NEGATIVE_INFINITY;
+  const wants: number[] = [];
   // The rate is re-read at each refit (and until a first reading can tell): it drifts slowly.
   let rate: number | undefined = opts.ratePerInstance;
   const reactive =
@@ -144,17 +169,31 @@ export function headroomPolicy(
         refit = refitForecastOnSeries(service.id, recorder.series(at), at, refit, opts.refit);
         nextRefitAt = (Math.floor(at / opts.refitEveryMs) + 1) * opts.refitEveryMs;
       }
-      const perInstance = rate;
+      if (at >= nextMarginAt) {
+        const loads = observation.history
+          .slice(-opts.marginHistoryMinutes)
+          .map((x) => x.requestsPerMinute ?? 0);
+        margin = loadRiseMargin(loads, horizon, opts.marginQuantile, opts.marginBaseFraction);
+        nextMarginAt =
+          margin === undefined ? at : (Math.floor(at / opts.refitEveryMs) + 1) * opts.refitEveryMs;
+      }
+      // A rate whose service time alone breaks the SLO is a misreading (e.g. CPU not from this load).
+      const perInstance = rate !== undefined && 1000 / rate < service.slo.p99LatencyMs ? rate : undefined;
       const recent = observation.history.slice(-LIVE_WINDOW_MINUTES);
       floor = forecastFloorFor(refit, service, at, perInstance, recent, opts.evaluationPeriodSeconds);
-      if (!floor || perInstance === undefined) return reactive.decide(observation);
+      if (perInstance === undefined || margin === undefined) return reactive.decide(observation);
+      const forecastNeed =
+        floor && (refit?.verdict.mape ?? 0) <= opts.forecastMaxMapePct ? floor.capacity : 0;
 
-      const needNow = capacityForLoad(latest.requestsPerMinute ?? 0, perInstance, service.slo.p99LatencyMs);
+      const load = (latest.requestsPerMinute ?? 0) * (1 + margin);
+      const needNow = capacityForLoad(load, perInstance, service.slo.p99LatencyMs);
       const breached =
         (latest.p99LatencyMs ?? 0) > service.slo.p99LatencyMs ||
         (latest.errorRatePct ?? 0) > service.slo.errorRatePct;
       // The reactive decision is asked only when it can matter, which also keeps a month's replay quick.
-      const wanted = Math.max(floor.capacity, needNow, breached ? reactive.decide(observation) : 0);
+      wants.push(Math.max(forecastNeed, needNow, breached ? reactive.decide(observation) : 0));
+      if (wants.length > opts.scaleInHoldMinutes) wants.shift();
+      const wanted = heldCapacity(wants, opts.scaleInHoldMinutes);
       const min = Math.max(fleet.min, service.capacity.min);
       const max = Math.min(fleet.max, service.capacity.max);
       return Math.min(max, Math.max(min, wanted));

@@ -21,6 +21,7 @@ import {
   type EvaluationReport,
 } from '@headroom/core';
 import { readEvaluateConfig } from './config.js';
+import { forecastFloors } from './forecastFloors.js';
 import { describeIssues, ScheduledEventError, ScheduledRunSchema, type ScheduledRun } from './schema.js';
 
 const logger = new Logger();
@@ -33,10 +34,14 @@ const clients = createAwsClients();
 for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
 
 const clock = { now: () => Date.now() };
-const deps = {
-  clock,
-  metrics: new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics }),
-  fleet: new AutoScalingFleetControl(clients.autoScaling, {
+const state = new DynamoStateStore(clients.dynamo, {
+  tableName: config.stateTable,
+  decisionRetentionDays: config.decisionRetentionDays,
+  killSwitchForced: config.killSwitchForced,
+});
+// The hourly forecast function's stored forecast sets a floor ahead of the lead time.
+const { fleet, forecasts } = forecastFloors(
+  new AutoScalingFleetControl(clients.autoScaling, {
     clock,
     tagKey: config.tagKey,
     defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
@@ -45,11 +50,16 @@ const deps = {
       metrics.addMetric('GroupConfigErrors', MetricUnit.Count, 1);
     },
   }),
-  state: new DynamoStateStore(clients.dynamo, {
-    tableName: config.stateTable,
-    decisionRetentionDays: config.decisionRetentionDays,
-    killSwitchForced: config.killSwitchForced,
-  }),
+  state,
+  clock,
+  config.servicesFromConfig,
+);
+const deps = {
+  clock,
+  metrics: new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics }),
+  fleet,
+  state,
+  forecasts,
   events: new EventBridgePublisher(clients.eventBridge, { eventBusName: config.eventBusName }),
 };
 

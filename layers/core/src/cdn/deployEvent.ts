@@ -2,7 +2,7 @@
  * What the invalidation queue carries: a deploy event from the advisor's bus, an S3 object-created
  * event for the configured bucket (both as EventBridge delivers them), or requests deferred earlier.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InvalidationRequest } from './coalesce.js';
 
 /** CloudFront paths begin with '/'; '*' may only end one. */

@@ -2,7 +2,7 @@
  * The event that starts remediation: EventBridge's "CloudWatch Alarm State Change" into ALARM, for
  * an alarm whose name says which managed service it watches (`<prefix><serviceId>-<what>`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ManagedService } from '../model/service.js';
 
 export const alarmStateChangeSchema = z.object({

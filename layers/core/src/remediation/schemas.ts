@@ -2,7 +2,7 @@
  * What the change queues carry, checked field by field: a message that does not match is an error
  * naming the field, and stays on its queue until SQS moves it to the dead-letter queue.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CacheChange, ReplicaChange, ResourceChange } from './changes.js';
 import type { FollowUp } from './ports.js';
 import type { FleetScale } from './plan.js';

@@ -4,7 +4,7 @@
  * that is wrong, so a broken producer shows up in the dead-letter queue instead of as an empty
  * Slack message.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ScalingDecision } from '../model/decision.js';
 import type { AdvisorEvent, AdvisorEventType } from '../ports/index.js';
 

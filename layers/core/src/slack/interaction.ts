@@ -2,7 +2,7 @@
  * What Slack sends to the interactivity URL, read from the raw body. Only call this after the
  * signature is verified: it is the signature, not this parser, that makes a request trustworthy.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type SlackRequest =
   | { kind: 'url-verification'; challenge: string }

@@ -7,7 +7,7 @@ import { type BenchRecord, toBenchRecord } from '@headroom/core/bench/records';
 import { resultsMarkdown } from '@headroom/core/bench/resultsMarkdown';
 import { runBench } from '@headroom/core/bench/runner';
 import { traceVerdicts } from '@headroom/core/bench/targets';
-import { TraceError } from '@headroom/core/workload/traceReader';
+import { TraceError, toTrace } from '@headroom/core/workload/traceReader';
 
 const FIELDS = [
   'trace',
@@ -136,6 +136,33 @@ describe('backtestTrace and runBench on small traces', () => {
     expect(by('static-peak')?.sloViolationMinutes).toBe(0);
     expect(by('oracle')?.sloViolationMinutes).toBe(0);
     expect(by('oracle')?.instanceHours).toBeLessThan(by('static-peak')?.instanceHours ?? 0);
+  });
+
+  it('takes a trace already read, marks its gaps on every run and reports progress per policy', () => {
+    const minute = 60_000;
+    // Six hours at 5 minutes with one missing row at 01:00.
+    const points = Array.from({ length: 72 }, (_, i) => ({ at: i * 5 * minute, value: 100 + (i % 12) * 10 }));
+    const trace = toTrace(
+      points.filter((_, i) => i !== 12),
+      'mine.csv',
+    );
+    const progress: string[] = [];
+    const result = backtestTrace(trace, {
+      policies: ['static-peak', 'oracle'],
+      onProgress: (policy, done, total) => progress.push(`${policy} ${done}/${total}`),
+    });
+    expect(result.records.map((r) => `${r.trace} ${r.policy}`)).toEqual(['mine static-peak', 'mine oracle']);
+    expect(result.gaps).toHaveLength(1);
+    for (const run of result.runs) {
+      expect(run.events.filter((e) => e.kind === 'gap')).toEqual([
+        { at: 60 * minute, kind: 'gap', label: '1 missing interval filled with the last value' },
+      ]);
+      expect(run.events.map((e) => e.at)).toEqual([...run.events.map((e) => e.at)].sort((a, b) => a - b));
+    }
+    expect(progress).toEqual([
+      `static-peak ${result.minutes}/${result.minutes}`,
+      `oracle ${result.minutes}/${result.minutes}`,
+    ]);
   });
 
   it('refuses a malformed trace with the file, line and value', () => {

@@ -1,6 +1,6 @@
 /**
  * Every policy on one trace, the same simulated service for all: what `headroom backtest` runs
- * on a user's own history and what the benchmark runs on each of its traces.
+ * on a user's own history and what the benchmark runs on each of its traces (one loop for both).
  */
 import type { RunResult } from '../model/replay.js';
 import type { ManagedService } from '../model/service.js';
@@ -8,17 +8,23 @@ import { demandSeries } from '../sim/queueing.js';
 import { replay } from '../sim/replay.js';
 import {
   readTraceFile,
+  type Trace,
   type TraceFileOptions,
   type TraceGap,
   toMinuteLoad,
 } from '../workload/traceReader.js';
-import { BENCH_MU_PER_INSTANCE, BENCH_PEAK_INSTANCES, BENCH_SERVICE } from './benchSetup.js';
+import {
+  BENCH_INTERPOLATION,
+  BENCH_MU_PER_INSTANCE,
+  BENCH_PEAK_INSTANCES,
+  BENCH_SERVICE,
+} from './benchSetup.js';
 import type { HeadroomPolicyOptions } from '../policies/headroomPolicy.js';
 import { buildPolicy, POLICY_NAMES, type PolicyName } from './benchPolicies.js';
 import { type BenchRecord, toBenchRecord } from './records.js';
 
 export interface BacktestOptions {
-  /** Name in the records (default: the file's name without folder and extension). */
+  /** Name in the records (default: the trace's name without folder and extension). */
   traceName?: string;
   service?: ManagedService;
   muPerInstance?: number;
@@ -26,33 +32,37 @@ export interface BacktestOptions {
   interpolation?: 'hold' | 'linear';
   policies?: readonly PolicyName[];
   headroom?: Partial<HeadroomPolicyOptions>;
+  /** How to read the file, when given a file rather than a trace. */
   trace?: TraceFileOptions;
   /** Wall clock in ms, only to report simulated minutes per second. */
   stopwatch?: () => number;
+  /** Minutes done of `total` (the trace's minutes) for the policy being replayed. */
   onProgress?: (policy: PolicyName, done: number, total: number) => void;
 }
 
 export interface Backtest {
   records: BenchRecord[];
+  /** One per policy; each run's events include the trace's gaps (kind 'gap'), in time order. */
   runs: RunResult[];
   gaps: TraceGap[];
   minutes: number;
 }
 
-export function backtestTrace(file: string, options: BacktestOptions = {}): Backtest {
+/** Replays every policy over a trace file, or over a trace already read (any format). */
+export function backtestTrace(source: string | Trace, options: BacktestOptions = {}): Backtest {
   const service = options.service ?? BENCH_SERVICE;
   const mu = options.muPerInstance ?? BENCH_MU_PER_INSTANCE;
-  const trace = readTraceFile(file, options.trace);
+  const trace = typeof source === 'string' ? readTraceFile(source, options.trace) : source;
   const traceName = options.traceName ?? trace.name.replace(/\.[^.]+$/, '');
-  const { load, startAt, gaps } = toMinuteLoad(trace, {
+  const { load, startAt, gaps, gapEvents } = toMinuteLoad(trace, {
     peakInstances: options.peakInstances ?? BENCH_PEAK_INSTANCES,
     muPerInstance: mu,
     sloP99Ms: service.slo.p99LatencyMs,
-    interpolation: options.interpolation ?? 'hold',
+    interpolation: options.interpolation ?? BENCH_INTERPOLATION,
   });
   const demand = demandSeries(load, mu, service.slo.p99LatencyMs);
-  const runs = (options.policies ?? POLICY_NAMES).map((name) =>
-    replay({
+  const runs = (options.policies ?? POLICY_NAMES).map((name) => {
+    const run = replay({
       traceName,
       load,
       startAt,
@@ -69,7 +79,10 @@ export function backtestTrace(file: string, options: BacktestOptions = {}): Back
       ...(options.onProgress
         ? { onProgress: (done: number, total: number) => options.onProgress?.(name, done, total) }
         : {}),
-    }),
-  );
+    });
+    return gapEvents.length === 0
+      ? run
+      : { ...run, events: [...gapEvents, ...run.events].sort((a, b) => a.at - b.at) };
+  });
   return { records: runs.map((r) => toBenchRecord(r.summary)), runs, gaps, minutes: load.length };
 }

@@ -10,6 +10,17 @@ export const BENCH_MU_PER_INSTANCE = 10;
 /** Each trace is scaled so that its peak minute needs this many instances at the SLO. */
 export const BENCH_PEAK_INSTANCES = 20;
 
+/**
+ * A 5-minute (or 30-minute) value is the average of a rate that varies continuously inside the
+ * interval, so the minutes between two values are interpolated rather than held as a step.
+ */
+export const BENCH_INTERPOLATION: 'hold' | 'linear' = 'linear';
+/** How results.md, the report and `headroom backtest` say it. */
+export const BENCH_INTERPOLATION_NOTE =
+  BENCH_INTERPOLATION === 'linear'
+    ? 'interpolated linearly from one interval to the next'
+    : 'held constant inside each interval';
+
 export const BENCH_SERVICE: ManagedService = {
   id: 'bench',
   autoScalingGroupName: 'bench',

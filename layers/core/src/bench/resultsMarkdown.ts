@@ -1,5 +1,10 @@
 /** results.md: the table per trace, the elastic speedup, and each target passed or missed. */
-import { BENCH_MU_PER_INSTANCE, BENCH_PEAK_INSTANCES, BENCH_SERVICE } from './benchSetup.js';
+import {
+  BENCH_INTERPOLATION_NOTE,
+  BENCH_MU_PER_INSTANCE,
+  BENCH_PEAK_INSTANCES,
+  BENCH_SERVICE,
+} from './benchSetup.js';
 import type { BenchRecord } from './records.js';
 import { TARGETS, traceVerdicts } from './targets.js';
 
@@ -21,7 +26,7 @@ export function resultsMarkdown(records: readonly BenchRecord[], stats: RunStats
       `boot ${BENCH_SERVICE.timing.bootSeconds} s + warm-up ${BENCH_SERVICE.timing.warmupSeconds} s, ` +
       `CPU target ${BENCH_SERVICE.slo.cpuTargetPct} % for the AWS policies, ` +
       `$${BENCH_SERVICE.pricePerInstanceHourUsd}/instance-hour. Each trace is scaled so that its peak minute needs ` +
-      `${BENCH_PEAK_INSTANCES} instances, held constant inside each interval; gaps carry the last value.`,
+      `${BENCH_PEAK_INSTANCES} instances, ${BENCH_INTERPOLATION_NOTE}; gaps carry the last value.`,
     '',
     `Run: ${stats.simulatedMinutes.toLocaleString('en-US')} simulated minutes in ${fixed(stats.wallSeconds, 1)} s wall ` +
       `(${fixed(stats.cpuSeconds, 1)} s CPU). Target < ${TARGETS.benchSeconds} s: ${mark(stats.wallSeconds < TARGETS.benchSeconds)}.`,

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import { renderHtmlReport } from '../cli/report/html.js';
 import type { RunResult } from '../model/replay.js';
 import { backtestTrace } from './backtest.js';
-import { BENCH_TRACES, type BenchTrace } from './benchSetup.js';
+import {
+  BENCH_INTERPOLATION_NOTE,
+  BENCH_PEAK_INSTANCES,
+  BENCH_TRACES,
+  type BenchTrace,
+} from './benchSetup.js';
 import type { BenchRecord } from './records.js';
 import { resultsMarkdown } from './resultsMarkdown.js';
 import { traceVerdicts, type TraceVerdict } from './targets.js';
@@ -74,7 +79,7 @@ export function runBench(options: BenchOptions): BenchOutcome {
       title: 'Headroom benchmark',
       subtitle: `${records.length} runs: every policy on ${new Set(records.map((r) => r.trace)).size} traces`,
       notes: [
-        'Load per trace scaled so that its peak minute needs 20 instances at the SLO; held constant within each interval.',
+        `Load per trace scaled so that its peak minute needs ${BENCH_PEAK_INSTANCES} instances at the SLO; ${BENCH_INTERPOLATION_NOTE}.`,
         'Policies and their assumptions: docs/benchmark-results.md.',
       ],
       runs,

@@ -5,17 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { TraceError, parseCloudWatchJson, parseCsvTrace } from '../../workload/traceFormats.js';
-import {
-  readTraceFile,
-  toMinuteLoad,
-  toTrace,
-  type Trace,
-  type TraceFileOptions,
-} from '../../workload/traceReader.js';
-import { BENCH_PEAK_INSTANCES } from '../../bench/benchSetup.js';
+import { readTraceFile, toTrace, type Trace, type TraceFileOptions } from '../../workload/traceReader.js';
+import { backtestTrace } from '../../bench/backtest.js';
+import { BENCH_INTERPOLATION_NOTE, BENCH_PEAK_INSTANCES } from '../../bench/benchSetup.js';
+import type { RunResult } from '../../model/replay.js';
 import { UsageError, oneOf, parseCommandArgs, text, wholeNumber } from '../args.js';
 import { writeOutputs } from '../outputs.js';
-import { MU_PER_INSTANCE, POLICY_NAMES, SERVICE, replayPolicies } from '../scenario.js';
+import { createProgress, type Progress } from '../progress.js';
+import { MU_PER_INSTANCE, POLICY_NAMES, SERVICE } from '../scenario.js';
 import type { Command } from './command.js';
 
 const FORMATS = ['auto', 'csv', 'datacenter', 'cloudwatch-json'] as const;
@@ -81,25 +78,32 @@ export const backtestCommand: Command = {
       id: text(values.column),
       stepSeconds,
     });
-    const minuteLoad = toMinuteLoad(trace, {
-      peakInstances,
-      muPerInstance: MU_PER_INSTANCE,
-      sloP99Ms: SERVICE.slo.p99LatencyMs,
-    });
     // Named as the benchmark names its traces: the file name without its extension.
     const traceName = trace.name.replace(/\.[^.]+$/, '');
     const started = io.now();
-    const runs = replayPolicies(
-      {
+    let progress: Progress | undefined;
+    let runs: RunResult[];
+    try {
+      ({ runs } = backtestTrace(trace, {
         traceName,
-        load: minuteLoad.load,
-        startAt: minuteLoad.startAt,
+        peakInstances,
+        service: SERVICE,
+        muPerInstance: MU_PER_INSTANCE,
         policies: POLICY_NAMES,
-        progress: values['no-progress'] !== true,
-        traceEvents: minuteLoad.gapEvents,
-      },
-      io,
-    );
+        stopwatch: io.now,
+        onProgress: (policy, done, total) => {
+          progress ??= createProgress({
+            total: total * POLICY_NAMES.length,
+            unit: 'simulated minutes',
+            enabled: values['no-progress'] !== true,
+            stream: io.stderr,
+          });
+          progress.update(POLICY_NAMES.indexOf(policy) * total + done, policy);
+        },
+      }));
+    } finally {
+      progress?.stop();
+    }
     writeOutputs(io, {
       runs,
       title: `Headroom backtest: ${traceName}`,
@@ -144,7 +148,7 @@ function stepFromName(file: string): number | undefined {
 function traceNotes(trace: Trace, file: string): string[] {
   const missing = trace.gaps.reduce((sum, g) => sum + g.missing, 0);
   return [
-    `Trace ${file}: ${trace.values.length.toLocaleString('en-US')} intervals of ${trace.intervalMs / 1000} s, held constant inside each interval.`,
+    `Trace ${file}: ${trace.values.length.toLocaleString('en-US')} intervals of ${trace.intervalMs / 1000} s, ${BENCH_INTERPOLATION_NOTE} (as the benchmark does).`,
     trace.gaps.length === 0
       ? 'No gaps.'
       : `${trace.gaps.length} gap(s), ${missing} missing interval(s), filled with the last value (marked on the charts).`,

@@ -23,7 +23,12 @@ import {
   type Mode,
 } from '@headroom/core';
 import { servicesWithDefaultMode } from '../evaluate/config.js';
-import { describeIssues, ScheduledRunSchema, type ScheduledRun } from '../evaluate/schema.js';
+import {
+  describeIssues,
+  ScheduledEventError,
+  ScheduledRunSchema,
+  type ScheduledRun,
+} from '../evaluate/schema.js';
 
 const logger = new Logger();
 const metrics = new Metrics();
@@ -55,20 +60,34 @@ const deps = {
 };
 const servicesFromConfig = servicesWithDefaultMode(process.env.SERVICES_JSON || '[]', mode);
 
-type Parsed = { success: true; data: ScheduledRun } | { success: false; error: Error };
-
-export const forecast = async (parsed: Parsed): Promise<ForecastRunReport> => {
-  if (!parsed.success) {
-    const issues = (parsed.error.cause ?? []) as Parameters<typeof describeIssues>[0];
-    throw new Error(`scheduled event is malformed: ${describeIssues(issues)}`);
-  }
-  logger.appendKeys({ scheduledTime: parsed.data.scheduledTime, executionId: parsed.data.executionId });
-  const report = await refreshForecasts(deps, { servicesFromConfig });
+/**
+ * ForecastError is one metric (dimension service=headroom-forecast) with a value per scored
+ * service, its MAPE over the last day of scored forecasts: the dashboard's average and maximum
+ * then show the typical and the worst service for the price of one custom metric, not one per
+ * service. Each service's MAPE and MASE are in the 'forecast done' log line.
+ */
+function emitMetrics(report: ForecastRunReport): void {
   const count = (status: string) => report.services.filter((s) => s.status === status).length;
   metrics.addMetric('Forecasts', MetricUnit.Count, count('forecast'));
   metrics.addMetric('ReactiveFallbacks', MetricUnit.Count, count('reactive'));
   metrics.addMetric('ServiceFailures', MetricUnit.Count, count('failed'));
   metrics.addMetric('RunErrors', MetricUnit.Count, report.errors.length);
+  for (const { mape } of report.services) {
+    if (mape !== undefined && Number.isFinite(mape))
+      metrics.addMetric('ForecastError', MetricUnit.Percent, mape);
+  }
+}
+
+type Parsed = { success: true; data: ScheduledRun } | { success: false; error: Error };
+
+export const forecast = async (parsed: Parsed): Promise<ForecastRunReport> => {
+  if (!parsed.success) {
+    const issues = (parsed.error.cause ?? []) as Parameters<typeof describeIssues>[0];
+    throw new ScheduledEventError(`scheduled event is malformed: ${describeIssues(issues)}`);
+  }
+  logger.appendKeys({ scheduledTime: parsed.data.scheduledTime, executionId: parsed.data.executionId });
+  const report = await refreshForecasts(deps, { servicesFromConfig });
+  emitMetrics(report);
   for (const error of report.errors) logger.error('forecast stage failed', error);
   logger.info('forecast done', { services: report.services });
   return report;

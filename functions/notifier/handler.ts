@@ -76,8 +76,9 @@ export async function notify(event: EventBridgeEvent<string, unknown>, context: 
 }
 
 /**
- * The message is out, so a failure here must not throw: a retry would post it twice. Without the
- * heartbeat the workflow times out, which counts as rejected: the safe side.
+ * The heartbeat tells us whether the workflow is still waiting: if it has stopped, the approval is
+ * marked expired so a click answers "expired" instead of failing. The message is out, so a failure
+ * here must not throw: a retry would post it twice.
  */
 async function confirmDelivery(approvalId: string, taskToken: string): Promise<void> {
   try {

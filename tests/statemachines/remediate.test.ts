@@ -16,7 +16,6 @@ import {
   type RemediationBindings,
 } from '@headroom/core/remediation/localRun';
 import {
-  APPROVAL_HEARTBEAT_SECONDS,
   APPROVAL_TIMEOUT_SECONDS,
   diagnoseStep,
   guardrailsStep,
@@ -121,10 +120,9 @@ describe('remediate.asl.json', () => {
   it('waits for approval exactly as long as the workflow code says', () => {
     const approval = JSON.parse(rawRemediationDefinition()).States.RequestApproval;
     expect(approval.Resource).toBe('arn:aws:states:::events:putEvents.waitForTaskToken');
-    expect([approval.TimeoutSeconds, approval.HeartbeatSeconds]).toEqual([
-      APPROVAL_TIMEOUT_SECONDS,
-      APPROVAL_HEARTBEAT_SECONDS,
-    ]);
+    expect(approval.TimeoutSeconds).toBe(APPROVAL_TIMEOUT_SECONDS);
+    // A heartbeat limit would end the wait one interval after the notifier's single heartbeat.
+    expect(approval.HeartbeatSeconds).toBeUndefined();
   });
 
   it('auto-applies a low-risk compute fix: scales, notifies ActionApplied, records applied', async () => {

@@ -28,13 +28,12 @@ export interface RemediationContext {
 }
 
 /**
- * The approval wait of remediate.asl.json (TimeoutSeconds, HeartbeatSeconds). Step Functions reads
- * these as integers in the definition, so they live there and here; a test keeps them equal.
- * The notifier heartbeats once it has posted the request: silence past the heartbeat means the
- * request never reached anyone, and like a timeout it counts as rejected.
+ * The approval wait of remediate.asl.json (TimeoutSeconds). Step Functions reads it as an integer in
+ * the definition, so it lives there and here; a test keeps them equal. There is deliberately no
+ * HeartbeatSeconds: it bounds the time *between* heartbeats, so the notifier's one heartbeat after
+ * posting would cut the people's hour down to the heartbeat interval. A timeout counts as rejected.
  */
 export const APPROVAL_TIMEOUT_SECONDS = 3600;
-export const APPROVAL_HEARTBEAT_SECONDS = 900;
 
 export interface ApprovalRequest {
   /** Short id the Slack buttons carry; the task token stays in AWS. */

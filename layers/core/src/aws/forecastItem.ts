@@ -5,7 +5,7 @@
  * non-integers cut to 6 significant digits (far finer than any forecast's error), gzipped: ~7 KB.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ServiceForecast } from '../forecast/serviceForecast.js';
 
 /** DynamoDB's item size limit, bytes (names and values of every attribute, key included). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import {
   heldCapacity,
   loadRiseMargin,
+  loadWithMargin,
   MIN_MARGIN_HISTORY_MINUTES,
 } from '@headroom/core/policies/headroomPolicyMargin';
 
@@ -28,21 +29,31 @@ describe('loadRiseMargin', () => {
     ['...and ignored at the 30th percentile', spiky(400, 10), 6, 0.3, 0, 0],
     ['a spike every 100 min is ignored at the 90th percentile', spiky(1000, 100), 6, 0.9, 0, 0],
   ])('%s', (_, loads, horizon, quantile, base, expected) => {
-    expect(loadRiseMargin(loads, horizon, quantile, base)).toBeCloseTo(expected, 6);
+    expect(loadRiseMargin(loads, horizon, quantile, base)?.rise).toBeCloseTo(expected, 6);
   });
 
   it('measures rises from a near-idle minute against baseFraction × the mean', () => {
     // 200 near-idle minutes swinging 1 ↔ 10 requests (× 10 rises), then 200 busy minutes at 100.
     const loads = Array.from({ length: 400 }, (_, i) => (i >= 200 ? 100 : i % 2 ? 10 : 1));
     const mean = loads.reduce((a, b) => a + b, 0) / loads.length;
-    expect(loadRiseMargin(loads, 1, 0.9, 0)).toBeCloseTo(9, 6);
-    expect(loadRiseMargin(loads, 1, 0.9, 1)).toBe(0);
-    expect(loadRiseMargin(loads, 1, 1, 1)).toBeCloseTo(100 / mean - 1, 6);
+    expect(loadRiseMargin(loads, 1, 0.9, 0)).toEqual({ rise: 9, base: 0 });
+    // From a 1 or 10 request minute, a rise of 9 is small beside the mean (about 53).
+    expect(loadRiseMargin(loads, 1, 0.9, 1)).toEqual({ rise: 9 / mean, base: mean });
+    // The largest rise, 10 → 100 into the busy stretch, counted against the mean.
+    expect(loadRiseMargin(loads, 1, 1, 1)?.rise).toBeCloseTo(90 / mean, 6);
+  });
+
+  it.each([
+    ['above the base, the rise is relative to the load', 200, { rise: 0.1, base: 100 }, 220],
+    ['below the base, the rise is the base’s', 20, { rise: 0.1, base: 100 }, 30],
+    ['no margin', 20, { rise: 0, base: 100 }, 20],
+  ])('loadWithMargin: %s', (_, load, margin, expected) => {
+    expect(loadWithMargin(load, margin)).toBeCloseTo(expected, 9);
   });
 
   it('needs an hour of rises before it can tell', () => {
     const hourAndSix = flat(MIN_MARGIN_HISTORY_MINUTES + 6, 100);
-    expect(loadRiseMargin(hourAndSix, 6, 0.95, 0)).toBe(0);
+    expect(loadRiseMargin(hourAndSix, 6, 0.95, 0)).toEqual({ rise: 0, base: 0 });
     expect(loadRiseMargin(hourAndSix.slice(1), 6, 0.95, 0)).toBeUndefined();
     expect(loadRiseMargin([], 6, 0.95, 0)).toBeUndefined();
   });

@@ -3,9 +3,9 @@
  * instances serve, on top of a predictive floor and KPI-driven reactive scaling. Each minute,
  * capacity is the larger of
  *   - the need now: capacity (M/M/c at the SLO, per-instance rate read from CPU and request
- *     count) for the measured load × (1 + margin), the margin being the 95th percentile of the
- *     load's rise over boot + warm-up + one evaluation period, learned hourly from the last 3
- *     days of the service's own load (loadRiseMargin);
+ *     count) for the measured load plus the rise it can take over boot + warm-up + one
+ *     evaluation period: the 90th percentile of that rise, relative to max(load, mean load),
+ *     learned hourly from the last 3 days of the service's own load (loadRiseMargin);
  *   - the floor, only while the forecast is trusted (its verdict says so and its recent MAPE is
  *     at most 20 %): capacity for the forecast's upper bound over that same lead window;
  *   - the reactive decision whenever p99 or errors break the SLO.
@@ -26,7 +26,7 @@ import type { KpiSample } from '../model/kpi.js';
 import type { PolicyObservation, ScalingPolicy } from '../model/replay.js';
 import type { ManagedService } from '../model/service.js';
 import { capacityForLoad, type RateReading, serviceRateOf } from './headroomPolicyCapacity.js';
-import { heldCapacity, loadRiseMargin } from './headroomPolicyMargin.js';
+import { heldCapacity, type LoadMargin, loadRiseMargin, loadWithMargin } from './headroomPolicyMargin.js';
 import { reactiveHeadroomPolicy } from './reactivePolicy.js';
 
 export interface HeadroomPolicyOptions {
@@ -55,7 +55,7 @@ export const DEFAULT_HEADROOM_OPTIONS: HeadroomPolicyOptions = {
   refitEveryMs: HOUR_MS,
   refit: DEFAULT_REFIT_OPTIONS,
   evaluationPeriodSeconds: 60,
-  marginQuantile: 0.95,
+  marginQuantile: 0.9,
   marginHistoryMinutes: 3 * 24 * 60,
   marginBaseFraction: 1,
   forecastMaxMapePct: 20,
@@ -137,7 +137,7 @@ export function headroomPolicy(
   const horizon = Math.ceil(
     (service.timing.bootSeconds + service.timing.warmupSeconds + opts.evaluationPeriodSeconds) / 60,
   );
-  let margin: number | undefined;
+  let margin: LoadMargin | undefined;
   let nextMarginAt = Number.NEGATIVE_INFINITY;
   const wants: number[] = [];
   // The rate is re-read at each refit (and until a first reading can tell): it drifts slowly.
@@ -185,7 +185,7 @@ export function headroomPolicy(
       const forecastNeed =
         floor && (refit?.verdict.mape ?? 0) <= opts.forecastMaxMapePct ? floor.capacity : 0;
 
-      const load = (latest.requestsPerMinute ?? 0) * (1 + margin);
+      const load = loadWithMargin(latest.requestsPerMinute ?? 0, margin);
       const needNow = capacityForLoad(load, perInstance, service.slo.p99LatencyMs);
       const breached =
         (latest.p99LatencyMs ?? 0) > service.slo.p99LatencyMs ||

@@ -10,17 +10,27 @@
 export const MIN_MARGIN_HISTORY_MINUTES = 60;
 
 /**
- * The `quantile` of max(load[i+1..i+horizon]) / load[i] − 1 over the history, never below 0;
- * undefined with fewer than MIN_MARGIN_HISTORY_MINUTES rises to learn from. A load below
- * `baseFraction` × the mean load counts as that much, so the rise from a near-idle minute (a few
- * requests) does not set the margin for the busy ones.
+ * A learned margin: the load can rise by `rise` × max(load, base) within the horizon. Below the
+ * base the rise is counted in requests rather than relative to a near-idle load.
+ */
+export interface LoadMargin {
+  rise: number;
+  /** Requests per minute: `baseFraction` × the mean load of the history. */
+  base: number;
+}
+
+/**
+ * The `quantile` of (max(load[i+1..i+horizon]) − load[i]) / max(load[i], base) over the history,
+ * never below 0, with base = `baseFraction` × the mean load: the rise from a near-idle minute (a
+ * few requests) does not set the margin for the busy ones. Undefined with fewer than
+ * MIN_MARGIN_HISTORY_MINUTES rises to learn from.
  */
 export function loadRiseMargin(
   loads: readonly number[],
   horizon: number,
   quantile: number,
   baseFraction: number,
-): number | undefined {
+): LoadMargin | undefined {
   if (!(horizon >= 1) || !(quantile >= 0 && quantile <= 1)) {
     throw new RangeError(`loadRiseMargin: horizon ${horizon} must be ≥ 1 and quantile ${quantile} in [0, 1]`);
   }
@@ -34,11 +44,16 @@ export function loadRiseMargin(
     let ahead = 0;
     for (let k = 1; k <= horizon; k++) ahead = Math.max(ahead, loads[i + k] as number);
     const from = Math.max(loads[i] as number, base);
-    rises[i] = from > 0 ? ahead / from - 1 : 0;
+    rises[i] = from > 0 ? (ahead - (loads[i] as number)) / from : 0;
   }
   rises.sort();
   const rise = rises[Math.min(n - 1, Math.floor(quantile * n))] as number;
-  return Math.max(0, rise);
+  return { rise: Math.max(0, rise), base };
+}
+
+/** The load to provision for: this minute's load plus the margin's rise from it. */
+export function loadWithMargin(load: number, margin: LoadMargin): number {
+  return load + margin.rise * Math.max(load, margin.base);
 }
 
 /**

@@ -141,7 +141,11 @@ describe('backtestTrace and runBench on small traces', () => {
   it('takes a trace already read, marks its gaps on every run and reports progress per policy', () => {
     const minute = 60_000;
     // Six hours at 5 minutes with one missing row at 01:00.
-    const points = Array.from({ length: 72 }, (_, i) => ({ at: i * 5 * minute, value: 100 + (i % 12) * 10 }));
+    const points = Array.from({ length: 72 }, (_, i) => ({
+      at: i * 5 * minute,
+      value: 100 + (i % 12) * 10,
+      where: i + 2,
+    }));
     const trace = toTrace(
       points.filter((_, i) => i !== 12),
       'mine.csv',

@@ -1,36 +1,45 @@
 /**
  * The stored forecast as evaluateServices' `forecasts` hook. The hook is given a service id; the
- * floor needs the service (its SLO and lead time), so the fleet handed to evaluateServices
- * remembers the services each run discovers, and config entries win for the same id as they do
- * in evaluateServices.
+ * floor needs the service (its SLO and lead time) and its latest load (the measured/forecast
+ * ratio), so the fleet and the metrics reader handed to evaluateServices remember what each run
+ * discovers and reads. Config entries win over tags for the same id, as in evaluateServices.
  */
 import {
   forecastFloorFromStore,
   type Clock,
   type FleetControl,
   type ForecastFloor,
+  type KpiSample,
   type ManagedService,
+  type MetricsReader,
   type StateStore,
 } from '@headroom/core';
 
+/** The stretch of load the floor is corrected by, as in the benchmarked policy (LIVE_WINDOW_MINUTES). */
+export const LIVE_WINDOW_MS = 15 * 60_000;
+
 export interface ForecastFloors {
   fleet: FleetControl;
+  metrics: MetricsReader;
   forecasts: (serviceId: string) => Promise<ForecastFloor | undefined>;
 }
 
 export function forecastFloors(
   fleet: FleetControl,
+  metrics: MetricsReader,
   state: Pick<StateStore, 'getForecast'>,
   clock: Clock,
   servicesFromConfig: readonly ManagedService[],
 ): ForecastFloors {
   const services = new Map<string, ManagedService>();
+  const recent = new Map<string, readonly KpiSample[]>();
   const configured = new Map(servicesFromConfig.map((s) => [s.id, s]));
   return {
     fleet: {
       discover: async () => {
         const discovered = await fleet.discover();
         services.clear();
+        recent.clear();
         for (const service of discovered) services.set(service.id, service);
         return discovered;
       },
@@ -38,11 +47,20 @@ export function forecastFloors(
       setDesiredCapacity: (groupName, desired, honorCooldown) =>
         fleet.setDesiredCapacity(groupName, desired, honorCooldown),
     },
+    metrics: {
+      readKpis: async (toRead, window, kpis) => {
+        const read = await metrics.readKpis(toRead, window, kpis);
+        for (const [id, series] of read) recent.set(id, series.samples);
+        return read;
+      },
+    },
     forecasts: async (serviceId) => {
       const service = configured.get(serviceId) ?? services.get(serviceId);
       // Only a service the run knows can be evaluated; without it there is nothing to size.
       if (service === undefined) return undefined;
-      return forecastFloorFromStore(state, service, clock.now());
+      const now = clock.now();
+      const live = (recent.get(serviceId) ?? []).filter((s) => s.at > now - LIVE_WINDOW_MS);
+      return forecastFloorFromStore(state, service, now, live);
     },
   };
 }

@@ -40,7 +40,11 @@ const state = new DynamoStateStore(clients.dynamo, {
   killSwitchForced: config.killSwitchForced,
 });
 // The hourly forecast function's stored forecast sets a floor ahead of the lead time.
-const { fleet, forecasts } = forecastFloors(
+const {
+  fleet,
+  metrics: kpiReader,
+  forecasts,
+} = forecastFloors(
   new AutoScalingFleetControl(clients.autoScaling, {
     clock,
     tagKey: config.tagKey,
@@ -50,13 +54,14 @@ const { fleet, forecasts } = forecastFloors(
       metrics.addMetric('GroupConfigErrors', MetricUnit.Count, 1);
     },
   }),
+  new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics }),
   state,
   clock,
   config.servicesFromConfig,
 );
 const deps = {
   clock,
-  metrics: new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics }),
+  metrics: kpiReader,
   fleet,
   state,
   forecasts,

@@ -66,18 +66,14 @@ export interface StateStore {
   recordDecision(record: DecisionRecord): Promise<void>;
   /** The global kill switch: when true, no action is taken anywhere. */
   isKillSwitchOn(): Promise<boolean>;
-}
-
-export type AdvisorEventType =
-  | 'Recommendation'
-  | 'ActionApplied'
   /** The service's latest forecast, written hourly by the forecast function (optional: a store may keep none). */
   getForecast?(serviceId: string): Promise<ServiceForecast | undefined>;
   /** Replaces the service's forecast (last writer wins: one forecast run per hour). */
   putForecast?(forecast: ServiceForecast): Promise<void>;
-  | 'ApprovalRequested'
-  | 'ActionFailed'
-  | 'RemediationCompleted';
+}
+
+export type AdvisorEventType =
+  'Recommendation' | 'ActionApplied' | 'ApprovalRequested' | 'ActionFailed' | 'RemediationCompleted';
 
 export interface AdvisorEvent {
   type: AdvisorEventType;

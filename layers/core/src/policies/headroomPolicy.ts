@@ -4,8 +4,8 @@
  * capacity is the larger of
  *   - the need now: capacity (M/M/c at the SLO, per-instance rate read from CPU and request
  *     count) for the measured load plus the rise it can take over boot + warm-up + one
- *     evaluation period: the 90th percentile of that rise, relative to max(load, mean load),
- *     learned hourly from the last 3 days of the service's own load (loadRiseMargin);
+ *     evaluation period: the 90th percentile of that rise in requests per minute, learned
+ *     hourly from the last 3 days of the service's own load (loadRiseMargin);
  *   - the floor, only while the forecast is trusted (its verdict says so and its recent MAPE is
  *     at most 20 %): capacity for the forecast's upper bound over that same lead window;
  *   - the reactive decision whenever p99 or errors break the SLO.
@@ -26,7 +26,7 @@ import type { KpiSample } from '../model/kpi.js';
 import type { PolicyObservation, ScalingPolicy } from '../model/replay.js';
 import type { ManagedService } from '../model/service.js';
 import { capacityForLoad, type RateReading, serviceRateOf } from './headroomPolicyCapacity.js';
-import { heldCapacity, type LoadMargin, loadRiseMargin, loadWithMargin } from './headroomPolicyMargin.js';
+import { heldCapacity, loadRiseMargin } from './headroomPolicyMargin.js';
 import { reactiveHeadroomPolicy } from './reactivePolicy.js';
 
 export interface HeadroomPolicyOptions {
@@ -42,8 +42,6 @@ export interface HeadroomPolicyOptions {
   marginQuantile: number;
   /** Minutes of history the rise is learned from. */
   marginHistoryMinutes: number;
-  /** Loads below this share of the mean count as this share when measuring a rise. */
-  marginBaseFraction: number;
   /** The forecast's floor is used only while its recent MAPE is at or under this, %. */
   forecastMaxMapePct: number;
   /** A lower capacity is taken only once wanted this many minutes in a row. */
@@ -57,7 +55,6 @@ export const DEFAULT_HEADROOM_OPTIONS: HeadroomPolicyOptions = {
   evaluationPeriodSeconds: 60,
   marginQuantile: 0.9,
   marginHistoryMinutes: 3 * 24 * 60,
-  marginBaseFraction: 1,
   forecastMaxMapePct: 20,
   scaleInHoldMinutes: 1,
   name: 'headroom',
@@ -137,7 +134,7 @@ export function headroomPolicy(
   const horizon = Math.ceil(
     (service.timing.bootSeconds + service.timing.warmupSeconds + opts.evaluationPeriodSeconds) / 60,
   );
-  let margin: LoadMargin | undefined;
+  let margin: number | undefined;
   let nextMarginAt = Number.NEGATIVE_INFINITY;
   const wants: number[] = [];
   // The rate is re-read at each refit (and until a first reading can tell): it drifts slowly.
@@ -173,7 +170,7 @@ export function headroomPolicy(
         const loads = observation.history
           .slice(-opts.marginHistoryMinutes)
           .map((x) => x.requestsPerMinute ?? 0);
-        margin = loadRiseMargin(loads, horizon, opts.marginQuantile, opts.marginBaseFraction);
+        margin = loadRiseMargin(loads, horizon, opts.marginQuantile);
         nextMarginAt =
           margin === undefined ? at : (Math.floor(at / opts.refitEveryMs) + 1) * opts.refitEveryMs;
       }
@@ -185,7 +182,7 @@ export function headroomPolicy(
       const forecastNeed =
         floor && (refit?.verdict.mape ?? 0) <= opts.forecastMaxMapePct ? floor.capacity : 0;
 
-      const load = loadWithMargin(latest.requestsPerMinute ?? 0, margin);
+      const load = (latest.requestsPerMinute ?? 0) + margin;
       const needNow = capacityForLoad(load, perInstance, service.slo.p99LatencyMs);
       const breached =
         (latest.p99LatencyMs ?? 0) > service.slo.p99LatencyMs ||

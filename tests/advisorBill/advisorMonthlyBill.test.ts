@@ -16,25 +16,38 @@ function usdOf(bill: AdvisorBill, item: string): number {
 }
 
 describe('GetMetricData is billed per metric requested', () => {
-  test('a naive advisor reading 4 metrics of 100 services every minute pays $175.93 for reads alone', () => {
+  test('a naive advisor reading 4 metrics of 100 services every minute pays $176.66 for reads alone', () => {
     const bill = advisorMonthlyBill({
       services: 100,
       scheduleMinutes: 1,
       kpisPerService: 4,
       reads: everyTickPlan(4, 1),
     });
-    // 100 × 4 × 43,800 ticks = 17,520,000, plus the hourly forecast: 100 × 730 = 73,000.
-    expect(bill.metricsRequested).toBe(17_593_000);
-    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(175.93, 10);
+    // 100 × 4 × 43,800 ticks = 17,520,000, plus the hourly forecast's request count and CPU:
+    // 100 × 2 × 730 = 146,000.
+    expect(bill.metricsRequested).toBe(17_666_000);
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(176.66, 10);
   });
 
-  test('the adaptive plan reads calm services every 40 min and hot ones every 5, and stays under $10', () => {
+  test('the adaptive plan reads calm services every 40 min and hot ones every 5: $10.99, $0.99 over the goal', () => {
     const bill = advisorMonthlyBill({ services: 100, scheduleMinutes: 1, kpisPerService: 4 });
-    // hot: 5 × 2 × 43,800 / 5 = 87,600; calm: 95 × 2 × 43,800 / 40 = 208,050; forecast: 73,000.
-    expect(bill.metricsRequested).toBe(368_650);
-    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(3.6865, 10);
-    expect(bill.totalUsd).toBeLessThan(10);
-    expect(bill.totalUsd).toBeCloseTo(9.49, 2);
+    // hot: 5 × 2 × 43,800 / 5 = 87,600; calm: 95 × 2 × 43,800 / 40 = 208,050;
+    // forecast: 100 × 2 × 730 = 146,000. Total 441,650.
+    expect(bill.metricsRequested).toBe(441_650);
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(4.4165, 10);
+    // Evaluate: 43,800 (one call a tick); forecast: ⌈200 metrics / 25 a call⌉ = 8 a run × 730 = 5,840.
+    expect(bill.getMetricDataCalls).toBe(49_640);
+    // Evaluated: hot 5 × 43,800 / 5 = 43,800; calm 95 × 43,800 / 40 = 104,025. Total 147,825.
+    expect(bill.servicesEvaluated).toBe(147_825);
+    // State read at every hot slot (the calm ones fall on hot ones): 100 × 43,800 / 5 = 876,000.
+    expect(bill.statesRead).toBe(876_000);
+    // Strongly consistent, 1 unit each: 43,800 kill-switch reads + 876,000 states = 919,800.
+    // Forecast item, 2 units each (14 KB, eventually consistent): (147,825 + 100 × 730) × 2 = 441,650.
+    // 1,361,450 RRU × $0.125/M.
+    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(1_361_450 * 0.125e-6, 12);
+    // 147,825 × 2 (state + record) + 73,000 forecasts × 14 units + 60 changes × 2 = 1,317,770 WRU.
+    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(1_317_770 * 0.625e-6, 12);
+    expect(bill.totalUsd).toBeCloseTo(10.99, 2);
   });
 
   test('reads are staggered: a 40-minute calm cadence reads 2 or 3 of 100 services a tick, each once per 40', () => {
@@ -45,13 +58,22 @@ describe('GetMetricData is billed per metric requested', () => {
     expect(readsOnTick(100, 7, 1, plan).getMetricDataCalls).toBe(1);
   });
 
+  test('every service on a hot slot has its state read, due or not: 100 / 5 = 20 a tick', () => {
+    const plan = adaptivePlan(4);
+    const states = Array.from({ length: 40 }, (_, tick) => readsOnTick(100, tick, 1, plan).statesRead);
+    expect(new Set(states)).toEqual(new Set([20]));
+    // On a 5-minute schedule every service is on a hot slot every run.
+    expect(readsOnTick(100, 3, 5, plan).statesRead).toBe(100);
+  });
+
   test('calls hold at most 500 queries and at most 100,800 datapoints', () => {
     expect(getMetricDataCalls(0, 1)).toBe(0);
     expect(getMetricDataCalls(500, 1)).toBe(1);
     expect(getMetricDataCalls(501, 1)).toBe(2);
-    // 14 days of hourly points: 336 a metric, so 300 metrics a call.
-    expect(getMetricDataCalls(400, 336)).toBe(2);
-    expect(getMetricDataCalls(300, 336)).toBe(1);
+    // The forecast's 14 days at 5-minute steps: 4,032 points a metric, so ⌊100,800 / 4,032⌋ = 25 a call.
+    expect(getMetricDataCalls(25, 4032)).toBe(1);
+    expect(getMetricDataCalls(26, 4032)).toBe(2);
+    expect(getMetricDataCalls(200, 4032)).toBe(8);
   });
 });
 
@@ -74,17 +96,20 @@ describe('a small bill worked out line by line', () => {
   });
 
   test('each line', () => {
-    // GetMetricData: 10 × 2 × 730 + forecast 10 × 730 = 21,900 metrics → $0.219.
-    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(0.219, 10);
+    // GetMetricData: 10 × 2 × 730 + forecast 10 × 2 × 730 = 29,200 metrics → $0.292.
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(0.292, 10);
     // Lambda: 730 evaluate + 730 forecast = 1,460 invocations × $0.20/M.
     expect(usdOf(bill, 'Lambda requests')).toBeCloseTo(0.000292, 10);
     // Evaluate: 730 × (0.3 s + one 0.4 s call) + 7,300 services × 0.002 s = 525.6 s at 0.5 GB = 262.8 GB-s;
-    // forecast: 730 × (0.3 + 10 × 0.03) s + 730 calls × 0.4 s = 730 s at 1 GB. 992.8 GB-s × $0.0000133334.
+    // forecast: 730 × (0.3 + 10 × 0.03) s + 730 calls (20 metrics ≤ 25 a call) × 0.4 s = 730 s at 1 GB.
+    // 992.8 GB-s × $0.0000133334.
     expect(usdOf(bill, 'Lambda compute (arm64)')).toBeCloseTo(992.8 * 0.0000133334, 10);
-    // Reads: 730 kill-switch reads + 7,300 state reads = 8,030 RRU × $0.125/M.
-    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(8030 * 0.125e-6, 12);
-    // Writes: 7,300 evaluations × 2 (state + record) + 730 forecasts × 10 services = 21,900 WRU × $0.625/M.
-    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(21_900 * 0.625e-6, 12);
+    // Reads, strongly consistent at 1 unit: 730 kill switch + 10 states × 730 ticks = 8,030; forecast
+    // items at 2 units: (7,300 evaluations + 730 runs × 10 services) × 2 = 29,200. 37,230 RRU × $0.125/M.
+    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(37_230 * 0.125e-6, 12);
+    // Writes: 7,300 evaluations × 2 (state + record) + 730 runs × 10 forecasts × 14 units = 14,600 +
+    // 102,200 = 116,800 WRU × $0.625/M.
+    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(116_800 * 0.625e-6, 12);
     // Scheduler: 1,460 invocations × $1/M; events: 730 changes × $1/M.
     expect(usdOf(bill, 'EventBridge Scheduler')).toBeCloseTo(0.00146, 10);
     expect(usdOf(bill, 'EventBridge custom events')).toBeCloseTo(0.00073, 10);
@@ -119,6 +144,7 @@ describe('bad input is named', () => {
     [{ scheduleMinutes: 7 }, /scheduleMinutes must divide a 730-hour month/],
     [{ reads: { hotShare: 2 } }, /reads.hotShare must be in \[0, 1\], got 2/],
     [{ workload: { alarms: -3 } }, /workload.alarms must be a number ≥ 0, got -3/],
+    [{ workload: { forecastItemBytes: 0 } }, /workload.forecastItemBytes must be > 0, got 0/],
   ])('%j', (change, message) => {
     expect(() =>
       advisorMonthlyBill({ services: 100, scheduleMinutes: 1, kpisPerService: 4, ...change }),
@@ -138,8 +164,8 @@ describe('headroom cost', () => {
   test('prints the bill with its total', () => {
     const { text } = costReport(['--services', '100', '--schedule', 'rate(1 minute)']);
     expect(text).toMatch(/100 services, evaluated every 1 min/);
-    expect(text).toMatch(/CloudWatch GetMetricData\s+368,650 metrics requested\s+\$3\.69/);
-    expect(text).toMatch(/Total\s+\$9\.49\n$/);
+    expect(text).toMatch(/CloudWatch GetMetricData\s+441,650 metrics requested\s+\$4\.42/);
+    expect(text).toMatch(/Total\s+\$10\.99\n$/);
   });
 
   test('--json gives the same bill as the model', () => {

@@ -252,12 +252,15 @@ describe('a month of ticks against the bill', () => {
       );
       let metrics = 0;
       let stateReads = 0;
+      let evaluated = 0;
       let billMetrics = 0;
       const billPlan = { ...plan, calmMetrics, hotMetrics };
       for (let tick = 0; tick < MINUTES_PER_MONTH; tick += 1) {
         const now = start + tick * MINUTE;
         stateReads += readCandidates(services, now, monthSchedule).length;
         const { due } = metricReadsDue(services, states, now, monthSchedule);
+        // Each service due is evaluated, and evaluating it reads its forecast item (forecastFloors.ts).
+        evaluated += due.length;
         const calmDue = due.filter((d) => d.kpis).map((d) => d.service);
         expect(due.filter((d) => d.why.startsWith('hot')).length).toBeLessThanOrEqual(hotCount);
         const hotDue = due.filter((d) => !d.kpis).map((d) => d.service);
@@ -267,7 +270,9 @@ describe('a month of ticks against the bill', () => {
       }
       expect(metrics).toBe(billMetrics);
 
-      const forecastMetrics = (MINUTES_PER_MONTH / 60) * services.length;
+      // The hourly forecast's queries, as refreshForecasts asks for them: request count and CPU.
+      const forecastMetrics =
+        (MINUTES_PER_MONTH / 60) * planQueries(services, 300, ['requestsPerMinute', 'cpuPct']).length;
       const bill = advisorMonthlyBill({
         services: services.length,
         scheduleMinutes: 1,
@@ -286,6 +291,8 @@ describe('a month of ticks against the bill', () => {
       }
       // Only services on a read slot have their state read: one per service per hot cadence.
       expect(stateReads).toBe((services.length * MINUTES_PER_MONTH) / plan.hotEveryMinutes);
+      // The bill's DynamoDB reads count the same state reads and the same evaluations (forecast reads).
+      expect([bill.statesRead, bill.servicesEvaluated]).toEqual([stateReads, evaluated]);
     },
   );
 });

@@ -1,10 +1,12 @@
 /**
  * Headroom's own monthly AWS bill, from public prices and the calls its code makes: one evaluate
- * invocation per schedule tick that reads the metrics the read plan says are due (≤ 500 queries a
- * GetMetricData call, billed per metric requested), an hourly forecast, and the event-driven flows
- * (remediation, change worker, Slack) at the rates the workload states.
+ * invocation per schedule tick that reads the state of the services on a read slot and the metrics
+ * of those due (≤ 500 queries a GetMetricData call, billed per metric requested) and each evaluated
+ * service's forecast, an hourly forecast, and the event-driven flows (remediation, change worker,
+ * Slack) at the rates the workload states.
  */
 import { MINUTES_PER_MONTH, MONTHLY_FREE_TIER, US_EAST_1_PRICES, type AdvisorPrices } from './prices.js';
+import { readUnits, writeUnits } from './dynamoUnits.js';
 import { adaptivePlan, getMetricDataCalls, readsOnTick, type MetricReadPlan } from './readPlan.js';
 
 /** What the bill assumes about the advisor's work besides metric reads; each default is stated. */
@@ -23,9 +25,26 @@ export interface AdvisorWorkload {
    * and the decision record on every evaluation, each under 1 KB.
    */
   writesPerEvaluation: number;
+  /**
+   * Bytes of a service's state item and of the kill switch, read strongly consistent (the state
+   * is the lock); under 4 KB, one read unit each.
+   */
+  stateItemBytes: number;
   forecastEveryMinutes: number;
-  /** Metrics one forecast run reads per service (request count history, 14 days in one request). */
+  /** Metrics one forecast run reads per service: request count and CPU (refreshForecasts.ts). */
   forecastMetricsPerService: number;
+  /** Step of the forecast's history (series.ts DEFAULT_STEP_MS), minutes. */
+  forecastStepMinutes: number;
+  /** History the forecast reads back (serviceForecast.ts lookBackMs), days. */
+  forecastLookBackDays: number;
+  /**
+   * Bytes of one stored forecast item (forecastItem.ts: 48 h of point, lower and upper at 5-minute
+   * steps and two weeks of hourly scores, gzipped JSON). The forecast function writes it and reads
+   * the previous one for every service every run; evaluate reads it, eventually consistent, for
+   * every service it evaluates. tests/advisorBill/forecastItemSize.test.ts measures one refitted on
+   * noisy load: 14,012 bytes, 14 write units a put and 2 read units an eventually consistent get.
+   */
+  forecastItemBytes: number;
   forecastMemoryMb: number;
   forecastMsPerService: number;
   /** Remediation state machine executions a month (one per SLO alarm). */
@@ -69,8 +88,12 @@ export const DEFAULT_WORKLOAD: AdvisorWorkload = {
   msPerServiceEvaluated: 2,
   changeShare: 0.02,
   writesPerEvaluation: 2,
+  stateItemBytes: 1_000,
   forecastEveryMinutes: 60,
-  forecastMetricsPerService: 1,
+  forecastMetricsPerService: 2,
+  forecastStepMinutes: 5,
+  forecastLookBackDays: 14,
+  forecastItemBytes: 14 * 1024,
   forecastMemoryMb: 1024,
   forecastMsPerService: 30,
   remediationsPerMonth: 30,
@@ -113,6 +136,10 @@ export interface AdvisorBill {
   /** The read plan the bill was computed with. */
   reads: MetricReadPlan;
   evaluateInvocations: number;
+  /** State items evaluate reads a month: the services on a read slot, tick by tick. */
+  statesRead: number;
+  /** Services evaluated a month (their metrics read); each reads its forecast item. */
+  servicesEvaluated: number;
   metricsRequested: number;
   getMetricDataCalls: number;
 }
@@ -142,21 +169,27 @@ function checkInput(input: AdvisorBillInput, plan: MetricReadPlan, workload: Adv
     if (!Number.isFinite(value) || value < 0)
       throw new Error(`workload.${key} must be a number ≥ 0, got ${value}`);
   }
+  const sizes = ['stateItemBytes', 'forecastItemBytes', 'forecastStepMinutes', 'forecastLookBackDays'];
+  for (const key of sizes as (keyof AdvisorWorkload)[]) {
+    if (!(workload[key] > 0)) throw new Error(`workload.${key} must be > 0, got ${workload[key]}`);
+  }
 }
 
 /** Monthly totals of the evaluate loop, counted tick by tick with the same read plan the code uses. */
 function evaluateTotals(input: AdvisorBillInput, plan: MetricReadPlan) {
   const ticks = MINUTES_PER_MONTH / input.scheduleMinutes;
+  let statesRead = 0;
   let servicesRead = 0;
   let metricsRequested = 0;
   let calls = 0;
   for (let tick = 0; tick < ticks; tick += 1) {
     const reads = readsOnTick(input.services, tick, input.scheduleMinutes, plan);
+    statesRead += reads.statesRead;
     servicesRead += reads.servicesRead;
     metricsRequested += reads.metricsRequested;
     calls += reads.getMetricDataCalls;
   }
-  return { ticks, servicesRead, metricsRequested, calls };
+  return { ticks, statesRead, servicesRead, metricsRequested, calls };
 }
 
 export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
@@ -171,9 +204,10 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
   const evaluate = evaluateTotals(input, plan);
   const forecastRuns = MINUTES_PER_MONTH / w.forecastEveryMinutes;
   const forecastMetrics = forecastRuns * input.services * w.forecastMetricsPerService;
-  // 14 days of hourly points per metric: 336 datapoints, so 300 metrics fit one call's datapoint limit.
+  // 14 days at 5-minute steps: 4,032 datapoints a metric, so 25 metrics fill a call's 100,800.
+  const forecastPoints = (w.forecastLookBackDays * 24 * 60) / w.forecastStepMinutes;
   const forecastCalls =
-    forecastRuns * getMetricDataCalls(input.services * w.forecastMetricsPerService, 14 * 24);
+    forecastRuns * getMetricDataCalls(input.services * w.forecastMetricsPerService, forecastPoints);
   const changes = evaluate.servicesRead * w.changeShare;
 
   const eventInvocations =
@@ -195,12 +229,18 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
     eventSeconds * 0.25;
 
   const metricsRequested = evaluate.metricsRequested + forecastMetrics;
-  // Per tick: the kill switch (1 strongly consistent read) and the state of each service read.
-  const readUnits = evaluate.ticks + evaluate.servicesRead;
-  // Per evaluation: state and decision record; per forecast, one item per service; per queued change, two.
-  const writeUnits =
+  // Strongly consistent: the kill switch every tick and the state of every service on a read slot.
+  // Eventually consistent: the forecast item, once per evaluated service and once per service a
+  // forecast run (the previous forecast, to score it).
+  const stateRead = readUnits(w.stateItemBytes, 'strong');
+  const forecastRead = readUnits(w.forecastItemBytes, 'eventual');
+  const forecastItemReads = evaluate.servicesRead + forecastRuns * input.services;
+  const dynamoReadUnits =
+    (evaluate.ticks + evaluate.statesRead) * stateRead + forecastItemReads * forecastRead;
+  // Per evaluation: state and decision record; per forecast run, one item per service; per queued change, two.
+  const dynamoWriteUnits =
     evaluate.servicesRead * w.writesPerEvaluation +
-    forecastRuns * input.services +
+    forecastRuns * input.services * writeUnits(w.forecastItemBytes) +
     w.queuedChangesPerMonth * 2;
   const events = changes + w.remediationsPerMonth * 2;
   const sqsRequests =
@@ -237,15 +277,15 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
     ),
     line(
       'DynamoDB reads (on-demand)',
-      readUnits,
+      dynamoReadUnits,
       'read request units',
-      (readUnits / 1e6) * p.dynamoPerMillionReadUnits,
+      (dynamoReadUnits / 1e6) * p.dynamoPerMillionReadUnits,
     ),
     line(
       'DynamoDB writes (on-demand)',
-      writeUnits,
+      dynamoWriteUnits,
       'write request units',
-      (writeUnits / 1e6) * p.dynamoPerMillionWriteUnits,
+      (dynamoWriteUnits / 1e6) * p.dynamoPerMillionWriteUnits,
     ),
     line(
       'EventBridge Scheduler',
@@ -288,6 +328,8 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
     totalUsd,
     reads: plan,
     evaluateInvocations: evaluate.ticks,
+    statesRead: evaluate.statesRead,
+    servicesEvaluated: evaluate.servicesRead,
     metricsRequested,
     getMetricDataCalls: evaluate.calls + forecastCalls,
   };

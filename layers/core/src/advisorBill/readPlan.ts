@@ -56,11 +56,13 @@ export function ticksBetweenReads(everyMinutes: number, scheduleMinutes: number)
 }
 
 /**
- * Whether service `index` is read on tick `tick`. Reads are staggered by index so each tick reads
- * about 1/N of the fleet instead of all of it every N ticks.
+ * Whether the service with stagger `phase` is on a read slot on tick `tick`, so each tick reads
+ * about 1/N of the fleet instead of all of it every N ticks. The evaluate code's phase is a stable
+ * hash of the service id (evaluate/metricReads.ts `readPhase`); the bill uses the list index, which
+ * spreads the same way: over a month whose ticks are a multiple of the cadence, the counts are equal.
  */
-export function isReadDue(index: number, tick: number, everyTicks: number): boolean {
-  return (tick + index) % everyTicks === 0;
+export function isReadDue(phase: number, tick: number, everyTicks: number): boolean {
+  return (tick + phase) % everyTicks === 0;
 }
 
 /** GetMetricData calls for `metrics` queries of `datapointsPerMetric` points each. */
@@ -74,6 +76,11 @@ export function getMetricDataCalls(metrics: number, datapointsPerMetric: number)
 }
 
 export interface TickReads {
+  /**
+   * Services on a hot or a calm slot: evaluate reads their state (whether they are hot) before it
+   * knows who is due, so every slot costs a state read, due or not (evaluate/dueReads.ts).
+   */
+  statesRead: number;
   /** Services whose metrics were read (and which are evaluated) on the tick. */
   servicesRead: number;
   metricsRequested: number;
@@ -92,8 +99,12 @@ export function readsOnTick(
   const calmTicks = ticksBetweenReads(plan.calmEveryMinutes, scheduleMinutes);
   let hotRead = 0;
   let calmRead = 0;
+  let statesRead = 0;
   for (let index = 0; index < services; index += 1) {
-    if (index < hot ? isReadDue(index, tick, hotTicks) : isReadDue(index, tick, calmTicks)) {
+    const onHotSlot = isReadDue(index, tick, hotTicks);
+    const onCalmSlot = isReadDue(index, tick, calmTicks);
+    if (onHotSlot || onCalmSlot) statesRead += 1;
+    if (index < hot ? onHotSlot : onCalmSlot) {
       if (index < hot) hotRead += 1;
       else calmRead += 1;
     }
@@ -101,6 +112,7 @@ export function readsOnTick(
   const metricsRequested = hotRead * plan.hotMetrics + calmRead * plan.calmMetrics;
   const datapoints = Math.max(hotTicks, calmTicks) * scheduleMinutes;
   return {
+    statesRead,
     servicesRead: hotRead + calmRead,
     metricsRequested,
     getMetricDataCalls: getMetricDataCalls(metricsRequested, datapoints),

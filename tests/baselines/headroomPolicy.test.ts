@@ -56,7 +56,7 @@ describe('headroom policy', () => {
     expect(run.get(noon - 20 * MINUTE)).toBeLessThan(need(9000));
   });
 
-  it('scales in as soon as the forecast says the load is going, never below the need', () => {
+  it('scales in within minutes of the load going (3-minute hold), never below the need', () => {
     const twoPm = T0 + 3 * 24 * HOUR + 14 * HOUR;
     const after = run.get(twoPm + 5 * MINUTE) ?? 0;
     expect(after).toBeLessThan(need(9000));

@@ -9,9 +9,11 @@
  *   - the floor, only while the forecast is trusted (its verdict says so and its recent MAPE is
  *     at most 20 %): capacity for the forecast's upper bound over that same lead window;
  *   - the reactive decision whenever p99 or errors break the SLO.
- * Scale-in is immediate when all fall. The forecast is refitted hourly exactly as the forecast
- * function does (refitForecast). Until the rate and the margin can be read (the first hour), the
- * reactive decision (decideScaling with its target tracking and stabilisation) stands alone.
+ * Scale-in waits until the lower capacity has been wanted 3 minutes in a row (less flapping, and
+ * an instance given back takes 5 minutes to return). The forecast is refitted hourly exactly as
+ * the forecast function does (refitForecast). Until the rate and the margin can be read (the
+ * first hour), the reactive decision (decideScaling with its target tracking and stabilisation)
+ * stands alone.
  */
 import type { ForecastFloor } from '../evaluate/decideScaling.js';
 import { forecastAt, type LoadForecast, peakBetween } from '../forecast/forecastLoad.js';
@@ -56,7 +58,7 @@ export const DEFAULT_HEADROOM_OPTIONS: HeadroomPolicyOptions = {
   marginQuantile: 0.9,
   marginHistoryMinutes: 3 * 24 * 60,
   forecastMaxMapePct: 20,
-  scaleInHoldMinutes: 1,
+  scaleInHoldMinutes: 3,
   name: 'headroom',
 };
 

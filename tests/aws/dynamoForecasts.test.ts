@@ -16,16 +16,22 @@ import {
 } from '@headroom/core';
 import { refitForecast } from '@headroom/core/forecast/serviceForecast.js';
 import { DEFAULT_FALLBACK_RULES } from '@headroom/core/forecast/accuracy.js';
-import { startStateTable, type DynaliteTable } from './dynaliteTable.js';
+import { STATE_TABLE, startDynalite, type LocalDynamo } from '../support/dynalite.js';
 import { T0, MINUTE } from './fixtures.js';
 
 const DAY = 86_400_000;
-let table: DynaliteTable;
+let dynamo: LocalDynamo;
+const table = {
+  get client() {
+    return dynamo.client;
+  },
+  tableName: STATE_TABLE,
+};
 
 beforeAll(async () => {
-  table = await startStateTable();
+  dynamo = await startDynalite();
 });
-afterAll(async () => table.stop());
+afterAll(async () => dynamo.close());
 
 const store = () => new DynamoForecastStore(table.client, { tableName: table.tableName });
 

@@ -1,53 +1,21 @@
 /** The state store against dynalite, a DynamoDB implementation, on 127.0.0.1 and a random port. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import dynalite from 'dynalite';
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  waitUntilTableExists,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoStateStore, StateShapeError, TTL_ATTRIBUTE, type DecisionRecord } from '@headroom/core';
 import { T0, MINUTE } from './fixtures.js';
+import { STATE_TABLE, startDynalite, type LocalDynamo } from '../support/dynalite.js';
 
-const TableName = 'headroom-state';
-let server: Server;
+const TableName = STATE_TABLE;
+let dynamo: LocalDynamo;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
-  await client.send(
-    new CreateTableCommand({
-      TableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { TableName });
+  dynamo = await startDynalite();
+  client = dynamo.client;
 });
 
-afterAll(async () => {
-  client.destroy();
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-});
+afterAll(async () => dynamo.close());
 
 const store = () => new DynamoStateStore(client, { tableName: TableName, decisionRetentionDays: 30 });
 

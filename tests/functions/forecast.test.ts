@@ -19,7 +19,7 @@ import {
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoForecastStore, type ForecastRunReport } from '@headroom/core';
-import { startStateTable, type DynaliteTable } from '../aws/dynaliteTable.js';
+import { startDynalite, type LocalDynamo } from '../support/dynalite.js';
 import { LAMBDA_ENV, lambdaContext, managedGroup, metadata, storedForecast } from './forecastFixtures.js';
 
 const cw = mockClient(CloudWatchClient);
@@ -33,16 +33,16 @@ const STEP = 5 * 60_000;
 
 type Handler = (event: unknown, context: Context) => Promise<ForecastRunReport>;
 let handler: Handler;
-let table: DynaliteTable;
+const STATE_TABLE = 'headroom-StateTable-1QW2E3R4T5Y6';
+let dynamo: LocalDynamo;
 const printed: string[] = [];
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  table = await startStateTable('headroom-StateTable-1QW2E3R4T5Y6');
-  const endpoint = await table.client.config.endpoint!();
+  dynamo = await startDynalite(STATE_TABLE);
   Object.assign(process.env, LAMBDA_ENV, {
     POWERTOOLS_SERVICE_NAME: 'headroom-forecast',
-    AWS_ENDPOINT_URL_DYNAMODB: `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
   });
   jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
     printed.push(args.map(String).join(' '));
@@ -56,7 +56,7 @@ afterAll(async () => {
   jest.restoreAllMocks();
   for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
   Object.assign(process.env, savedEnv);
-  await table.stop();
+  await dynamo.close();
 });
 
 /** Load with a daily cycle, requests a minute (RequestCount is its sum over 5 minutes); CPU flat at 50 %. */
@@ -102,7 +102,7 @@ const emf = () =>
 
 describe('forecast handler on the sample event', () => {
   it('scores the stored forecast, stores the refit one and publishes its MAPE as ForecastError', async () => {
-    const store = new DynamoForecastStore(table.client, { tableName: table.tableName });
+    const store = new DynamoForecastStore(dynamo.client, { tableName: STATE_TABLE });
     // Made an hour ago, right to within the 5 minutes a sample lags, and scored 6 times at 4 % before.
     const previous = storedForecast('web', Date.now(), 6_000);
     const load = previous.forecast!.point.map((_, i) => loadAt(previous.forecast!.start + i * STEP));

@@ -24,7 +24,7 @@ import {
 } from '@headroom/core';
 import { InMemoryEventPublisher } from '@headroom/core/sim/adapters.js';
 import { changeRecord, changeWorker, replicaChange } from './changeWorkerHarness.js';
-import { IDEMPOTENCY_TABLE, startDynalite, STATE_TABLE, type LocalDynamo } from './localDynamo.js';
+import { IDEMPOTENCY_TABLE, startDynalite, STATE_TABLE, type LocalDynamo } from '../support/dynalite.js';
 import { tally } from './tally.js';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);

@@ -26,7 +26,7 @@ import {
 import { parseTrace, readTraceFile, TraceError } from '@headroom/core/workload/traceReader.js';
 import { describeIssues, ScheduledRunSchema } from '../../functions/evaluate/schema.js';
 import { changeRecord, changeWorker, type Worker } from './changeWorkerHarness.js';
-import { IDEMPOTENCY_TABLE, startDynalite, STATE_TABLE, type LocalDynamo } from './localDynamo.js';
+import { IDEMPOTENCY_TABLE, startDynalite, STATE_TABLE, type LocalDynamo } from '../support/dynalite.js';
 import { tally } from './tally.js';
 
 const RUNS = 300;

@@ -11,7 +11,7 @@ import { runSoak, type SoakResult } from '@headroom/core/sim/soak.js';
 import { generateWorkload } from '@headroom/core/workload/generator.js';
 import { FaultPlan } from '@headroom/core/sim/faults.js';
 import { changeRecord, changeWorker, replicaChange } from './changeWorkerHarness.js';
-import { IDEMPOTENCY_TABLE, startDynalite, type LocalDynamo } from './localDynamo.js';
+import { IDEMPOTENCY_TABLE, startDynalite, type LocalDynamo } from '../support/dynalite.js';
 import { tally } from './tally.js';
 
 const START = Date.UTC(2026, 0, 5);

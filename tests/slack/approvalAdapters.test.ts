@@ -19,7 +19,7 @@ import {
   type PendingApproval,
 } from '@headroom/core';
 import { T0, TOKEN, startFakeSlack } from './fixtures.js';
-import { TABLE, startDynalite, type LocalDynamo } from './dynalite.js';
+import { STATE_TABLE as TABLE, startDynalite, type LocalDynamo } from '../support/dynalite.js';
 
 let dynamo: LocalDynamo;
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoApprovalRequests, slackSignature } from '@headroom/core';
 import { T0, TOKEN, clickPayload, startFakeSlack, type FakeSlack } from './fixtures.js';
-import { TABLE, startDynalite, type LocalDynamo } from './dynalite.js';
+import { STATE_TABLE as TABLE, startDynalite, type LocalDynamo } from '../support/dynalite.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:headroom/slack-signing-AbCdEf';
 const SIGNING_SECRET = '8f742231b10e8888abcd99yyyzzz85a5';

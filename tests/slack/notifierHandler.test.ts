@@ -20,7 +20,7 @@ import {
   type Answer,
   type FakeSlack,
 } from './fixtures.js';
-import { TABLE, startDynalite, type LocalDynamo } from './dynalite.js';
+import { STATE_TABLE as TABLE, startDynalite, type LocalDynamo } from '../support/dynalite.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:headroom/slack-webhook-AbCdEf';
 const secrets = mockClient(SecretsManagerClient);

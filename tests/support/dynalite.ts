@@ -1,6 +1,7 @@
 /**
- * dynalite on 127.0.0.1 (random port) with the state table exactly as template.yaml declares it,
- * and an idempotency table (`id` key) as Powertools' DynamoDB persistence layer expects.
+ * dynalite (a DynamoDB implementation) on 127.0.0.1 and a random port, with the state table exactly
+ * as template.yaml declares it, and an idempotency table (`id` key) as Powertools' DynamoDB
+ * persistence layer expects. Every test that needs DynamoDB starts it here.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,7 +24,7 @@ export interface LocalDynamo {
 }
 
 /** The state table's key schema and attributes from template.yaml (dynalite takes no TTL or SSE here). */
-function stateTableFromTemplate(): CreateTableCommandInput {
+function stateTableFromTemplate(tableName: string): CreateTableCommandInput {
   const table = loadTemplate().Resources['StateTable'];
   if (table?.Type !== 'AWS::DynamoDB::Table') throw new Error('template.yaml declares no StateTable');
   const props = table.Properties as unknown as Pick<
@@ -31,14 +32,15 @@ function stateTableFromTemplate(): CreateTableCommandInput {
     'AttributeDefinitions' | 'KeySchema' | 'BillingMode'
   >;
   return {
-    TableName: STATE_TABLE,
+    TableName: tableName,
     AttributeDefinitions: props.AttributeDefinitions,
     KeySchema: props.KeySchema,
     BillingMode: props.BillingMode,
   };
 }
 
-export async function startDynalite(): Promise<LocalDynamo> {
+/** `stateTable` names the state table (a function reads its name from the environment). */
+export async function startDynalite(stateTable = STATE_TABLE): Promise<LocalDynamo> {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -47,7 +49,7 @@ export async function startDynalite(): Promise<LocalDynamo> {
     region: 'eu-west-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
-  await client.send(new CreateTableCommand(stateTableFromTemplate()));
+  await client.send(new CreateTableCommand(stateTableFromTemplate(stateTable)));
   await client.send(
     new CreateTableCommand({
       TableName: IDEMPOTENCY_TABLE,
@@ -56,7 +58,7 @@ export async function startDynalite(): Promise<LocalDynamo> {
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
-  for (const TableName of [STATE_TABLE, IDEMPOTENCY_TABLE])
+  for (const TableName of [stateTable, IDEMPOTENCY_TABLE])
     await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { TableName });
   return {
     endpoint: `http://127.0.0.1:${port}`,

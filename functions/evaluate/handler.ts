@@ -68,21 +68,25 @@ const deps = {
   events: new EventBridgePublisher(clients.eventBridge, { eventBusName: config.eventBusName }),
 };
 
+/**
+ * Decisions, ActionsApplied and Recommendations go out every run (zeros too) so the dashboard's
+ * lines are continuous. The rest are published only when non-zero: a custom metric is billed for
+ * the hours it receives data, and these are zero in almost every hour (docs/operations.md, cost).
+ */
 function emitMetrics(report: EvaluationReport): void {
   const records = report.services.flatMap((s) => (s.record ? [s.record] : []));
   const count = (outcome: string) => records.filter((r) => r.outcome === outcome).length;
+  const whenNonZero = (name: string, value: number) => {
+    if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);
+  };
   metrics.addMetric('Decisions', MetricUnit.Count, records.length);
   metrics.addMetric('ActionsApplied', MetricUnit.Count, count('applied'));
   metrics.addMetric('Recommendations', MetricUnit.Count, count('recommended'));
-  metrics.addMetric('ActionsBlocked', MetricUnit.Count, count('blocked'));
-  metrics.addMetric('ApprovalsRequested', MetricUnit.Count, count('approval-required'));
-  metrics.addMetric(
-    'ServiceFailures',
-    MetricUnit.Count,
-    report.services.filter((s) => s.status === 'failed').length,
-  );
-  metrics.addMetric('RunErrors', MetricUnit.Count, report.errors.length);
-  metrics.addMetric('KillSwitchOn', MetricUnit.Count, report.killSwitch ? 1 : 0);
+  whenNonZero('ActionsBlocked', count('blocked'));
+  whenNonZero('ApprovalsRequested', count('approval-required'));
+  whenNonZero('ServiceFailures', report.services.filter((s) => s.status === 'failed').length);
+  whenNonZero('RunErrors', report.errors.length);
+  whenNonZero('KillSwitchOn', report.killSwitch ? 1 : 0);
 }
 
 type Parsed = { success: true; data: ScheduledRun } | { success: false; error: Error };

@@ -58,14 +58,15 @@ export interface AdvisorWorkload {
   /** ReceiveMessage calls a minute on an empty queue (5 pollers × one 20 s long poll each ~20 s). */
   idlePollsPerQueuePerMinute: number;
   /**
-   * EMF metrics published every hour: evaluate's Decisions, ActionsApplied, Recommendations,
-   * ActionsBlocked, ApprovalsRequested, ServiceFailures, RunErrors, KillSwitchOn (every run, zeros
-   * included) and the forecast's ForecastError. Each name × dimension set is one billed metric.
+   * EMF metrics published every hour: evaluate's Decisions, ActionsApplied and Recommendations
+   * (every run, zeros included) and the forecast's ForecastError. Each name × dimension set is one
+   * billed metric.
    */
   customMetrics: number;
   /**
-   * EMF metrics published only now and then (GroupConfigErrors, ColdStart, the invalidation
-   * counts, ...). Custom metrics are prorated by the hour and metered only when data is sent.
+   * EMF metrics published only when non-zero: evaluate's ActionsBlocked, ApprovalsRequested,
+   * ServiceFailures, RunErrors, KillSwitchOn; GroupConfigErrors, ColdStart, the invalidation
+   * counts, ... Custom metrics are prorated by the hour and metered only when data is sent.
    */
   sporadicCustomMetrics: number;
   /** Share of the month's hours in which a sporadic metric receives data, 0..1. */
@@ -102,8 +103,8 @@ export const DEFAULT_WORKLOAD: AdvisorWorkload = {
   queuedChangesPerMonth: 60,
   polledQueues: 1,
   idlePollsPerQueuePerMinute: 15,
-  customMetrics: 9,
-  sporadicCustomMetrics: 6,
+  customMetrics: 4,
+  sporadicCustomMetrics: 11,
   sporadicMetricHoursShare: 0.1,
   alarms: 20,
   logBytesPerInvocation: 1_500,

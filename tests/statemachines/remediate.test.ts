@@ -184,7 +184,13 @@ describe('remediate.asl.json', () => {
     expect(w.store.records.map((r) => [r.outcome, r.guardrails])).toEqual([
       ['blocked', ['approval/rejected']],
     ]);
-    expect(w.store.states.get('orders')).toBeUndefined();
+    // Nothing counts against the budget; the alarm only makes the evaluate flow read it soon, in full.
+    expect(w.store.states.get('orders')).toEqual({
+      serviceId: 'orders',
+      version: 1,
+      hot: true,
+      hotBecause: 'alarm headroom-orders-db-connections',
+    });
   });
 
   it('counts an approval timeout as a rejection', async () => {

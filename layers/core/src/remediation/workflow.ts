@@ -246,11 +246,22 @@ export async function recordStep(
   const record = remediationRecord(state);
   await store.recordDecision(record);
   const acted = state.outcome?.name === 'applied' || state.outcome?.name === 'failed';
-  if (acted) await markAction(store, record.decision.serviceId, now);
+  await markAlarmed(store, record.decision.serviceId, now, acted, state.context.alarm.name);
   return record;
 }
 
-async function markAction(store: StateStore, serviceId: string, now: number): Promise<void> {
+/**
+ * Every handled alarm makes the service hot for the evaluate flow, so its next hot read slot (at
+ * most five minutes away) reads every KPI, even for a service whose calm cadence is 40 minutes;
+ * an action also counts against the daily budget.
+ */
+async function markAlarmed(
+  store: StateStore,
+  serviceId: string,
+  now: number,
+  acted: boolean,
+  alarmName: string,
+): Promise<void> {
   const day = utcDay(now);
   // A conflict means another writer got there first; read again and retry a bounded number of times.
   for (let attempt = 0; attempt < 3; attempt += 1) {
@@ -261,9 +272,9 @@ async function markAction(store: StateStore, serviceId: string, now: number): Pr
       ...(current ?? { serviceId }),
       serviceId,
       version: version + 1,
-      lastActionAt: now,
-      actionsDay: day,
-      actionsToday: today + 1,
+      hot: true,
+      hotBecause: `alarm ${alarmName}`,
+      ...(acted ? { lastActionAt: now, actionsDay: day, actionsToday: today + 1 } : {}),
     };
     if (await store.putServiceState(next, version)) return;
   }

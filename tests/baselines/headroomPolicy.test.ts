@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import type { PolicyObservation, ScalingPolicy } from '@headroom/core';
+import type { KpiSample, PolicyObservation, ScalingPolicy } from '@headroom/core';
 import { DEFAULT_SLO, DEFAULT_TIMING, type ManagedService } from '@headroom/core';
 import { forecastFloorFor, headroomPolicy, liveRatioOf } from '@headroom/core/policies/headroomPolicy';
 import { capacityForLoad } from '@headroom/core/policies/headroomPolicyCapacity';
-import { HOUR, MINUTE, minutes, T0 } from './observations.js';
+import { aFleet, HOUR, MINUTE, minutes, T0 } from './observations.js';
 
 const service: ManagedService = {
   id: 'web',
@@ -135,5 +135,34 @@ describe('headroom policy margin', () => {
     const need = (rpm: number) => capacityForLoad(rpm, 10, DEFAULT_SLO.p99LatencyMs);
     // 3,000/min from 02:00: wanted at 02:00, 02:01 and 02:02, taken at 02:02.
     expect(out.slice(-5)).toEqual([need(9000), need(9000), need(9000), need(3000), need(3000)]);
+  });
+});
+
+describe('headroom policy rate reading', () => {
+  it('reads the per-instance rate only from minutes whose fleet did not change', () => {
+    // 3,000 requests/min (50 req/s) served at 10 req/s per instance; the count seen at each decision
+    // differs from the one that served the minute in every minute but the stable stretch.
+    const counts = [10, 20, 30];
+    const policy = headroomPolicy(service, { reactive: fortyTwoReactive });
+    const history: KpiSample[] = [];
+    const wanted: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      const at = T0 + (i + 1) * MINUTE;
+      const servedBy = i < 90 ? (counts[i % 3] as number) : 10;
+      const seenNow = i < 90 ? (counts[(i + 1) % 3] as number) : 10;
+      const sample: KpiSample = {
+        at,
+        requestsPerMinute: 3000,
+        cpuPct: (100 * 50) / (servedBy * 10),
+        p99LatencyMs: 120,
+        errorRatePct: 0,
+      };
+      history.push(sample);
+      wanted.push(policy.decide({ at, fleet: aFleet({ inService: seenNow }), latest: sample, history }));
+    }
+    // No stable minute in the first 90: no rate, so the reactive part decides.
+    expect(wanted[89]).toBe(42);
+    // From minute 91 the fleet holds at 10 and the rate reads 10 req/s: capacity for 3,000/min.
+    expect(wanted[119]).toBe(capacityForLoad(3000, 10, DEFAULT_SLO.p99LatencyMs));
   });
 });

@@ -133,6 +133,7 @@ export function headroomPolicy(
   const readings: RateReading[] = [];
   const recorder = new RollingSeries(opts.refit.stepMs, opts.refit.lookBackMs);
   let seen = false;
+  let servedBy: number | undefined;
   const horizon = Math.ceil(
     (service.timing.bootSeconds + service.timing.warmupSeconds + opts.evaluationPeriodSeconds) / 60,
   );
@@ -150,12 +151,17 @@ export function headroomPolicy(
     forecast: () => refit,
     decide(observation: PolicyObservation): number {
       const { at, fleet, latest } = observation;
-      readings.push({
-        requestsPerMinute: latest.requestsPerMinute,
-        cpuPct: latest.cpuPct,
-        inService: fleet.inService,
-      });
-      if (readings.length > RATE_READINGS) readings.shift();
+      // The minute's CPU was measured on the fleet that served it; when instances joined or left
+      // since, the count seen now is not that fleet, so the minute says nothing about the rate.
+      if (fleet.inService === servedBy) {
+        readings.push({
+          requestsPerMinute: latest.requestsPerMinute,
+          cpuPct: latest.cpuPct,
+          inService: fleet.inService,
+        });
+        if (readings.length > RATE_READINGS) readings.shift();
+      }
+      servedBy = fleet.inService;
       if (at >= nextRefitAt || rate === undefined)
         rate = opts.ratePerInstance ?? serviceRateOf(readings) ?? rate;
       if (!seen) {

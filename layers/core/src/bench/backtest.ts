@@ -2,7 +2,7 @@
  * Every policy on one trace, the same simulated service for all: what `headroom backtest` runs
  * on a user's own history and what the benchmark runs on each of its traces (one loop for both).
  */
-import type { RunResult } from '../model/replay.js';
+import type { RunResult, TimelineEvent } from '../model/replay.js';
 import type { ManagedService } from '../model/service.js';
 import { demandSeries } from '../sim/queueing.js';
 import { replay } from '../sim/replay.js';
@@ -48,20 +48,27 @@ export interface Backtest {
   minutes: number;
 }
 
-/** Replays every policy over a trace file, or over a trace already read (any format). */
-export function backtestTrace(source: string | Trace, options: BacktestOptions = {}): Backtest {
+/** A load already per minute, with the events every run shares (the trace's gaps). */
+export interface MinuteLoad {
+  traceName: string;
+  /** Requests per minute, one per minute from startAt. */
+  load: readonly number[];
+  startAt: number;
+  events?: readonly TimelineEvent[];
+}
+
+/**
+ * The one replay loop of `simulate`, `backtest` and the benchmark: every policy over the same load
+ * and d(t), computed once; each run's events include the shared ones, in time order.
+ */
+export function replayEveryPolicy(
+  { traceName, load, startAt, events = [] }: MinuteLoad,
+  options: Omit<BacktestOptions, 'traceName' | 'peakInstances' | 'interpolation' | 'trace'> = {},
+): RunResult[] {
   const service = options.service ?? BENCH_SERVICE;
   const mu = options.muPerInstance ?? BENCH_MU_PER_INSTANCE;
-  const trace = typeof source === 'string' ? readTraceFile(source, options.trace) : source;
-  const traceName = options.traceName ?? trace.name.replace(/\.[^.]+$/, '');
-  const { load, startAt, gaps, gapEvents } = toMinuteLoad(trace, {
-    peakInstances: options.peakInstances ?? BENCH_PEAK_INSTANCES,
-    muPerInstance: mu,
-    sloP99Ms: service.slo.p99LatencyMs,
-    interpolation: options.interpolation ?? BENCH_INTERPOLATION,
-  });
   const demand = demandSeries(load, mu, service.slo.p99LatencyMs);
-  const runs = (options.policies ?? POLICY_NAMES).map((name) => {
+  return (options.policies ?? POLICY_NAMES).map((name) => {
     const run = replay({
       traceName,
       load,
@@ -80,9 +87,23 @@ export function backtestTrace(source: string | Trace, options: BacktestOptions =
         ? { onProgress: (done: number, total: number) => options.onProgress?.(name, done, total) }
         : {}),
     });
-    return gapEvents.length === 0
+    return events.length === 0
       ? run
-      : { ...run, events: [...gapEvents, ...run.events].sort((a, b) => a.at - b.at) };
+      : { ...run, events: [...events, ...run.events].sort((a, b) => a.at - b.at) };
   });
+}
+
+/** Replays every policy over a trace file, or over a trace already read (any format). */
+export function backtestTrace(source: string | Trace, options: BacktestOptions = {}): Backtest {
+  const service = options.service ?? BENCH_SERVICE;
+  const trace = typeof source === 'string' ? readTraceFile(source, options.trace) : source;
+  const traceName = options.traceName ?? trace.name.replace(/\.[^.]+$/, '');
+  const { load, startAt, gaps, gapEvents } = toMinuteLoad(trace, {
+    peakInstances: options.peakInstances ?? BENCH_PEAK_INSTANCES,
+    muPerInstance: options.muPerInstance ?? BENCH_MU_PER_INSTANCE,
+    sloP99Ms: service.slo.p99LatencyMs,
+    interpolation: options.interpolation ?? BENCH_INTERPOLATION,
+  });
+  const runs = replayEveryPolicy({ traceName, load, startAt, events: gapEvents }, options);
   return { records: runs.map((r) => toBenchRecord(r.summary)), runs, gaps, minutes: load.length };
 }

@@ -3,11 +3,10 @@
  * and the benchmark's policies, so a simulation or a backtest reads like a line of the benchmark.
  */
 import { BENCH_MU_PER_INSTANCE, BENCH_SERVICE } from '../bench/benchSetup.js';
-import { POLICY_NAMES, buildPolicy, type PolicyName } from '../bench/benchPolicies.js';
+import { replayEveryPolicy } from '../bench/backtest.js';
+import { POLICY_NAMES, type PolicyName } from '../bench/benchPolicies.js';
 import { toBenchRecord, type BenchRecord } from '../bench/records.js';
-import type { RunResult, TimelineEvent } from '../model/replay.js';
-import { demandSeries } from '../sim/queueing.js';
-import { replay } from '../sim/replay.js';
+import type { RunResult } from '../model/replay.js';
 import { scaleToPeak } from '../workload/traceReader.js';
 import type { CliIo } from './commands/command.js';
 import { createProgress } from './progress.js';
@@ -28,29 +27,26 @@ export interface ScenarioOptions {
   peakInstances?: number;
   policies: readonly PolicyName[];
   progress: boolean;
-  /** Events every run shares (gaps in a trace), added to each run's timeline. */
-  traceEvents?: readonly TimelineEvent[];
 }
 
 /** The records of results.json for these runs, exactly as the benchmark writes them. */
 export const benchRecords = (runs: readonly RunResult[]): BenchRecord[] =>
   runs.map((r) => toBenchRecord(r.summary));
 
-/**
- * Replays every requested policy over the same load and d(t) (the benchmark's backtestTrace
- * loop, over a load rather than a file); progress goes to stderr.
- */
+/** Replays every requested policy over the same load with the benchmark's loop; progress goes to stderr. */
 export function replayPolicies(options: ScenarioOptions, io: Pick<CliIo, 'stderr' | 'now'>): RunResult[] {
-  const slo = SERVICE.slo.p99LatencyMs;
   const load =
     options.peakInstances === undefined
       ? options.load
       : scaleToPeak(
           options.load,
-          { peakInstances: options.peakInstances, muPerInstance: MU_PER_INSTANCE, sloP99Ms: slo },
+          {
+            peakInstances: options.peakInstances,
+            muPerInstance: MU_PER_INSTANCE,
+            sloP99Ms: SERVICE.slo.p99LatencyMs,
+          },
           options.traceName,
         ).load;
-  const demand = demandSeries(load, MU_PER_INSTANCE, slo);
   const minutes = load.length;
   const progress = createProgress({
     total: minutes * options.policies.length,
@@ -58,23 +54,18 @@ export function replayPolicies(options: ScenarioOptions, io: Pick<CliIo, 'stderr
     enabled: options.progress,
     stream: io.stderr,
   });
+  const index = new Map(options.policies.map((name, i) => [name, i]));
   try {
-    return options.policies.map((name, i) => {
-      const run = replay({
-        traceName: options.traceName,
-        load,
-        demand,
-        startAt: options.startAt,
+    return replayEveryPolicy(
+      { traceName: options.traceName, load, startAt: options.startAt },
+      {
         service: SERVICE,
-        policy: buildPolicy(name, { service: SERVICE, demand, startAt: options.startAt }),
         muPerInstance: MU_PER_INSTANCE,
-        onProgress: (done) => progress.update(i * minutes + done, name),
+        policies: options.policies,
         stopwatch: io.now,
-      });
-      return options.traceEvents?.length
-        ? { ...run, events: [...options.traceEvents, ...run.events].sort((a, b) => a.at - b.at) }
-        : run;
-    });
+        onProgress: (name, done) => progress.update((index.get(name) ?? 0) * minutes + done, name),
+      },
+    );
   } finally {
     progress.stop();
   }

@@ -3,7 +3,7 @@
  * Pure functions: the reader sends the planned queries and hands the results back here.
  */
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { KpiName, KpiSample, KpiSeries } from '../model/kpi.js';
+import { ALL_KPIS, type KpiName, type KpiSample, type KpiSeries } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 
 /** One CloudWatch time series per service and source. */
@@ -31,15 +31,7 @@ export interface MetricResult {
   status: string;
 }
 
-export const ALL_KPIS: readonly KpiName[] = [
-  'requestsPerMinute',
-  'p99LatencyMs',
-  'errorRatePct',
-  'cpuPct',
-  'dbConnectionsPct',
-  'cacheHitRatioPct',
-  'cdnHitRatioPct',
-];
+export { ALL_KPIS };
 
 const SOURCES_OF: Record<KpiName, readonly MetricSource[]> = {
   requestsPerMinute: ['requests'],

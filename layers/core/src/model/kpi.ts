@@ -17,6 +17,17 @@ export interface KpiSample {
 
 export type KpiName = Exclude<keyof KpiSample, 'at'>;
 
+/** Every KPI a reader can be asked for: the default when a caller names none. */
+export const ALL_KPIS: readonly KpiName[] = [
+  'requestsPerMinute',
+  'p99LatencyMs',
+  'errorRatePct',
+  'cpuPct',
+  'dbConnectionsPct',
+  'cacheHitRatioPct',
+  'cdnHitRatioPct',
+];
+
 /** KPI history of one service, oldest first. */
 export interface KpiSeries {
   serviceId: string;

@@ -4,7 +4,7 @@
  */
 import type { DecisionRecord } from '../model/decision.js';
 import type { FleetCapacity } from '../model/fleet.js';
-import type { KpiName, KpiSample, KpiSeries } from '../model/kpi.js';
+import { ALL_KPIS, type KpiName, type KpiSample, type KpiSeries } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import type {
   AdvisorEvent,
@@ -34,16 +34,6 @@ export class VirtualClock implements Clock {
 
 /** Refusals are the AWS adapter's own typed error, so callers handle the simulation and AWS alike. */
 export { ScalingRefusedError } from '../aws/errors.js';
-
-const ALL_KPIS: readonly KpiName[] = [
-  'requestsPerMinute',
-  'p99LatencyMs',
-  'errorRatePct',
-  'cpuPct',
-  'dbConnectionsPct',
-  'cacheHitRatioPct',
-  'cdnHitRatioPct',
-];
 
 /**
  * One datapoint per period from the one-minute samples in it: the mean of each KPI, except p99

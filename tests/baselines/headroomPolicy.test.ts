@@ -38,9 +38,11 @@ describe('headroom policy', () => {
   const run = decisions(T0 + 4 * 24 * HOUR);
   const need = (rpm: number) => capacityForLoad(rpm, 10, DEFAULT_SLO.p99LatencyMs);
 
-  it('leaves the decision to the reactive part until an hour of load tells the margin', () => {
-    expect(run.get(T0 + 30 * MINUTE)).toBe(42);
-    expect(run.get(T0 + 90 * MINUTE)).toBeLessThan(42);
+  it('leaves the decision to the reactive part until the first hourly refit after an hour of load', () => {
+    // The margin is learned at the refit, from its 5-minute series: at 01:00 that holds 12
+    // intervals, 10 rises over the 2-interval lead (< an hour of them); at 02:00 it holds 24.
+    expect(run.get(T0 + 90 * MINUTE)).toBe(42);
+    expect(run.get(T0 + 2 * HOUR)).toBeLessThan(42);
   });
 
   it('before the forecast is trusted (24 h), covers the load measured with the learned margin', () => {
@@ -106,16 +108,19 @@ describe('headroom policy', () => {
 });
 
 describe('headroom policy margin', () => {
-  it('covers the rise the load has shown within the lead time, learned from its own history', () => {
-    // 3,000/min with a step up to 3,600 for 2 minutes every 10: 6 minutes in 10 see it within the
-    // next 6 (the lead time), so the 90th-percentile rise is 600 requests/min.
-    const bursty = (t: number) => (Math.floor(t / MINUTE) % 10 < 2 ? 3600 : 3000);
+  it('covers the rise the load has shown within the lead time, learned from its 5-minute series', () => {
+    // 3,000/min with a step up to 3,600 for 10 minutes every 30. In 5-minute intervals (a sample
+    // stamped at a minute's end belongs to the interval before it) that is 3,600, 3,480, 3,000,
+    // 3,000, 3,000, 3,120; the rises to the higher of the next 2 intervals (the 6-minute lead,
+    // rounded up) are -120, -480, 0, 120, 600, 480: the 90th percentile is 600 requests/min.
+    const bursty = (t: number) => (Math.floor(t / MINUTE) % 30 < 10 ? 3600 : 3000);
     const policy = headroomPolicy(service, { reactive: fortyTwoReactive, ratePerInstance: 10 });
     const out = new Map<number, number>();
     for (const obs of minutes(T0, T0 + 3 * HOUR, bursty, () => ({ desired: 20, inService: 20 })))
       out.set(obs.at, policy.decide(obs));
     const need = (rpm: number) => capacityForLoad(rpm, 10, DEFAULT_SLO.p99LatencyMs);
     expect(need(3600)).toBeGreaterThan(need(3000));
+    expect(need(4200)).toBeGreaterThan(need(3600));
     // At 02:55 the load is 3,000: capacity for 3,600.
     expect(out.get(T0 + 3 * HOUR - 5 * MINUTE)).toBe(need(3600));
     // At 03:00 it is 3,600: capacity for 4,200.
@@ -123,17 +128,18 @@ describe('headroom policy margin', () => {
   });
 
   it('holds a scale-in until the lower want has lasted the hold', () => {
-    const drop = (t: number) => (t < T0 + 2 * HOUR ? 9000 : 3000);
+    // The margin is first learned at the 02:00 refit: the drop comes an hour after it.
+    const drop = (t: number) => (t < T0 + 3 * HOUR ? 9000 : 3000);
     const held = headroomPolicy(service, {
       reactive: fortyTwoReactive,
       ratePerInstance: 10,
       scaleInHoldMinutes: 3,
     });
     const out: number[] = [];
-    for (const obs of minutes(T0, T0 + 2 * HOUR + 3 * MINUTE, drop, () => ({ desired: 20, inService: 20 })))
+    for (const obs of minutes(T0, T0 + 3 * HOUR + 3 * MINUTE, drop, () => ({ desired: 20, inService: 20 })))
       out.push(held.decide(obs));
     const need = (rpm: number) => capacityForLoad(rpm, 10, DEFAULT_SLO.p99LatencyMs);
-    // 3,000/min from 02:00: wanted at 02:00, 02:01 and 02:02, taken at 02:02.
+    // 3,000/min from 03:00: wanted at 03:00, 03:01 and 03:02, taken at 03:02.
     expect(out.slice(-5)).toEqual([need(9000), need(9000), need(9000), need(3000), need(3000)]);
   });
 });

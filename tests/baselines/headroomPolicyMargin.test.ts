@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  DEFAULT_MARGIN_OPTIONS,
   heldCapacity,
   loadRiseMargin,
   MIN_MARGIN_HISTORY_MINUTES,
+  riseMarginOf,
 } from '@headroom/core/policies/headroomPolicyMargin';
 
 const flat = (n: number, x: number) => Array.from({ length: n }, () => x);
@@ -54,5 +56,55 @@ describe('heldCapacity', () => {
     ['fewer wants than the hold', [2, 6], 5, 6],
   ])('%s', (_, wants, minutes, expected) => {
     expect(heldCapacity(wants, minutes)).toBe(expected);
+  });
+});
+
+describe('loadRiseMargin on 5-minute steps (the forecast’s series)', () => {
+  const FIVE = 5 * 60_000;
+
+  it('needs an hour of rises, counted in steps: 12 of 5 minutes', () => {
+    expect(loadRiseMargin(flat(14, 100), 2, 0.9, FIVE)).toBe(0);
+    expect(loadRiseMargin(flat(13, 100), 2, 0.9, FIVE)).toBeUndefined();
+  });
+
+  it('skips a gap (NaN): no rise from it, and the highest measured value ahead counts', () => {
+    const loads = [...flat(20, 100), Number.NaN, 160, ...flat(20, 100)];
+    // From the 100 before the gap, the next two steps are NaN and 160: a rise of 60.
+    expect(loadRiseMargin(loads, 2, 1, FIVE)).toBe(60);
+    expect(loadRiseMargin(flat(40, Number.NaN), 2, 0.9, FIVE)).toBeUndefined();
+  });
+
+  it('names a bad step', () => {
+    expect(() => loadRiseMargin(flat(100, 1), 2, 0.9, 0)).toThrow(/stepMs 0/);
+  });
+});
+
+describe('riseMarginOf', () => {
+  const FIVE = 5 * 60_000;
+  const series = (values: number[]) => ({ start: 0, stepMs: FIVE, values });
+  /** 100, and 130 every 6th step. */
+  const everySixth = (n: number) => Array.from({ length: n }, (_, i) => (i % 6 === 5 ? 130 : 100));
+
+  it.each([
+    // Lead 6 min → 2 steps: from 2 steps in 6 the next 130 is within reach (a third of them).
+    ['lead rounded up to whole steps: 6 min is 2 steps', everySixth(300), 6 * 60_000, 0.8, 30],
+    ['a lead of exactly one step reaches the 130 from 1 step in 6', everySixth(300), 5 * 60_000, 0.8, 0],
+    ['...which the 90th percentile covers', everySixth(300), 5 * 60_000, 0.9, 30],
+  ])('%s', (_, values, leadMs, quantile, expected) => {
+    expect(riseMarginOf(series(values), leadMs, { quantile, historyMs: 3 * 86_400_000 })).toBe(expected);
+  });
+
+  it('learns only from the last historyMs of the series', () => {
+    // A bursty first day, then 3 flat days: the 3-day window sees no rise.
+    const values = [...everySixth(288), ...flat(3 * 288, 100)];
+    expect(riseMarginOf(series(values), 6 * 60_000, { quantile: 0.9, historyMs: 3 * 86_400_000 })).toBe(0);
+    expect(riseMarginOf(series(values), 6 * 60_000, { quantile: 0.9, historyMs: 4 * 86_400_000 })).toBe(0);
+    expect(riseMarginOf(series(values), 6 * 60_000, { quantile: 0.95, historyMs: 4 * 86_400_000 })).toBe(30);
+  });
+
+  it('is the hour of history the default margin needs, at 5-minute steps', () => {
+    expect(DEFAULT_MARGIN_OPTIONS).toEqual({ quantile: 0.9, historyMs: 3 * 86_400_000 });
+    expect(riseMarginOf(series(flat(13, 100)), 6 * 60_000)).toBeUndefined();
+    expect(riseMarginOf(series(flat(14, 100)), 6 * 60_000)).toBe(0);
   });
 });

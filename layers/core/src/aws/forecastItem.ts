@@ -89,4 +89,5 @@ const serviceForecastSchema = z.object({
   accuracy: z.object({ evaluations: z.array(evaluationSchema) }),
   verdict: verdictSchema,
   ratePerInstance: num.optional(),
+  riseMargin: num.optional(),
 });

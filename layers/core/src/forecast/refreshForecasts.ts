@@ -8,9 +8,15 @@ import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import type { Clock, FleetControl, MetricsReader, StateStore } from '../ports/index.js';
 import type { ForecastFloor } from '../evaluate/decideScaling.js';
-import { forecastFloorFor } from '../policies/headroomPolicy.js';
+import {
+  DEFAULT_EVALUATION_PERIOD_SECONDS,
+  DEFAULT_FORECAST_MAX_MAPE_PCT,
+  headroomFloor,
+} from '../policies/headroomFloor.js';
 import { serviceRateOf } from '../policies/headroomPolicyCapacity.js';
-import { DEFAULT_REFIT_OPTIONS, refitForecast, type RefitOptions } from './serviceForecast.js';
+import { DEFAULT_MARGIN_OPTIONS, leadTimeMs, riseMarginOf } from '../policies/headroomPolicyMargin.js';
+import { toRegularSeries } from './series.js';
+import { DEFAULT_REFIT_OPTIONS, refitForecastOnSeries, type RefitOptions } from './serviceForecast.js';
 
 export interface ForecastDeps {
   clock: Clock;
@@ -84,12 +90,17 @@ export async function refreshForecasts(
     try {
       const samples = series.get(service.id)?.samples ?? [];
       const previous = await getForecast.call(deps.state, service.id);
-      const next = refitForecast(service.id, samples, at, previous, refit);
+      const loads = toRegularSeries(samples, { end: at, spanMs: refit.lookBackMs, stepMs: refit.stepMs });
+      const next = refitForecastOnSeries(service.id, loads, at, previous, refit);
       const rate =
         rateOf(samples, groups.get(service.autoScalingGroupName)?.inService) ?? previous?.ratePerInstance;
+      // The same function on the same series as the benchmarked policy (headroomPolicy).
+      const lead = leadTimeMs(service, DEFAULT_EVALUATION_PERIOD_SECONDS);
+      const margin = riseMarginOf(loads, lead, DEFAULT_MARGIN_OPTIONS);
       await putForecast.call(deps.state, {
         ...next,
         ...(rate !== undefined ? { ratePerInstance: rate } : {}),
+        ...(margin !== undefined ? { riseMargin: margin } : {}),
       });
       report.services.push({
         serviceId: service.id,
@@ -109,8 +120,9 @@ export async function refreshForecasts(
 }
 
 /**
- * The floor the evaluate function passes to decideScaling (its `forecasts` hook): the stored
- * forecast, read back and turned into capacity for the coming lead time.
+ * The floor the evaluate function passes to decideScaling (its `forecasts` hook): headroomFloor,
+ * exactly as the benchmarked policy computes it, from the stored forecast, rate and rise margin
+ * and the latest measured load (the last of `recent`, oldest first).
  */
 export async function forecastFloorFromStore(
   state: Pick<StateStore, 'getForecast'>,
@@ -119,7 +131,17 @@ export async function forecastFloorFromStore(
   recent: readonly KpiSample[] = [],
 ): Promise<ForecastFloor | undefined> {
   const stored = await state.getForecast?.(service.id);
-  return forecastFloorFor(stored, service, now, stored?.ratePerInstance, recent);
+  return headroomFloor({
+    service,
+    now,
+    latestLoad: recent.at(-1)?.requestsPerMinute,
+    ratePerInstance: stored?.ratePerInstance,
+    riseMargin: stored?.riseMargin,
+    forecast: stored,
+    recent,
+    forecastMaxMapePct: DEFAULT_FORECAST_MAX_MAPE_PCT,
+    evaluationPeriodSeconds: DEFAULT_EVALUATION_PERIOD_SECONDS,
+  });
 }
 
 function rateOf(samples: readonly KpiSample[], inService: number | undefined): number | undefined {

@@ -33,6 +33,11 @@ export interface ServiceForecast {
   verdict: ForecastVerdict;
   /** Requests per second one instance serves at full CPU, read from the KPIs when the forecast was made. */
   ratePerInstance?: number;
+  /**
+   * Requests per minute the load can rise within the service's lead time (riseMarginOf on this
+   * refit's series); with the rate and the latest load it gives the need now (headroomFloor).
+   */
+  riseMargin?: number;
 }
 
 export interface RefitOptions {

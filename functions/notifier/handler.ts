@@ -2,7 +2,11 @@
  * Notifier: target of the advisor bus's rules. One event → one Slack message. Approval requests
  * are stored (with their task token) before the message goes out, so a button never points at
  * nothing. Any failure throws: EventBridge/Lambda retry, then the dead-letter queue keeps the event.
+ * EventBridge delivers at least once, so each event id is handled once (Powertools idempotency):
+ * a second copy posts nothing, while a failed attempt leaves no record and its retry posts.
  */
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
@@ -33,16 +37,22 @@ const required = (name: string) => {
 const env = {
   webhookSecretArn: required('SLACK_WEBHOOK_SECRET_ARN'),
   tableName: required('STATE_TABLE'),
+  idempotencyTable: required('IDEMPOTENCY_TABLE'),
   region: required('AWS_REGION'),
 };
 /** Secrets are re-read at most every five minutes: a rotated webhook is picked up without a deploy. */
 const SECRET_MAX_AGE_SECONDS = 300;
 /** Left for logging and the error path when the Lambda's own timeout approaches. */
 const DEADLINE_MARGIN_MS = 1_000;
+/** A day: longer than any redelivery of one event (EventBridge and Lambda give up after an hour each). */
+const IDEMPOTENCY_SECONDS = 24 * 3600;
 
 const webhook = new SlackWebhook();
-const approvals = new DynamoApprovalRequests(new DynamoDBClient(clientConfig()), {
-  tableName: env.tableName,
+const dynamo = new DynamoDBClient(clientConfig());
+const approvals = new DynamoApprovalRequests(dynamo, { tableName: env.tableName });
+const persistenceStore = new DynamoDBPersistenceLayer({
+  tableName: env.idempotencyTable,
+  awsSdkV3Client: dynamo,
 });
 const sfn = new SFNClient(clientConfig());
 
@@ -54,7 +64,7 @@ async function webhookTarget(): Promise<WebhookTarget> {
 
 export async function notify(event: EventBridgeEvent<string, unknown>, context: Context): Promise<void> {
   const typed = readAdvisorEvent(advisorEventFromBus(event['detail-type'], event.detail));
-  logger.appendKeys({ eventType: typed.type, serviceId: typed.event.serviceId, eventId: event.id });
+  logger.appendKeys({ eventType: typed.type, serviceId: typed.event.serviceId });
   if (typed.type === 'ApprovalRequested') {
     const { approvalId, taskToken, expiresAt, summary, decision } = typed.detail;
     await approvals.savePending({
@@ -94,10 +104,26 @@ async function confirmDelivery(approvalId: string, taskToken: string): Promise<v
   }
 }
 
+const config = new IdempotencyConfig({
+  eventKeyJmesPath: 'id',
+  expiresAfterSeconds: IDEMPOTENCY_SECONDS,
+  // Without an id the event could not be told from its copies; it fails rather than risk two posts.
+  throwOnNoIdempotencyKey: true,
+  responseHook: (response) => {
+    logger.info('event already notified; not posting it again');
+    return response;
+  },
+});
+// The records share the change worker's table; template.yaml lets the notifier touch only `notifier#*` keys.
+const notifyOnce = makeIdempotent(notify, { persistenceStore, config, keyPrefix: 'notifier' });
+
 /** Logged with its safe message (none of ours carries the URL), then rethrown for the retries and the DLQ. */
 async function notifyOrLog(event: EventBridgeEvent<string, unknown>, context: Context): Promise<void> {
+  // An attempt cut short by the Lambda timeout stays "in progress" only until then, not for a day.
+  config.registerLambdaContext(context);
+  logger.appendKeys({ eventId: event.id });
   try {
-    await notify(event, context);
+    await notifyOnce(event, context);
   } catch (error) {
     logger.error('notification failed', error instanceof Error ? error : String(error));
     throw error;

@@ -56,11 +56,18 @@ export const failure: AdvisorEvent = {
   },
 };
 
-/** The EventBridge event Lambda receives for an advisor event, as EventBridgePublisher sends it. */
-export function busEvent(event: AdvisorEvent) {
+let eventsMade = 0;
+
+/**
+ * The EventBridge event Lambda receives for an advisor event, as EventBridgePublisher sends it.
+ * Each call gets its own id, as each publish does (the notifier skips an id it has seen); pass `id`
+ * to deliver the same event again.
+ */
+export function busEvent(event: AdvisorEvent, id?: string) {
+  eventsMade += 1;
   return {
     version: '0',
-    id: 'c0ffee00-0000-4000-8000-000000000001',
+    id: id ?? `c0ffee00-0000-4000-8000-${String(eventsMade).padStart(12, '0')}`,
     'detail-type': event.type,
     source: 'headroom.advisor',
     account: '123456789012',

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest 
 import type { Context } from 'aws-lambda';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, SendTaskHeartbeatCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { clearCaches } from '@aws-lambda-powertools/parameters';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -20,7 +20,12 @@ import {
   type Answer,
   type FakeSlack,
 } from './fixtures.js';
-import { STATE_TABLE as TABLE, startDynalite, type LocalDynamo } from '../support/dynalite.js';
+import {
+  IDEMPOTENCY_TABLE,
+  STATE_TABLE as TABLE,
+  startDynalite,
+  type LocalDynamo,
+} from '../support/dynalite.js';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:headroom/slack-webhook-AbCdEf';
 const secrets = mockClient(SecretsManagerClient);
@@ -44,6 +49,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     SLACK_WEBHOOK_SECRET_ARN: SECRET_ARN,
     STATE_TABLE: TABLE,
+    IDEMPOTENCY_TABLE,
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
@@ -84,6 +90,12 @@ afterAll(async () => {
   await slack.close();
   await dynamo.close();
 });
+
+/** The keys of the idempotency records; template.yaml lets the notifier touch only `notifier#*`. */
+async function idempotencyKeys(): Promise<string[]> {
+  const { Items = [] } = await dynamo.client.send(new ScanCommand({ TableName: IDEMPOTENCY_TABLE }));
+  return Items.map((item) => String(unmarshall(item)['id']));
+}
 
 describe('notifier handler', () => {
   it('posts a recommendation as Block Kit to the webhook from Secrets Manager, and never logs the URL', async () => {
@@ -159,6 +171,42 @@ describe('notifier handler', () => {
       new SlackPostError('HTTP 404 no_service is not retryable', 1),
     );
     expect(output).toContain('notification failed');
+    expect(output).not.toContain('s3cr3tW3bh00kP4th');
+  });
+
+  it('posts an event EventBridge delivers twice only once', async () => {
+    const event = busEvent(recommendation);
+    await notify(event, context);
+    await notify(structuredClone(event), context);
+    expect(slack.received).toHaveLength(1);
+    expect(output).toContain('event already notified; not posting it again');
+  });
+
+  it('stores, posts and heartbeats a twice-delivered approval request once', async () => {
+    const event = busEvent({
+      ...approvalRequest,
+      detail: { ...approvalRequest.detail, approvalId: 'apr-twice' },
+    });
+    await notify(event, context);
+    await notify(event, context);
+    expect(slack.received).toHaveLength(1);
+    expect(sfn.commandCalls(SendTaskHeartbeatCommand)).toHaveLength(1);
+  });
+
+  it('lets a redelivery post an event whose first attempt failed, and the URL is in no log', async () => {
+    answers = [500, 500, 500, 500].map((status) => ({ status, body: 'internal_error' }));
+    const event = busEvent(recommendation);
+    const keysBefore = await idempotencyKeys();
+    await expect(notify(event, context)).rejects.toThrow(
+      new SlackPostError('HTTP 500 internal_error after 4 attempts', 4),
+    );
+    // Powertools deletes the in-progress record of a failed attempt, so nothing blocks the retry.
+    expect(await idempotencyKeys()).toEqual(keysBefore);
+    await notify(event, context);
+    expect(slack.received).toHaveLength(5);
+    const added = (await idempotencyKeys()).filter((key) => !keysBefore.includes(key));
+    expect(added).toEqual([expect.stringMatching(/^notifier#/)]);
+    expect(output).not.toContain('event already notified');
     expect(output).not.toContain('s3cr3tW3bh00kP4th');
   });
 

@@ -36,7 +36,7 @@ function realisticForecast(): ServiceForecast {
     upperCoverage: 90 + 10 * noise(),
     points: 12,
   }));
-  return { ...refit, accuracy: { evaluations }, ratePerInstance: 123.456789 };
+  return { ...refit, accuracy: { evaluations }, ratePerInstance: 123.456789, riseMargin: 187.654321 };
 }
 
 describe('the stored forecast item', () => {

@@ -51,7 +51,12 @@ function fullForecast(serviceId: string): ServiceForecast {
     upperCoverage: 95.8333333333,
     points: 12,
   }));
-  return { ...refit, accuracy: { evaluations }, ratePerInstance: 1234.56789012345 };
+  return {
+    ...refit,
+    accuracy: { evaluations },
+    ratePerInstance: 1234.56789012345,
+    riseMargin: 321.987654321,
+  };
 }
 
 /** Every number of `actual` equals `expected` to 6 significant digits; integers exactly. */

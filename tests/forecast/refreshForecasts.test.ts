@@ -9,7 +9,11 @@ import type {
 } from '@headroom/core';
 import { DEFAULT_SLO, DEFAULT_TIMING, type ManagedService } from '@headroom/core';
 import { forecastFloorFromStore, refreshForecasts } from '@headroom/core/forecast/refreshForecasts';
+import { toRegularSeries } from '@headroom/core/forecast/series';
 import type { ServiceForecast } from '@headroom/core/forecast/serviceForecast';
+import { headroomFloor } from '@headroom/core/policies/headroomFloor';
+import { capacityForLoad } from '@headroom/core/policies/headroomPolicyCapacity';
+import { DEFAULT_MARGIN_OPTIONS, riseMarginOf } from '@headroom/core/policies/headroomPolicyMargin';
 import { DAY, START, trueLoad } from './synthetic.js';
 
 const service = (id: string, mode: ManagedService['mode'] = 'apply'): ManagedService => ({
@@ -89,12 +93,67 @@ describe('refreshForecasts: the hourly forecast run', () => {
     expect(stored.has('batch')).toBe(false);
   });
 
+  it('stores the rise margin the benchmarked policy learns: riseMarginOf on the forecast’s own series', async () => {
+    const { deps, stored } = fakes([service('web'), service('api')], { web: 10, api: 0.5 });
+    await refreshForecasts(deps);
+    const now = START + 10 * DAY;
+    for (const [id, days] of [
+      ['web', 10],
+      ['api', 0.5],
+    ] as const) {
+      const samples = history({ start: now - 14 * DAY, end: now, periodSeconds: 300 }, days);
+      const series = toRegularSeries(samples, { end: now, spanMs: 14 * DAY, stepMs: 300_000 });
+      // Boot 180 s + warm-up 120 s + one 60 s evaluation: 6 minutes, 2 five-minute steps.
+      const expected = riseMarginOf(series, 6 * 60_000, DEFAULT_MARGIN_OPTIONS);
+      expect([id, stored.get(id)?.riseMargin]).toEqual([id, expected]);
+    }
+    // The synthetic load rises and falls every day: a margin above 0 is learned even from 12 h.
+    expect(stored.get('web')?.riseMargin).toBeGreaterThan(0);
+    expect(stored.get('api')?.riseMargin).toBeGreaterThan(0);
+  });
+
+  it('stores no margin with less than an hour of history to learn it from', async () => {
+    const { deps, stored } = fakes([service('new')], { new: 0.04 });
+    await refreshForecasts(deps);
+    expect(stored.get('new')?.riseMargin).toBeUndefined();
+  });
+
   it('the stored forecast comes back as a floor for the evaluate function', async () => {
     const { deps } = fakes([service('web')], { web: 10 });
     await refreshForecasts(deps);
     const floor = await forecastFloorFromStore(deps.state, service('web'), START + 10 * DAY);
     expect(floor?.capacity).toBeGreaterThan(0);
     expect(floor?.explanation).toMatch(/requests\/min expected within the next 6 min/);
+  });
+
+  it('with the latest measured load, the floor is headroomFloor of the stored rate and margin', async () => {
+    const { deps, stored } = fakes([service('web')], { web: 10 });
+    await refreshForecasts(deps);
+    const now = START + 10 * DAY;
+    const web = stored.get('web');
+    // Far above anything the forecast expects: the need now wins, and names its numbers.
+    const recent = [{ at: now, requestsPerMinute: 50_000 }];
+    const floor = await forecastFloorFromStore(deps.state, service('web'), now, recent);
+    expect(floor).toEqual(
+      headroomFloor({
+        service: service('web'),
+        now,
+        latestLoad: 50_000,
+        ratePerInstance: web?.ratePerInstance,
+        riseMargin: web?.riseMargin,
+        forecast: web,
+        recent,
+        forecastMaxMapePct: 20,
+        evaluationPeriodSeconds: 60,
+      }),
+    );
+    const margin = Math.round(web?.riseMargin ?? 0);
+    expect(floor?.explanation).toMatch(
+      new RegExp(`^need now \\d+ instance\\(s\\): 50000 requests/min measured \\+ ${margin} `),
+    );
+    expect(floor?.capacity).toBe(
+      capacityForLoad(50_000 + (web?.riseMargin ?? 0), web?.ratePerInstance ?? 0, DEFAULT_SLO.p99LatencyMs),
+    );
   });
 
   it('reports a failed metric read as a run error, and a store without forecasts as a clear error', async () => {

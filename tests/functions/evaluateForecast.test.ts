@@ -117,6 +117,60 @@ describe('evaluate handler with the stored forecast as its floor', () => {
     ]);
   });
 
+  it('with a stored rise margin, raises the floor above the measured load: the benchmarked need now', async () => {
+    // Behind an ALB, so its requests are measured: 600 a minute, p99 100 ms, CPU 20 %.
+    const group = managedGroup('web', 6);
+    const tag = { ...group.Tags![0]!, Key: 'headroom:load-balancer', Value: 'app/web/50dc6c495c0c9188' };
+    asg
+      .on(DescribeAutoScalingGroupsCommand)
+      .resolves({ AutoScalingGroups: [{ ...group, Tags: [...group.Tags!, tag] }], $metadata: metadata });
+    const byMetric: Record<string, number> = {
+      CPUUtilization: 20,
+      TargetResponseTime: 0.1,
+      RequestCount: 600,
+    };
+    cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      const end = Math.floor(input.EndTime!.getTime() / 60_000) * 60_000;
+      const minutes = [5, 4, 3, 2, 1].map((m) => new Date(end - m * 60_000));
+      const value = (q: NonNullable<GetMetricDataCommandInput['MetricDataQueries']>[number]) =>
+        byMetric[q.MetricStat?.Metric?.MetricName ?? ''];
+      return {
+        MetricDataResults: (input.MetricDataQueries ?? []).map((q) => ({
+          Id: q.Id,
+          Label: q.Label,
+          Timestamps: value(q) === undefined ? [] : minutes,
+          Values: value(q) === undefined ? [] : minutes.map(() => value(q)!),
+          StatusCode: 'Complete',
+          Messages: [],
+        })),
+        Messages: [],
+        $metadata: metadata,
+      };
+    });
+    // The forecast expects only 60 requests/min (one instance), and is not trusted besides; the
+    // margin says the load can rise by 6,000 within the lead time, as the forecast function learned.
+    const calm = storedForecast('web', Date.now(), 60);
+    const withoutMargin = { ...calm, verdict: { ...calm.verdict, mape: 35 } };
+    ddb
+      .on(GetItemCommand, { Key: forecastKey })
+      .resolves({ Item: forecastItem(withoutMargin), $metadata: metadata });
+    const before = (await handler(event, context)).services[0]!.record!.decision;
+    expect(before.rule).not.toBe('forecast/floor');
+    expect(before.desiredCapacity).toBeLessThan(6);
+
+    ddb
+      .on(GetItemCommand, { Key: forecastKey })
+      .resolves({ Item: forecastItem({ ...withoutMargin, riseMargin: 6_000 }), $metadata: metadata });
+    const report = await handler(event, context);
+    expect(report.errors).toEqual([]);
+    const decision = report.services[0]!.record!.decision;
+    expect(decision.rule).toBe('forecast/floor');
+    expect(decision.desiredCapacity).toBeGreaterThan(6);
+    expect(decision.reason).toMatch(
+      /^Forecast floor \d+: need now \d+ instance\(s\): 600 requests\/min measured \+ 6000 it can rise within the lead time, at 10\.0 requests\/s per instance \(forecast not used: MAPE 35\.0 % > 20 %\)\./,
+    );
+  });
+
   it('a forecast item it cannot read is a run error, and the service is still decided reactively', async () => {
     ddb.on(GetItemCommand, { Key: forecastKey }).resolves({
       Item: { ...forecastKey, encoding: { S: 'json' }, body: { S: '{}' } },

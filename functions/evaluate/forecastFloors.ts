@@ -1,8 +1,9 @@
 /**
  * The stored forecast as evaluateServices' `forecasts` hook. The hook is given a service id; the
- * floor needs the service (its SLO and lead time) and its latest load (the measured/forecast
- * ratio), so the fleet and the metrics reader handed to evaluateServices remember what each run
- * discovers and reads. Config entries win over tags for the same id, as in evaluateServices.
+ * floor (headroomFloor, as benchmarked) needs the service (its SLO and lead time) and its latest
+ * load (the need now, and the measured/forecast ratio), so the fleet and the metrics reader
+ * handed to evaluateServices remember what each run discovers and reads. Config entries win
+ * over tags for the same id, as in evaluateServices.
  */
 import {
   forecastFloorFromStore,

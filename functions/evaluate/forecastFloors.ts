@@ -2,7 +2,8 @@
  * The stored forecast as evaluateServices' `forecasts` hook. The hook is given a service id; the
  * floor (headroomFloor, as benchmarked) needs the service (its SLO and lead time) and its latest
  * load (the need now, and the measured/forecast ratio), so the fleet and the metrics reader
- * handed to evaluateServices remember what each run discovers and reads. Config entries win
+ * handed to evaluateServices remember what each run discovers, describes and reads (a calm read
+ * has CPU but no request count: the load is then what CPU shows on the instances in service). Config entries win
  * over tags for the same id, as in evaluateServices.
  */
 import {
@@ -34,6 +35,7 @@ export function forecastFloors(
 ): ForecastFloors {
   const services = new Map<string, ManagedService>();
   const recent = new Map<string, readonly KpiSample[]>();
+  const inService = new Map<string, number>();
   const configured = new Map(servicesFromConfig.map((s) => [s.id, s]));
   return {
     fleet: {
@@ -44,7 +46,11 @@ export function forecastFloors(
         for (const service of discovered) services.set(service.id, service);
         return discovered;
       },
-      describe: (groupNames) => fleet.describe(groupNames),
+      describe: async (groupNames) => {
+        const described = await fleet.describe(groupNames);
+        for (const [group, capacity] of described) inService.set(group, capacity.inService);
+        return described;
+      },
       setDesiredCapacity: (groupName, desired, honorCooldown) =>
         fleet.setDesiredCapacity(groupName, desired, honorCooldown),
     },
@@ -61,7 +67,7 @@ export function forecastFloors(
       if (service === undefined) return undefined;
       const now = clock.now();
       const live = (recent.get(serviceId) ?? []).filter((s) => s.at > now - LIVE_WINDOW_MS);
-      return forecastFloorFromStore(state, service, now, live);
+      return forecastFloorFromStore(state, service, now, live, inService.get(service.autoScalingGroupName));
     },
   };
 }

@@ -12,7 +12,7 @@ import { forecastFloorFromStore, refreshForecasts } from '@headroom/core/forecas
 import { toRegularSeries } from '@headroom/core/forecast/series';
 import type { ServiceForecast } from '@headroom/core/forecast/serviceForecast';
 import { headroomFloor } from '@headroom/core/policies/headroomFloor';
-import { capacityForLoad } from '@headroom/core/policies/headroomPolicyCapacity';
+import { capacityForLoad, loadFromCpu, serviceRateOf } from '@headroom/core/policies/headroomPolicyCapacity';
 import { DEFAULT_MARGIN_OPTIONS, riseMarginOf } from '@headroom/core/policies/headroomPolicyMargin';
 import { DAY, START, trueLoad } from './synthetic.js';
 
@@ -154,6 +154,50 @@ describe('refreshForecasts: the hourly forecast run', () => {
     expect(floor?.capacity).toBe(
       capacityForLoad(50_000 + (web?.riseMargin ?? 0), web?.ratePerInstance ?? 0, DEFAULT_SLO.p99LatencyMs),
     );
+  });
+
+  it.each([
+    // cpu %, instances, rate (req/s), load (req/min) = cpu/100 × instances × rate × 60
+    [50, 4, 10, 1200],
+    [90, 40, 12.5, 27_000],
+    [0, 10, 10, 0],
+    [75, 0, 10, 0],
+  ])(
+    'loadFromCpu(%d %%, %d instances, %d req/s) = %d req/min, serviceRateOf turned around',
+    (cpu, n, rate, load) => {
+      expect(loadFromCpu(cpu, n, rate)).toBeCloseTo(load, 9);
+      if (load > 0)
+        expect(serviceRateOf([{ requestsPerMinute: load, cpuPct: cpu, inService: n }])).toBeCloseTo(rate, 9);
+    },
+  );
+
+  it('on a calm read (CPU, no request count) the need now comes from the load CPU shows', async () => {
+    const { deps, stored } = fakes([service('web')], { web: 10 });
+    await refreshForecasts(deps);
+    const now = START + 10 * DAY;
+    const rate = stored.get('web')?.ratePerInstance ?? 0;
+    // 90 % CPU on 40 instances: the load that rate gives, far above the forecast, so the need now wins.
+    const fromCpu = await forecastFloorFromStore(
+      deps.state,
+      service('web'),
+      now,
+      [{ at: now, cpuPct: 90 }],
+      40,
+    );
+    const measured = await forecastFloorFromStore(
+      deps.state,
+      service('web'),
+      now,
+      [{ at: now, requestsPerMinute: 0.9 * 40 * rate * 60 }],
+      40,
+    );
+    expect(fromCpu?.capacity).toBe(measured?.capacity);
+    expect(fromCpu?.explanation).toMatch(/^need now/);
+    // Without the fleet size CPU says nothing about the load: only the forecast can set a floor.
+    const withoutFleet = await forecastFloorFromStore(deps.state, service('web'), now, [
+      { at: now, cpuPct: 90 },
+    ]);
+    expect(withoutFleet?.explanation ?? '').not.toMatch(/^need now/);
   });
 
   it('reports a failed metric read as a run error, and a store without forecasts as a clear error', async () => {

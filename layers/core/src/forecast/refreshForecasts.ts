@@ -13,7 +13,7 @@ import {
   DEFAULT_FORECAST_MAX_MAPE_PCT,
   headroomFloor,
 } from '../policies/headroomFloor.js';
-import { serviceRateOf } from '../policies/headroomPolicyCapacity.js';
+import { loadFromCpu, serviceRateOf } from '../policies/headroomPolicyCapacity.js';
 import { DEFAULT_MARGIN_OPTIONS, leadTimeMs, riseMarginOf } from '../policies/headroomPolicyMargin.js';
 import { toRegularSeries } from './series.js';
 import { DEFAULT_REFIT_OPTIONS, refitForecastOnSeries, type RefitOptions } from './serviceForecast.js';
@@ -122,19 +122,21 @@ export async function refreshForecasts(
 /**
  * The floor the evaluate function passes to decideScaling (its `forecasts` hook): headroomFloor,
  * exactly as the benchmarked policy computes it, from the stored forecast, rate and rise margin
- * and the latest measured load (the last of `recent`, oldest first).
+ * and the latest measured load (the last of `recent`, oldest first; when that read had CPU but no
+ * request count, the load CPU shows on `inService` instances).
  */
 export async function forecastFloorFromStore(
   state: Pick<StateStore, 'getForecast'>,
   service: ManagedService,
   now: number,
   recent: readonly KpiSample[] = [],
+  inService?: number,
 ): Promise<ForecastFloor | undefined> {
   const stored = await state.getForecast?.(service.id);
   return headroomFloor({
     service,
     now,
-    latestLoad: recent.at(-1)?.requestsPerMinute,
+    latestLoad: latestLoadOf(recent.at(-1), inService, stored?.ratePerInstance),
     ratePerInstance: stored?.ratePerInstance,
     riseMargin: stored?.riseMargin,
     forecast: stored,
@@ -142,6 +144,17 @@ export async function forecastFloorFromStore(
     forecastMaxMapePct: DEFAULT_FORECAST_MAX_MAPE_PCT,
     evaluationPeriodSeconds: DEFAULT_EVALUATION_PERIOD_SECONDS,
   });
+}
+
+/** The measured request count, or between full reads the load CPU says the fleet is serving. */
+function latestLoadOf(
+  latest: KpiSample | undefined,
+  inService: number | undefined,
+  rate: number | undefined,
+): number | undefined {
+  if (latest?.requestsPerMinute !== undefined) return latest.requestsPerMinute;
+  if (latest?.cpuPct === undefined || inService === undefined || rate === undefined) return undefined;
+  return loadFromCpu(latest.cpuPct, inService, rate);
 }
 
 function rateOf(samples: readonly KpiSample[], inService: number | undefined): number | undefined {

@@ -30,6 +30,16 @@ export function serviceRateOf(readings: readonly RateReading[]): number | undefi
   return rates[Math.floor(rates.length / 2)];
 }
 
+/**
+ * Requests per minute that CPU u on n in-service instances of this rate serves: serviceRateOf
+ * turned around. The evaluate flow reads CPU on every read but the request count only on full
+ * reads, so this gives the need now between them. At saturation CPU caps the estimate at the
+ * fleet's capacity; the latency and error SLOs, read on every read too, take over there.
+ */
+export function loadFromCpu(cpuPct: number, inService: number, ratePerInstance: number): number {
+  return (Math.max(0, cpuPct) / 100) * Math.max(0, inService) * ratePerInstance * 60;
+}
+
 /** Instances whose modelled p99 meets the SLO at this load (requests per minute). */
 export function capacityForLoad(loadPerMinute: number, ratePerInstance: number, sloP99Ms: number): number {
   if (!(loadPerMinute > 0)) return 0;

@@ -3,6 +3,7 @@
  * read the KPIs of the services due (metricReads.ts), decide, pass the guardrails, take the state
  * lock, act or recommend, record and publish. One service failing never stops the others.
  */
+import { managedServices } from '../config/managedServices.js';
 import type { DecisionRecord, ScalingDecision } from '../model/decision.js';
 import type { FleetCapacity } from '../model/fleet.js';
 import type { KpiName, KpiSeries } from '../model/kpi.js';
@@ -94,7 +95,8 @@ export async function evaluateServices(
   const report: EvaluationReport = { at, killSwitch: true, services: [], errors: [], notes: [] };
   const fail = (stage: string, error: unknown) => report.errors.push({ stage, message: messageOf(error) });
 
-  const services = await servicesToEvaluate(deps, options, report, fail);
+  const { services, overridden } = await managedServices(deps.fleet, options.servicesFromConfig, fail);
+  for (const id of overridden) report.notes.push(`${id}: the config parameter overrides its tags`);
   const active = services.filter((s) => s.mode !== 'off');
   for (const s of services.filter((s) => s.mode === 'off')) {
     report.services.push({ serviceId: s.id, status: 'skipped', message: 'mode is off' });
@@ -144,27 +146,6 @@ export async function evaluateServices(
     }
   }
   return report;
-}
-
-async function servicesToEvaluate(
-  deps: EvaluationDeps,
-  options: EvaluationOptions,
-  report: EvaluationReport,
-  fail: (stage: string, error: unknown) => void,
-): Promise<ManagedService[]> {
-  let discovered: ManagedService[] = [];
-  try {
-    discovered = await deps.fleet.discover();
-  } catch (error) {
-    fail('discover', error);
-  }
-  const byId = new Map(discovered.map((s) => [s.id, s]));
-  for (const configured of options.servicesFromConfig ?? []) {
-    if (byId.has(configured.id))
-      report.notes.push(`${configured.id}: the config parameter overrides its tags`);
-    byId.set(configured.id, configured);
-  }
-  return [...byId.values()];
 }
 
 /** What one run shares between its services. */

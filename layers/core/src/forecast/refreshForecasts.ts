@@ -4,6 +4,7 @@
  * forecast, score the previous one, and store the 48-hour forecast with its accuracy. The
  * evaluate function reads it back as a floor (forecastFloorFromStore).
  */
+import { managedServices } from '../config/managedServices.js';
 import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import type { Clock, FleetControl, MetricsReader, StateStore } from '../ports/index.js';
@@ -66,7 +67,8 @@ export async function refreshForecasts(
   const report: ForecastRunReport = { at, services: [], errors: [] };
   const fail = (stage: string, error: unknown) => report.errors.push({ stage, message: messageOf(error) });
 
-  const services = (await managedServices(deps, options, fail)).filter((s) => s.mode !== 'off');
+  const { services: managed } = await managedServices(deps.fleet, options.servicesFromConfig, fail);
+  const services = managed.filter((s) => s.mode !== 'off');
   if (services.length === 0) return report;
   let series;
   try {
@@ -160,22 +162,6 @@ function latestLoadOf(
 function rateOf(samples: readonly KpiSample[], inService: number | undefined): number | undefined {
   if (inService === undefined) return undefined;
   return serviceRateOf(samples.slice(-RATE_SAMPLES).map((s) => ({ ...s, inService })));
-}
-
-async function managedServices(
-  deps: ForecastDeps,
-  options: ForecastRunOptions,
-  fail: (stage: string, error: unknown) => void,
-): Promise<ManagedService[]> {
-  let discovered: ManagedService[] = [];
-  try {
-    discovered = await deps.fleet.discover();
-  } catch (error) {
-    fail('discover', error);
-  }
-  const byId = new Map(discovered.map((s) => [s.id, s]));
-  for (const configured of options.servicesFromConfig ?? []) byId.set(configured.id, configured);
-  return [...byId.values()];
 }
 
 function messageOf(error: unknown): string {

@@ -15,7 +15,9 @@ describe('simulateRemediation', () => {
   it('asks for the database replica, applies the cache replica, and follows both until they serve', async () => {
     const result = await simulateRemediation({ load, startAt });
     const remediation = labels(result.events, 'remediation');
-    expect(labels(result.events, 'alarm').some((l) => l.startsWith('shop-cache-hit:'))).toBe(true);
+    // The cache's saturation shows as a hit-ratio alarm or, when compute runs close, as p99: either way
+    // the diagnosis finds the cache tier.
+    expect(labels(result.events, 'alarm').some((l) => /^shop-(cache-hit|p99):/.test(l))).toBe(true);
     expect(remediation).toEqual(
       expect.arrayContaining([
         'cache: add 1 cache replica per shard on shop-cache (applied)',

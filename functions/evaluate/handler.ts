@@ -14,10 +14,14 @@ import {
   AutoScalingFleetControl,
   CloudWatchMetricsReader,
   createAwsClients,
+  createSqsClient,
   DynamoStateStore,
   EventBridgePublisher,
   evaluateServices,
+  SqsEventDeadLetters,
   TAG_PREFIX,
+  withDeadLetters,
+  type DeadLetteredEvent,
   type EvaluationReport,
 } from '@headroom/core';
 import { readEvaluateConfig } from './config.js';
@@ -32,6 +36,7 @@ const config = readEvaluateConfig(process.env);
 // Built once per container: connections and the adaptive retry limiter outlive one invocation.
 const clients = createAwsClients();
 for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
+const sqs = tracer.captureAWSv3Client(createSqsClient());
 
 const clock = { now: () => Date.now() };
 const state = new DynamoStateStore(clients.dynamo, {
@@ -65,8 +70,32 @@ const deps = {
   fleet,
   state,
   forecasts,
-  events: new EventBridgePublisher(clients.eventBridge, { eventBusName: config.eventBusName }),
+  // Events the bus will not take are kept on the advisor-events DLQ; if that fails too, the run throws.
+  events: withDeadLetters(
+    new EventBridgePublisher(clients.eventBridge, { eventBusName: config.eventBusName }),
+    new SqsEventDeadLetters(sqs, { queueUrl: config.eventsDeadLetterQueueUrl }),
+    onDeadLettered,
+  ),
 };
+
+/** Logged, not counted: the queue's depth alarm already pages, and a custom metric would be billed. */
+function onDeadLettered(letters: readonly DeadLetteredEvent[]): void {
+  logger.error('advisor events not published; kept on the dead-letter queue', {
+    events: letters.map((l) => ({
+      type: l.event.type,
+      serviceId: l.event.serviceId,
+      errorCode: l.errorCode,
+    })),
+  });
+}
+
+/** Thrown when a run's events could be neither published nor dead-lettered, so Lambda retries it. */
+export class EventsNotKeptError extends Error {
+  constructor(message: string) {
+    super(`advisor events lost: ${message}`);
+    this.name = 'EventsNotKeptError';
+  }
+}
 
 /**
  * Decisions, ActionsApplied and Recommendations go out every run (zeros too) so the dashboard's
@@ -120,6 +149,9 @@ export const evaluate = async (parsed: Parsed): Promise<EvaluationReport> => {
       outcome: s.record?.outcome,
     })),
   });
+  // Publish errors reach here only when the dead-letter queue failed as well (withDeadLetters).
+  const lost = report.errors.find((e) => e.stage === 'publish');
+  if (lost) throw new EventsNotKeptError(lost.message);
   return report;
 };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readEvaluateConfig } from '../../functions/evaluate/config.js';
 
-const env = { STATE_TABLE: 'state', EVENT_BUS_NAME: 'bus' };
+const env = { STATE_TABLE: 'state', EVENT_BUS_NAME: 'bus', ADVISOR_EVENTS_DLQ_URL: 'https://sqs/dlq' };
 
 describe('evaluate configuration from the environment', () => {
   it('defaults to advise, kill switch off, 20 actions a day, a 15-minute window', () => {
@@ -11,6 +11,7 @@ describe('evaluate configuration from the environment', () => {
       tagKey: 'headroom:managed',
       stateTable: 'state',
       eventBusName: 'bus',
+      eventsDeadLetterQueueUrl: 'https://sqs/dlq',
       servicesFromConfig: [],
       dailyActionBudget: 20,
       decisionRetentionDays: 90,
@@ -34,6 +35,10 @@ describe('evaluate configuration from the environment', () => {
     [{ ...env, MODE: 'auto' }, 'environment: MODE "auto" is not one of advise, apply, off'],
     [{ ...env, KILL_SWITCH: 'yes' }, 'environment: KILL_SWITCH "yes" is not on or off'],
     [{ EVENT_BUS_NAME: 'bus' }, 'environment variable STATE_TABLE is not set'],
+    [
+      { STATE_TABLE: 'state', EVENT_BUS_NAME: 'bus' },
+      'environment variable ADVISOR_EVENTS_DLQ_URL is not set',
+    ],
     [
       { ...env, DAILY_ACTION_BUDGET: '-1' },
       'environment variable DAILY_ACTION_BUDGET "-1" is not a whole number >= 0',

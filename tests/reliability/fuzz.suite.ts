@@ -106,6 +106,8 @@ describe('the evaluate handler itself', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       STATE_TABLE: 'headroom-state',
       EVENT_BUS_NAME: 'headroom-advisor',
+      ADVISOR_EVENTS_DLQ_URL:
+        'https://sqs.eu-west-1.amazonaws.com/123456789012/headroom-AdvisorEventsDeadLetterQueue-1A2B3C',
     });
     for (const level of ['log', 'info', 'warn', 'error'] as const)
       quiet.push(jest.spyOn(console, level).mockImplementation(() => undefined));

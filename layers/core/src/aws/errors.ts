@@ -1,4 +1,5 @@
 /** Typed failures of AWS calls, so callers decide on a reason rather than an SDK error name. */
+import type { AdvisorEvent } from '../ports/index.js';
 
 export type ScalingRefusal = 'activity-in-progress' | 'resource-contention' | 'invalid-request';
 
@@ -15,15 +16,35 @@ export class ScalingRefusedError extends Error {
   }
 }
 
-/** EventBridge kept rejecting some entries after every retry. */
+/** An event EventBridge rejected, with the event itself so it can still be dead-lettered. */
+export interface UnpublishedEvent {
+  type: string;
+  serviceId: string;
+  errorCode: string;
+  event: AdvisorEvent;
+}
+
+/** EventBridge kept rejecting some entries after every retry; `failed` holds only those. */
 export class EventsNotPublishedError extends Error {
   constructor(
-    readonly failed: readonly { type: string; serviceId: string; errorCode: string }[],
+    readonly failed: readonly UnpublishedEvent[],
     attempts: number,
   ) {
     const codes = [...new Set(failed.map((f) => f.errorCode))].join(', ');
     super(`${failed.length} event(s) not published after ${attempts} attempt(s): ${codes}`);
     this.name = 'EventsNotPublishedError';
+  }
+}
+
+/** Events that could neither be published nor sent to the dead-letter queue: they would be lost. */
+export class EventsLostError extends Error {
+  constructor(
+    readonly lost: readonly { type: string; serviceId: string }[],
+    cause: string,
+  ) {
+    const names = lost.map((l) => `${l.type} ${l.serviceId}`).join(', ');
+    super(`${lost.length} advisor event(s) neither published nor dead-lettered (${names}): ${cause}`);
+    this.name = 'EventsLostError';
   }
 }
 

@@ -8,7 +8,7 @@ import {
   type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { AdvisorEvent, EventPublisher } from '../ports/index.js';
-import { EventsNotPublishedError } from './errors.js';
+import { EventsNotPublishedError, type UnpublishedEvent } from './errors.js';
 import { chunk } from './metricQueries.js';
 
 export const EVENT_SOURCE = 'headroom.advisor';
@@ -32,7 +32,7 @@ export class EventBridgePublisher implements EventPublisher {
   ) {}
 
   async publish(events: readonly AdvisorEvent[]): Promise<void> {
-    const failed: { type: string; serviceId: string; errorCode: string }[] = [];
+    const failed: UnpublishedEvent[] = [];
     for (const batch of chunk(events, ENTRIES_PER_CALL)) failed.push(...(await this.publishBatch(batch)));
     if (failed.length > 0) throw new EventsNotPublishedError(failed, this.options.maxAttempts ?? 3);
   }
@@ -50,7 +50,12 @@ export class EventBridgePublisher implements EventPublisher {
         .map((p, i) => ({ ...p, errorCode: response.Entries?.[i]?.ErrorCode ?? '' }))
         .filter((p) => p.errorCode !== '');
     }
-    return pending.map((p) => ({ type: p.event.type, serviceId: p.event.serviceId, errorCode: p.errorCode }));
+    return pending.map((p): UnpublishedEvent => ({
+      type: p.event.type,
+      serviceId: p.event.serviceId,
+      errorCode: p.errorCode,
+      event: p.event,
+    }));
   }
 
   private entryOf(event: AdvisorEvent): PutEventsRequestEntry {
@@ -59,7 +64,12 @@ export class EventBridgePublisher implements EventPublisher {
       Source: EVENT_SOURCE,
       DetailType: event.type,
       Time: new Date(event.at),
-      Detail: JSON.stringify({ serviceId: event.serviceId, at: event.at, ...event.detail }),
+      Detail: JSON.stringify(eventDetail(event)),
     };
   }
+}
+
+/** The `detail` the bus delivers for an event; the dead-letter queue keeps the same shape. */
+export function eventDetail(event: AdvisorEvent): Record<string, unknown> {
+  return { serviceId: event.serviceId, at: event.at, ...event.detail };
 }

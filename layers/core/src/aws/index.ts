@@ -9,3 +9,5 @@ export * from './dynamoState.js';
 export * from './dynamoForecasts.js';
 export * from './forecastItem.js';
 export * from './eventBridgePublisher.js';
+export * from './sqsEventDeadLetters.js';
+export * from './withDeadLetters.js';

@@ -87,7 +87,10 @@ describe('EventBridgePublisher', () => {
     await expect(attempt).rejects.toBeInstanceOf(EventsNotPublishedError);
     await expect(attempt).rejects.toMatchObject({
       message: '1 event(s) not published after 3 attempt(s): ThrottlingException',
-      failed: [{ type: 'Recommendation', serviceId: 'svc-7', errorCode: 'ThrottlingException' }],
+      // The event itself is carried, so the dead-letter queue gets exactly the rejected ones.
+      failed: [
+        { type: 'Recommendation', serviceId: 'svc-7', errorCode: 'ThrottlingException', event: event(7) },
+      ],
     });
     expect(eb.commandCalls(PutEventsCommand)).toHaveLength(3);
     expect(sleeps).toEqual([100, 200]);

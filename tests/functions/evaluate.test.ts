@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { EvaluationReport } from '@headroom/core';
@@ -30,6 +31,7 @@ const cw = mockClient(CloudWatchClient);
 const asg = mockClient(AutoScalingClient);
 const ddb = mockClient(DynamoDBClient);
 const eb = mockClient(EventBridgeClient);
+const sqs = mockClient(SQSClient);
 const metadata = {
   httpStatusCode: 200,
   requestId: 'b0e91dc8-3807-11e2-83c6-5d9e3d1b2d5c',
@@ -168,7 +170,7 @@ function awsAnswers() {
 }
 
 beforeEach(() => {
-  for (const mock of [cw, asg, ddb, eb]) mock.reset();
+  for (const mock of [cw, asg, ddb, eb, sqs]) mock.reset();
   printed.length = 0;
   awsAnswers();
 });
@@ -280,5 +282,40 @@ describe('evaluate handler on the sample events', () => {
     expect(report.killSwitch).toBe(true);
     expect(report.services[0]!.record).toMatchObject({ outcome: 'blocked', guardrails: ['kill-switch'] });
     expect(asg.commandCalls(SetDesiredCapacityCommand)).toHaveLength(0);
+  });
+
+  describe('when EventBridge keeps rejecting the ActionApplied event', () => {
+    beforeEach(() => {
+      eb.on(PutEventsCommand).resolves({
+        FailedEntryCount: 1,
+        Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'internal error' }],
+        $metadata: metadata,
+      });
+    });
+
+    it('keeps it on the advisor-events dead-letter queue and the run succeeds', async () => {
+      sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1', $metadata: metadata });
+      const report = await handler(sample('scheduled.json'), context);
+
+      expect(report.errors).toEqual([]);
+      const sent = sqs.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
+      expect(sent.map((m) => m.QueueUrl)).toEqual([process.env.ADVISOR_EVENTS_DLQ_URL]);
+      expect(JSON.parse(sent[0]!.MessageBody!)).toMatchObject({
+        source: 'headroom.advisor',
+        detailType: 'ActionApplied',
+        errorCode: 'InternalFailure',
+        detail: { serviceId: 'web' },
+      });
+    });
+
+    it('throws, naming the lost event, when the dead-letter queue refuses it too', async () => {
+      sqs.on(SendMessageCommand).rejects(Object.assign(new Error('access denied'), { name: 'AccessDenied' }));
+      await expect(handler(sample('scheduled.json'), context)).rejects.toThrow(
+        'advisor events lost: EventsLostError: 1 advisor event(s) neither published nor dead-lettered (ActionApplied web): AccessDenied: access denied',
+      );
+      // The decision itself was still taken and recorded before the publish.
+      expect(asg.commandCalls(SetDesiredCapacityCommand)).toHaveLength(1);
+      expect(ddb.commandCalls(PutItemCommand).length).toBeGreaterThan(0);
+    });
   });
 });

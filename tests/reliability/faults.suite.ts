@@ -3,6 +3,13 @@
  * account, and the behaviour docs/reliability.md promises for it.
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
+import {
+  evaluateServices,
+  EventsLostError,
+  withDeadLetters,
+  type DeadLetteredEvent,
+  type EventDeadLetters,
+} from '@headroom/core';
 import type { FaultPlan } from '@headroom/core/sim/faults.js';
 import { loadAt, service, SimWorld } from './world.js';
 import { tally } from './tally.js';
@@ -118,6 +125,56 @@ describe('throttling, 5xx and timeouts once the SDK retries are spent', () => {
     expect(report.errors.map((e) => e.stage)).toEqual(['record web', 'record api']);
     expect(w.published.events.map((e) => e.type)).toEqual(['ActionApplied', 'ActionApplied']);
     tally.actionsTaken += w.actions.length;
+  });
+
+  it('a failed publish behind withDeadLetters: every event is kept on the DLQ, no run error', async () => {
+    const w = world({ web: HOT, api: CALM });
+    const plan = planFor(w, { rates: { throttling: 1 }, calls: ['events.publish'] });
+    const kept: DeadLetteredEvent[] = [];
+    const deadLetters: EventDeadLetters = { send: async (letters) => void kept.push(...letters) };
+    const deps = w.deps(plan);
+    const report = await evaluateServices(
+      { ...deps, events: withDeadLetters(deps.events, deadLetters) },
+      { windowMinutes: 10, dailyActionBudget: 96 },
+    );
+    expect(report.errors).toEqual([]);
+    expect(w.published.events).toEqual([]);
+    expect(kept.map((l) => [l.event.type, l.event.serviceId, l.errorCode])).toEqual([
+      ['ActionApplied', 'web', 'ThrottlingException'],
+      ['ActionApplied', 'api', 'ThrottlingException'],
+    ]);
+    tally.messagesIn += 2;
+    tally.deadLettered += kept.length;
+  });
+
+  it('the DLQ refusing too is a publish run error naming the lost events (the handler then throws)', async () => {
+    const w = world({ web: HOT, api: CALM });
+    const plan = planFor(w, { rates: { throttling: 1 }, calls: ['events.publish'] });
+    const refusing: EventDeadLetters = {
+      send: async (letters) => {
+        throw new EventsLostError(
+          letters.map((l) => l.event),
+          'QueueDoesNotExist: gone',
+        );
+      },
+    };
+    const deps = w.deps(plan);
+    const report = await evaluateServices(
+      { ...deps, events: withDeadLetters(deps.events, refusing) },
+      { windowMinutes: 10, dailyActionBudget: 96 },
+    );
+    expect(report.errors).toEqual([
+      {
+        stage: 'publish',
+        message: expect.stringContaining(
+          'neither published nor dead-lettered (ActionApplied web, ActionApplied api)',
+        ),
+      },
+    ]);
+    expect(outcomes(w)).toEqual([
+      ['web', 'applied'],
+      ['api', 'applied'],
+    ]);
   });
 
   it('a failed publish is a run error; the decisions are recorded all the same', async () => {

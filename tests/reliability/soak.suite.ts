@@ -115,9 +115,10 @@ beforeAll(async () => {
   });
   tally.faultsInjected += result.faults.count() + rdsFaults.count();
   tally.actionsTaken += result.actions.length;
-  tally.messagesIn += result.queue!.sent;
-  tally.messagesOut += result.queue!.deleted;
-  tally.deadLettered += result.queue!.deadLetters.length;
+  // Change messages through the FIFO queue, and the advisor's events to the bus or its DLQ.
+  tally.messagesIn += result.queue!.sent + result.advisorEvents.produced;
+  tally.messagesOut += result.queue!.deleted + result.advisorEvents.published.length;
+  tally.deadLettered += result.queue!.deadLetters.length + result.advisorEvents.deadLettered.length;
 }, 120_000);
 
 afterAll(async () => {
@@ -188,5 +189,18 @@ describe(`a ${DAYS}-day soak with random faults`, () => {
     // Transient failures (throttled or timed-out RDS calls) were redelivered until they went through.
     expect(queue.deadLetters.map((m) => m.body)).toEqual(Array<string>(poisonSent).fill(POISON));
     for (const m of queue.deadLetters) expect(m.receiveCount).toBe(5);
+  });
+
+  it('lost no advisor event: produced = published + dead-lettered, and only failed publishes were dead-lettered', () => {
+    const { produced, published, deadLettered } = result.advisorEvents;
+    expect(published.length).toBeGreaterThan(100);
+    expect(deadLettered.length).toBeGreaterThan(0);
+    expect(produced).toBe(published.length + deadLettered.length);
+    const faultCodes = new Set(['ThrottlingException', 'InternalServerError', 'TimeoutError']);
+    for (const letter of deadLettered) expect(faultCodes).toContain(letter.errorCode);
+    // Each event is in exactly one place.
+    const key = (e: { type: string; serviceId: string; at: number }) => `${e.type}/${e.serviceId}/${e.at}`;
+    const onBus = new Set(published.map(key));
+    for (const letter of deadLettered) expect(onBus.has(key(letter.event))).toBe(false);
   });
 });

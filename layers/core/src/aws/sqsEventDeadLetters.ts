@@ -7,17 +7,7 @@ import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AdvisorEvent } from '../ports/index.js';
 import { EventsLostError } from './errors.js';
 import { EVENT_SOURCE, eventDetail } from './eventBridgePublisher.js';
-
-/** An event to keep, and the error code that kept it off the bus. */
-export interface DeadLetteredEvent {
-  event: AdvisorEvent;
-  errorCode: string;
-}
-
-/** Where events that could not be published are kept; throws EventsLostError if it cannot keep them. */
-export interface EventDeadLetters {
-  send(letters: readonly DeadLetteredEvent[]): Promise<void>;
-}
+import type { DeadLetteredEvent, EventDeadLetters } from './withDeadLetters.js';
 
 export interface SqsEventDeadLettersOptions {
   queueUrl: string;

@@ -4,7 +4,17 @@
  */
 import type { AdvisorEvent, EventPublisher } from '../ports/index.js';
 import { EventsNotPublishedError } from './errors.js';
-import type { DeadLetteredEvent, EventDeadLetters } from './sqsEventDeadLetters.js';
+
+/** An event to keep, and the error code that kept it off the bus. */
+export interface DeadLetteredEvent {
+  event: AdvisorEvent;
+  errorCode: string;
+}
+
+/** Where events that could not be published are kept; throws EventsLostError if it cannot keep them. */
+export interface EventDeadLetters {
+  send(letters: readonly DeadLetteredEvent[]): Promise<void>;
+}
 
 export function withDeadLetters(
   publisher: EventPublisher,

@@ -6,10 +6,11 @@
  */
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { withDeadLetters, type DeadLetteredEvent, type EventDeadLetters } from '../aws/withDeadLetters.js';
 import { evaluateServices } from '../evaluate/evaluateServices.js';
 import type { DecisionRecord } from '../model/decision.js';
 import type { ManagedService, Mode } from '../model/service.js';
-import type { FleetControl } from '../ports/index.js';
+import type { AdvisorEvent, FleetControl } from '../ports/index.js';
 import { SimulatedAccount, SimulatedService } from './account.js';
 import {
   InMemoryEventPublisher,
@@ -131,6 +132,22 @@ export interface SoakAction {
   killSwitch: boolean;
 }
 
+/** The advisor's events: every one the runs produced is on the bus or in the dead-letter queue. */
+export interface AdvisorEventCount {
+  produced: number;
+  published: readonly AdvisorEvent[];
+  deadLettered: readonly DeadLetteredEvent[];
+}
+
+/** The advisor-events DLQ of the soak keeps what it is given; its own failure is the handler's to test. */
+class InMemoryDeadLetters implements EventDeadLetters {
+  readonly letters: DeadLetteredEvent[] = [];
+
+  async send(letters: readonly DeadLetteredEvent[]): Promise<void> {
+    this.letters.push(...letters);
+  }
+}
+
 export interface SoakResult {
   minutes: number;
   evaluations: number;
@@ -141,6 +158,7 @@ export interface SoakResult {
   reportedUnrecorded: DecisionRecord[];
   actions: SoakAction[];
   faults: FaultPlan;
+  advisorEvents: AdvisorEventCount;
   queue?: FifoQueue;
 }
 
@@ -163,12 +181,22 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const plan = new FaultPlan({ seed: options.seed + 1, rates: options.faults }, clock);
   const actions: SoakAction[] = [];
   let killSwitch = false;
+  const bus = new InMemoryEventPublisher();
+  const deadLetters = new InMemoryDeadLetters();
+  const advisorEvents = { produced: 0, published: bus.events, deadLettered: deadLetters.letters };
+  // As in the evaluate function: a publish that fails (a fault) sends the events to the DLQ.
+  const publisher = withDeadLetters(plan.events(bus), deadLetters);
   const deps = {
     clock,
     metrics: plan.metrics(new SimMetricsReader(account)),
     fleet: plan.fleet(witnessed(new SimFleetControl(account), account, actions, () => killSwitch)),
     state: plan.state(store),
-    events: plan.events(new InMemoryEventPublisher()),
+    events: {
+      publish: async (events: readonly AdvisorEvent[]) => {
+        advisorEvents.produced += events.length;
+        await publisher.publish(events);
+      },
+    },
   };
   const loads = new Map(options.services.map((s) => [s.service.id, s.load]));
   const minutes = Math.round(options.days * 1440);
@@ -183,6 +211,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     reportedUnrecorded: [],
     actions,
     faults: plan,
+    advisorEvents,
     ...(queue ? { queue } : {}),
   };
   let killSwitchUntil = -Infinity;

@@ -21,8 +21,6 @@ export interface EvaluateConfig {
   tagKey: string;
   stateTable: string;
   eventBusName: string;
-  /** The SQS queue that keeps advisor events the bus would not take (ADVISOR_EVENTS_DLQ_URL). */
-  eventsDeadLetterQueueUrl: string;
   servicesFromConfig: ManagedService[];
   dailyActionBudget: number;
   decisionRetentionDays: number;
@@ -80,13 +78,20 @@ export function readEvaluateConfig(env: Env): EvaluateConfig {
     tagKey: env.TAG_KEY || 'headroom:managed',
     stateTable: required(env, 'STATE_TABLE'),
     eventBusName: required(env, 'EVENT_BUS_NAME'),
-    eventsDeadLetterQueueUrl: required(env, 'ADVISOR_EVENTS_DLQ_URL'),
     servicesFromConfig: servicesWithDefaultMode(env.SERVICES_JSON || '[]', mode as Mode),
     dailyActionBudget: wholeNumber(env, 'DAILY_ACTION_BUDGET', 20, 0),
     decisionRetentionDays: wholeNumber(env, 'DECISION_RETENTION_DAYS', 90, 1),
     windowMinutes: wholeNumber(env, 'WINDOW_MINUTES', 15, 1),
     ...readsOf(env),
   };
+}
+
+/**
+ * The SQS queue that keeps advisor events the bus would not take. Only the evaluate handler
+ * publishes, so it is read apart from readEvaluateConfig, which the remediation functions share.
+ */
+export function eventsDeadLetterQueueUrl(env: Env): string {
+  return required(env, 'ADVISOR_EVENTS_DLQ_URL');
 }
 
 /** Without EVALUATE_SCHEDULE every service is read on every run, as before the read plan. */

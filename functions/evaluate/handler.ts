@@ -24,7 +24,7 @@ import {
   type DeadLetteredEvent,
   type EvaluationReport,
 } from '@headroom/core';
-import { readEvaluateConfig } from './config.js';
+import { eventsDeadLetterQueueUrl, readEvaluateConfig } from './config.js';
 import { forecastFloors } from './forecastFloors.js';
 import { describeIssues, ScheduledEventError, ScheduledRunSchema, type ScheduledRun } from './schema.js';
 
@@ -73,7 +73,7 @@ const deps = {
   // Events the bus will not take are kept on the advisor-events DLQ; if that fails too, the run throws.
   events: withDeadLetters(
     new EventBridgePublisher(clients.eventBridge, { eventBusName: config.eventBusName }),
-    new SqsEventDeadLetters(sqs, { queueUrl: config.eventsDeadLetterQueueUrl }),
+    new SqsEventDeadLetters(sqs, { queueUrl: eventsDeadLetterQueueUrl(process.env) }),
     onDeadLettered,
   ),
 };

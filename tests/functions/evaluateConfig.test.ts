@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { readEvaluateConfig } from '../../functions/evaluate/config.js';
+import { eventsDeadLetterQueueUrl, readEvaluateConfig } from '../../functions/evaluate/config.js';
 
-const env = { STATE_TABLE: 'state', EVENT_BUS_NAME: 'bus', ADVISOR_EVENTS_DLQ_URL: 'https://sqs/dlq' };
+const env = { STATE_TABLE: 'state', EVENT_BUS_NAME: 'bus' };
 
 describe('evaluate configuration from the environment', () => {
   it('defaults to advise, kill switch off, 20 actions a day, a 15-minute window', () => {
@@ -11,7 +11,6 @@ describe('evaluate configuration from the environment', () => {
       tagKey: 'headroom:managed',
       stateTable: 'state',
       eventBusName: 'bus',
-      eventsDeadLetterQueueUrl: 'https://sqs/dlq',
       servicesFromConfig: [],
       dailyActionBudget: 20,
       decisionRetentionDays: 90,
@@ -36,10 +35,6 @@ describe('evaluate configuration from the environment', () => {
     [{ ...env, KILL_SWITCH: 'yes' }, 'environment: KILL_SWITCH "yes" is not on or off'],
     [{ EVENT_BUS_NAME: 'bus' }, 'environment variable STATE_TABLE is not set'],
     [
-      { STATE_TABLE: 'state', EVENT_BUS_NAME: 'bus' },
-      'environment variable ADVISOR_EVENTS_DLQ_URL is not set',
-    ],
-    [
       { ...env, DAILY_ACTION_BUDGET: '-1' },
       'environment variable DAILY_ACTION_BUDGET "-1" is not a whole number >= 0',
     ],
@@ -50,5 +45,19 @@ describe('evaluate configuration from the environment', () => {
     [{ ...env, SERVICES_JSON: '{"web":1}' }, 'is not an array of services'],
   ])('refuses %j naming the variable', (bad, message) => {
     expect(() => readEvaluateConfig(bad)).toThrow(message);
+  });
+});
+
+describe('the advisor-events dead-letter queue URL', () => {
+  it('is read from ADVISOR_EVENTS_DLQ_URL, apart from the config the remediation functions share', () => {
+    const url = 'https://sqs.eu-west-1.amazonaws.com/123456789012/dlq';
+    expect(eventsDeadLetterQueueUrl({ ADVISOR_EVENTS_DLQ_URL: url })).toBe(url);
+    expect(() => readEvaluateConfig(env)).not.toThrow();
+  });
+
+  it('is required: without it the evaluate function stops at start-up, naming the variable', () => {
+    expect(() => eventsDeadLetterQueueUrl({ ADVISOR_EVENTS_DLQ_URL: ' ' })).toThrow(
+      'environment variable ADVISOR_EVENTS_DLQ_URL is not set',
+    );
   });
 });

@@ -314,7 +314,7 @@ describe('the evaluate function reads on its own schedule', () => {
     },
   );
 
-  const env = { STATE_TABLE: 'state', EVENT_BUS_NAME: 'bus', ADVISOR_EVENTS_DLQ_URL: 'https://sqs/dlq' };
+  const env = { STATE_TABLE: 'state', EVENT_BUS_NAME: 'bus' };
   it('takes EVALUATE_SCHEDULE from the template and reads with the cadences the bill assumes', () => {
     const plan = adaptivePlan(4);
     expect(readEvaluateConfig({ ...env, EVALUATE_SCHEDULE: 'rate(1 minute)' }).reads).toEqual(

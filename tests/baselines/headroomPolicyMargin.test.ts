@@ -4,6 +4,7 @@ import {
   heldCapacity,
   loadRiseMargin,
   MIN_MARGIN_HISTORY_MINUTES,
+  riseMarginFromMinutes,
   riseMarginOf,
 } from '@headroom/core/policies/headroomPolicyMargin';
 
@@ -106,5 +107,31 @@ describe('riseMarginOf', () => {
     expect(DEFAULT_MARGIN_OPTIONS).toEqual({ quantile: 0.9, historyMs: 3 * 86_400_000 });
     expect(riseMarginOf(series(flat(13, 100)), 6 * 60_000)).toBeUndefined();
     expect(riseMarginOf(series(flat(14, 100)), 6 * 60_000)).toBe(0);
+  });
+});
+
+describe('riseMarginFromMinutes', () => {
+  const T = Date.UTC(2026, 0, 5);
+  /** One-minute samples, `at` = end of the minute, as the readers return them. */
+  const minutes = (loads: readonly number[]) =>
+    loads.map((requestsPerMinute, i) => ({ at: T + (i + 1) * 60_000, requestsPerMinute }));
+
+  it('sees the minute-scale bursts a 5-minute average hides', () => {
+    // 100 requests a minute with a 150 spike every 5 minutes, for a day: every 5-minute average is
+    // 110, so a margin learned from them is 0; one-minute data carries the 50.
+    const loads = spiky(1440, 5);
+    const end = T + 1440 * 60_000;
+    const fiveMinute = Array.from({ length: 288 }, () => 110);
+    expect(riseMarginOf({ start: T, stepMs: 5 * 60_000, values: fiveMinute }, 6 * 60_000)).toBe(0);
+    expect(riseMarginFromMinutes(minutes(loads), end, 6 * 60_000)).toBe(50);
+  });
+
+  it('is loadRiseMargin over the lead time in minutes', () => {
+    const loads = climbing(600);
+    const end = T + 600 * 60_000;
+    expect(riseMarginFromMinutes(minutes(loads), end, 6 * 60_000)).toBeCloseTo(
+      loadRiseMargin(loads, 6, DEFAULT_MARGIN_OPTIONS.quantile),
+      6,
+    );
   });
 });

@@ -9,11 +9,10 @@ import type {
 } from '@headroom/core';
 import { DEFAULT_SLO, DEFAULT_TIMING, type ManagedService } from '@headroom/core';
 import { forecastFloorFromStore, refreshForecasts } from '@headroom/core/forecast/refreshForecasts';
-import { toRegularSeries } from '@headroom/core/forecast/series';
 import type { ServiceForecast } from '@headroom/core/forecast/serviceForecast';
 import { headroomFloor } from '@headroom/core/policies/headroomFloor';
 import { capacityForLoad, loadFromCpu, serviceRateOf } from '@headroom/core/policies/headroomPolicyCapacity';
-import { DEFAULT_MARGIN_OPTIONS, riseMarginOf } from '@headroom/core/policies/headroomPolicyMargin';
+import { DEFAULT_MARGIN_OPTIONS, riseMarginFromMinutes } from '@headroom/core/policies/headroomPolicyMargin';
 import { DAY, START, trueLoad } from './synthetic.js';
 
 const service = (id: string, mode: ManagedService['mode'] = 'apply'): ManagedService => ({
@@ -28,11 +27,12 @@ const service = (id: string, mode: ManagedService['mode'] = 'apply'): ManagedSer
   tiers: {},
 });
 
-/** Five-minute samples of the synthetic load, CPU as 12 instances serving 10 req/s each would show. */
+/** Samples of the synthetic load at the window's period, CPU as 12 instances of 10 req/s would show. */
 function history(window: MetricsWindow, days: number): KpiSample[] {
   const out: KpiSample[] = [];
   const from = Math.max(window.start, window.end - days * DAY);
-  for (let at = from + 300_000; at <= window.end; at += 300_000) {
+  const step = window.periodSeconds * 1000;
+  for (let at = from + step; at <= window.end; at += step) {
     const rpm = trueLoad(at);
     out.push({ at, requestsPerMinute: rpm, cpuPct: (100 * rpm) / 60 / 120 });
   }
@@ -80,7 +80,8 @@ describe('refreshForecasts: the hourly forecast run', () => {
 
     expect(reads).toHaveLength(1);
     expect(reads[0]?.services).toBe(2);
-    expect(reads[0]?.window).toEqual({ start: START - 4 * DAY, end: START + 10 * DAY, periodSeconds: 300 });
+    // One-minute datapoints: the rise margin needs minute-scale bursts; the forecast aggregates to 5 min.
+    expect(reads[0]?.window).toEqual({ start: START - 4 * DAY, end: START + 10 * DAY, periodSeconds: 60 });
     expect(reads[0]?.kpis).toEqual(['requestsPerMinute', 'cpuPct']);
 
     expect(report.services.map((s) => [s.serviceId, s.status])).toEqual([
@@ -93,7 +94,7 @@ describe('refreshForecasts: the hourly forecast run', () => {
     expect(stored.has('batch')).toBe(false);
   });
 
-  it('stores the rise margin the benchmarked policy learns: riseMarginOf on the forecast’s own series', async () => {
+  it('stores the rise margin the benchmarked policy learns: riseMarginFromMinutes on the minute history', async () => {
     const { deps, stored } = fakes([service('web'), service('api')], { web: 10, api: 0.5 });
     await refreshForecasts(deps);
     const now = START + 10 * DAY;
@@ -101,10 +102,9 @@ describe('refreshForecasts: the hourly forecast run', () => {
       ['web', 10],
       ['api', 0.5],
     ] as const) {
-      const samples = history({ start: now - 14 * DAY, end: now, periodSeconds: 300 }, days);
-      const series = toRegularSeries(samples, { end: now, spanMs: 14 * DAY, stepMs: 300_000 });
-      // Boot 180 s + warm-up 120 s + one 60 s evaluation: 6 minutes, 2 five-minute steps.
-      const expected = riseMarginOf(series, 6 * 60_000, DEFAULT_MARGIN_OPTIONS);
+      const samples = history({ start: now - 14 * DAY, end: now, periodSeconds: 60 }, days);
+      // Boot 180 s + warm-up 120 s + one 60 s evaluation: 6 minutes ahead.
+      const expected = riseMarginFromMinutes(samples, now, 6 * 60_000, DEFAULT_MARGIN_OPTIONS);
       expect([id, stored.get(id)?.riseMargin]).toEqual([id, expected]);
     }
     // The synthetic load rises and falls every day: a margin above 0 is learned even from 12 h.

@@ -59,7 +59,7 @@ afterAll(async () => {
   await dynamo.close();
 });
 
-/** Load with a daily cycle, requests a minute (RequestCount is its sum over 5 minutes); CPU flat at 50 %. */
+/** Load with a daily cycle, requests a minute (RequestCount is its sum over the period); CPU flat at 50 %. */
 const loadAt = (at: number) => 1000 + 600 * Math.sin((2 * Math.PI * at) / DAY);
 
 beforeEach(() => {
@@ -67,15 +67,19 @@ beforeEach(() => {
   asg.reset();
   printed.length = 0;
   cw.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
-    const from = Math.ceil(input.StartTime!.getTime() / STEP) * STEP;
+    // CloudWatch answers at the period asked for: RequestCount is the sum over it.
+    const periodMs = (input.MetricDataQueries?.[0]?.MetricStat?.Period ?? STEP / 1000) * 1000;
+    const from = Math.ceil(input.StartTime!.getTime() / periodMs) * periodMs;
     const times: number[] = [];
-    for (let at = from; at < input.EndTime!.getTime(); at += STEP) times.push(at);
+    for (let at = from; at < input.EndTime!.getTime(); at += periodMs) times.push(at);
     return {
       MetricDataResults: (input.MetricDataQueries ?? []).map((q) => ({
         Id: q.Id,
         Label: q.Label,
         Timestamps: times.map((at) => new Date(at)).reverse(),
-        Values: times.map((at) => (q.Label?.endsWith('requests') ? 5 * loadAt(at) : 50)).reverse(),
+        Values: times
+          .map((at) => (q.Label?.endsWith('requests') ? (periodMs / 60_000) * loadAt(at) : 50))
+          .reverse(),
         StatusCode: 'Complete',
         Messages: [],
       })),

@@ -92,7 +92,7 @@ export const DEFAULT_WORKLOAD: AdvisorWorkload = {
   stateItemBytes: 1_000,
   forecastEveryMinutes: 60,
   forecastMetricsPerService: 2,
-  forecastStepMinutes: 5,
+  forecastStepMinutes: 1,
   forecastLookBackDays: 14,
   forecastItemBytes: 14 * 1024,
   forecastMemoryMb: 1024,

@@ -15,7 +15,11 @@ import {
   headroomFloor,
 } from '../policies/headroomFloor.js';
 import { loadFromCpu, serviceRateOf } from '../policies/headroomPolicyCapacity.js';
-import { DEFAULT_MARGIN_OPTIONS, leadTimeMs, riseMarginOf } from '../policies/headroomPolicyMargin.js';
+import {
+  DEFAULT_MARGIN_OPTIONS,
+  leadTimeMs,
+  riseMarginFromMinutes,
+} from '../policies/headroomPolicyMargin.js';
 import { toRegularSeries } from './series.js';
 import { DEFAULT_REFIT_OPTIONS, refitForecastOnSeries, type RefitOptions } from './serviceForecast.js';
 
@@ -74,7 +78,9 @@ export async function refreshForecasts(
   try {
     series = await deps.metrics.readKpis(
       services,
-      { start: at - refit.lookBackMs, end: at, periodSeconds: refit.stepMs / 1000 },
+      // One-minute datapoints (CloudWatch keeps them 15 days): GetMetricData bills per metric, not per
+      // datapoint, and the rise margin needs the minute-scale bursts a 5-minute average hides.
+      { start: at - refit.lookBackMs, end: at, periodSeconds: 60 },
       ['requestsPerMinute', 'cpuPct'],
     );
   } catch (error) {
@@ -98,7 +104,7 @@ export async function refreshForecasts(
         rateOf(samples, groups.get(service.autoScalingGroupName)?.inService) ?? previous?.ratePerInstance;
       // The same function on the same series as the benchmarked policy (headroomPolicy).
       const lead = leadTimeMs(service, DEFAULT_EVALUATION_PERIOD_SECONDS);
-      const margin = riseMarginOf(loads, lead, DEFAULT_MARGIN_OPTIONS);
+      const margin = riseMarginFromMinutes(samples, at, lead, DEFAULT_MARGIN_OPTIONS);
       await putForecast.call(deps.state, {
         ...next,
         ...(rate !== undefined ? { ratePerInstance: rate } : {}),

@@ -5,7 +5,7 @@
  *   - the need now: capacity (M/M/c at the SLO, per-instance rate read from CPU and request
  *     count) for the measured load plus the rise it can take over boot + warm-up + one
  *     evaluation period: the 90th percentile of that rise in requests per minute, learned
- *     hourly from the last 3 days of the forecast's own 5-minute series (riseMarginOf);
+ *     hourly from the last 3 days of one-minute request counts (riseMarginFromMinutes);
  *   - the floor, only while the forecast is trusted (its verdict says so and its recent MAPE is
  *     at most 20 %): capacity for the forecast's upper bound over that same lead window;
  *   - the reactive decision whenever p99 or errors break the SLO.
@@ -34,7 +34,12 @@ import {
   usableRate,
 } from './headroomFloor.js';
 import { type RateReading, serviceRateOf } from './headroomPolicyCapacity.js';
-import { DEFAULT_MARGIN_OPTIONS, heldCapacity, leadTimeMs, riseMarginOf } from './headroomPolicyMargin.js';
+import {
+  DEFAULT_MARGIN_OPTIONS,
+  heldCapacity,
+  leadTimeMs,
+  riseMarginFromMinutes,
+} from './headroomPolicyMargin.js';
 import { reactiveHeadroomPolicy } from './reactivePolicy.js';
 
 export { forecastFloorFor, liveRatioOf, LIVE_WINDOW_MINUTES } from './headroomFloor.js';
@@ -94,7 +99,7 @@ export function headroomPolicy(
     historyMs: opts.marginHistoryMinutes * MINUTE_MS,
   };
   const leadMs = leadTimeMs(service, opts.evaluationPeriodSeconds);
-  // Learned at each refit from the refit's own series, as the forecast function stores it.
+  // Learned at each refit from the one-minute history, as the forecast function stores it.
   let margin: number | undefined;
   const wants: number[] = [];
   // The rate is re-read at each refit (and until a first reading can tell): it drifts slowly.
@@ -130,7 +135,7 @@ export function headroomPolicy(
       if (at >= nextRefitAt) {
         const series = recorder.series(at);
         refit = refitForecastOnSeries(service.id, series, at, refit, opts.refit);
-        margin = riseMarginOf(series, leadMs, marginOptions);
+        margin = riseMarginFromMinutes(observation.history, at, leadMs, marginOptions);
         nextRefitAt = (Math.floor(at / opts.refitEveryMs) + 1) * opts.refitEveryMs;
       }
       floor = headroomFloor({

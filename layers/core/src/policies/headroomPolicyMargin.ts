@@ -4,11 +4,14 @@
  * the load of the next lead time. The margin is learned from the service's own history: a high
  * quantile of the rise from one interval's load to the highest load of the intervals after it.
  * Bursty services get a wide margin, smooth ones a narrow one, with one setting. The forecast
- * function and the benchmarked policy learn it from the same 5-minute series the forecast is
- * fitted on (riseMarginOf), so the Lambda and the benchmark carry the same margin.
+ * function and the benchmarked policy learn it the same way (riseMarginFromMinutes) from the last
+ * days of one-minute request counts: a 5-minute average hides the minute-scale bursts that a lead
+ * time of a few minutes has to carry (on the generated month, learning it from 5-minute averages
+ * let five times as many SLO minutes through).
  */
+import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
-import { DAY_MS, MINUTE_MS, type RegularSeries } from '../forecast/series.js';
+import { DAY_MS, MINUTE_MS, type RegularSeries, toRegularSeries } from '../forecast/series.js';
 
 /** Minutes of history the margin is learned from, when no more is given. */
 export const MIN_MARGIN_HISTORY_MINUTES = 60;
@@ -76,6 +79,17 @@ export function riseMarginOf(
   const horizon = Math.max(1, Math.ceil(leadMs / series.stepMs));
   const loads = series.values.slice(Math.max(0, series.values.length - keep));
   return loadRiseMargin(loads, horizon, options.quantile, series.stepMs);
+}
+
+/** riseMarginOf the one-minute request counts of the last `historyMs` before `end`. */
+export function riseMarginFromMinutes(
+  samples: readonly KpiSample[],
+  end: number,
+  leadMs: number,
+  options: MarginOptions = DEFAULT_MARGIN_OPTIONS,
+): number | undefined {
+  const minutes = toRegularSeries(samples, { end, spanMs: options.historyMs, stepMs: MINUTE_MS });
+  return riseMarginOf(minutes, leadMs, options);
 }
 
 /**

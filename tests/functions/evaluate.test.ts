@@ -23,6 +23,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { EvaluationReport } from '@headroom/core';
+import { LAMBDA_ENV, lambdaContext, metadata } from './forecastFixtures.js';
 
 const eventsDir = resolve(import.meta.dirname, '../../events/evaluate');
 const samples = readdirSync(eventsDir).filter((f) => f.endsWith('.json'));
@@ -32,27 +33,7 @@ const asg = mockClient(AutoScalingClient);
 const ddb = mockClient(DynamoDBClient);
 const eb = mockClient(EventBridgeClient);
 const sqs = mockClient(SQSClient);
-const metadata = {
-  httpStatusCode: 200,
-  requestId: 'b0e91dc8-3807-11e2-83c6-5d9e3d1b2d5c',
-  attempts: 1,
-  totalRetryDelay: 0,
-};
-
-const context = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: 'headroom-EvaluateFunction-Xj3k9',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:headroom-EvaluateFunction-Xj3k9',
-  memoryLimitInMB: '512',
-  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
-  logGroupName: '/aws/lambda/headroom-evaluate',
-  logStreamName: '2026/11/24/[$LATEST]abcdef0123456789',
-  getRemainingTimeInMillis: () => 55_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} as Context;
+const context = lambdaContext('EvaluateFunction');
 
 type Handler = (event: unknown, context: Context) => Promise<EvaluationReport>;
 let handler: Handler;
@@ -61,26 +42,7 @@ const printed: string[] = [];
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    AWS_REGION: 'eu-west-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    // Dev mode prints through the global console, which the test reads; it would also turn metrics off.
-    POWERTOOLS_DEV: 'true',
-    POWERTOOLS_METRICS_DISABLED: 'false',
-    POWERTOOLS_SERVICE_NAME: 'headroom-evaluate',
-    POWERTOOLS_METRICS_NAMESPACE: 'Headroom',
-    POWERTOOLS_TRACE_ENABLED: 'false',
-    MODE: 'advise',
-    KILL_SWITCH: 'off',
-    TAG_KEY: 'headroom:managed',
-    STATE_TABLE: 'headroom-StateTable-1QW2E3R4T5Y6',
-    EVENT_BUS_NAME: 'headroom-advisor',
-    ADVISOR_EVENTS_DLQ_URL:
-      'https://sqs.eu-west-1.amazonaws.com/123456789012/headroom-AdvisorEventsDeadLetterQueue-1A2B3C',
-    SERVICES_JSON: '[]',
-    DAILY_ACTION_BUDGET: '20',
-  });
+  Object.assign(process.env, LAMBDA_ENV, { POWERTOOLS_SERVICE_NAME: 'headroom-evaluate' });
   jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
     printed.push(args.map(String).join(' '));
   });

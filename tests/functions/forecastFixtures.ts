@@ -1,4 +1,4 @@
-/** Shared by the forecast handler test and the evaluate-with-forecast test: a Lambda context, a managed group, a stored forecast. */
+/** Shared by the evaluate and forecast handler tests: the Lambda environment and context, a managed group, a stored forecast. */
 import type { Context } from 'aws-lambda';
 import type { AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import { encodeForecast, FORECAST_ENCODING, type ServiceForecast } from '@headroom/core';
@@ -32,6 +32,7 @@ export const LAMBDA_ENV = {
   AWS_REGION: 'eu-west-1',
   AWS_ACCESS_KEY_ID: 'test',
   AWS_SECRET_ACCESS_KEY: 'test',
+  // Dev mode prints through the global console, which the tests read; it would also turn metrics off.
   POWERTOOLS_DEV: 'true',
   POWERTOOLS_METRICS_DISABLED: 'false',
   POWERTOOLS_METRICS_NAMESPACE: 'Headroom',

@@ -1,22 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_SLO, DEFAULT_TIMING, type ManagedService } from '@headroom/core';
+import { DEFAULT_SLO } from '@headroom/core';
 import type { LoadForecast } from '@headroom/core/forecast/forecastLoad';
 import type { ServiceForecast } from '@headroom/core/forecast/serviceForecast';
 import { headroomFloor, type HeadroomFloorInput } from '@headroom/core/policies/headroomFloor';
 import { capacityForLoad } from '@headroom/core/policies/headroomPolicyCapacity';
-import { MINUTE, T0 } from './observations.js';
+import { MINUTE, T0, webService as service } from './observations.js';
 
-const service: ManagedService = {
-  id: 'web',
-  autoScalingGroupName: 'web',
-  mode: 'apply',
-  slo: DEFAULT_SLO,
-  capacity: { min: 1, max: 100, maxStepPct: 1000, maxStepInstances: 100 },
-  timing: DEFAULT_TIMING,
-  pricePerInstanceHourUsd: 0.05,
-  slowMinuteCostUsd: 10,
-  tiers: {},
-};
 const need = (rpm: number) => capacityForLoad(rpm, 10, DEFAULT_SLO.p99LatencyMs);
 
 /** Upper bound `upper` requests/min from T0 for an hour; point forecast 3,000. */

@@ -1,21 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KpiSample, PolicyObservation, ScalingPolicy } from '@headroom/core';
-import { DEFAULT_SLO, DEFAULT_TIMING, type ManagedService } from '@headroom/core';
+import { DEFAULT_SLO } from '@headroom/core';
 import { forecastFloorFor, headroomPolicy, liveRatioOf } from '@headroom/core/policies/headroomPolicy';
 import { capacityForLoad } from '@headroom/core/policies/headroomPolicyCapacity';
-import { aFleet, HOUR, MINUTE, minutes, T0 } from './observations.js';
-
-const service: ManagedService = {
-  id: 'web',
-  autoScalingGroupName: 'web',
-  mode: 'apply',
-  slo: DEFAULT_SLO,
-  capacity: { min: 1, max: 100, maxStepPct: 1000, maxStepInstances: 100 },
-  timing: DEFAULT_TIMING,
-  pricePerInstanceHourUsd: 0.05,
-  slowMinuteCostUsd: 10,
-  tiers: {},
-};
+import { aFleet, HOUR, MINUTE, minutes, T0, webService as service } from './observations.js';
 
 /** A reactive stand-in that always answers 42, so tests see when it decides. */
 const fortyTwoReactive: ScalingPolicy = { name: 'reactive', decide: () => 42 };

@@ -1,10 +1,30 @@
 /** Minute-by-minute observations for policy tests, with the fleet the test says. */
-import type { FleetCapacity, KpiSample, PolicyObservation } from '@headroom/core';
+import {
+  DEFAULT_SLO,
+  DEFAULT_TIMING,
+  type FleetCapacity,
+  type KpiSample,
+  type ManagedService,
+  type PolicyObservation,
+} from '@headroom/core';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
 /** Monday 2026-01-05 00:00 UTC. */
 export const T0 = Date.UTC(2026, 0, 5);
+
+/** A service in apply mode with wide step limits, so the policy under test is not trimmed. */
+export const webService: ManagedService = {
+  id: 'web',
+  autoScalingGroupName: 'web',
+  mode: 'apply',
+  slo: DEFAULT_SLO,
+  capacity: { min: 1, max: 100, maxStepPct: 1000, maxStepInstances: 100 },
+  timing: DEFAULT_TIMING,
+  pricePerInstanceHourUsd: 0.05,
+  slowMinuteCostUsd: 10,
+  tiers: {},
+};
 
 export const aFleet = (over: Partial<FleetCapacity> = {}): FleetCapacity => ({
   groupName: 'web',

@@ -6,8 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import {
-  DEFAULT_SLO,
-  DEFAULT_TIMING,
   diagnoseStep,
   DynamoStateStore,
   evaluateServices,
@@ -24,6 +22,7 @@ import {
 } from '@headroom/core';
 import { InMemoryEventPublisher } from '@headroom/core/sim/adapters.js';
 import { changeRecord, changeWorker, replicaChange } from './changeWorkerHarness.js';
+import { service as managed } from './world.js';
 import { IDEMPOTENCY_TABLE, startDynalite, STATE_TABLE, type LocalDynamo } from '../support/dynalite.js';
 import { tally } from './tally.js';
 
@@ -35,20 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await dynamo.close();
 });
-
-function managed(id: string): ManagedService {
-  return {
-    id,
-    autoScalingGroupName: `${id}-asg`,
-    mode: 'apply',
-    slo: { ...DEFAULT_SLO },
-    capacity: { min: 2, max: 20, maxStepPct: 100, maxStepInstances: 4 },
-    timing: { ...DEFAULT_TIMING },
-    pricePerInstanceHourUsd: 0.1,
-    slowMinuteCostUsd: 5,
-    tiers: {},
-  };
-}
 
 /** One group of four, hot; counts every SetDesiredCapacity that reaches it. */
 class CountingFleet implements FleetControl {

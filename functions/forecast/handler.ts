@@ -48,7 +48,12 @@ for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
 const clock = { now: () => Date.now() };
 const deps = {
   clock,
-  metrics: new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics }),
+  // 14 days of one-minute points for a full batch of 500 queries is 10.08 M datapoints, 100 pages of
+  // 100,800 at best: room for pages AWS returns less than full, still bounded within the timeout.
+  metrics: new CloudWatchMetricsReader(clients.cloudWatch, {
+    cloudFrontClient: clients.cloudFrontMetrics,
+    maxPages: 200,
+  }),
   fleet: new AutoScalingFleetReader(clients.autoScaling, {
     clock,
     tagKey: process.env.TAG_KEY || 'headroom:managed',

@@ -7,6 +7,7 @@ export default {
   moduleNameMapper: {
     '^@headroom/core$': '<rootDir>/layers/core/src/index.ts',
     '^@headroom/core/(.*?)(\\.js)?$': '<rootDir>/layers/core/src/$1',
+    '^@headroom/lab/(.*?)(\\.js)?$': '<rootDir>/lab/$1',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -8,7 +8,7 @@ import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const main = fileURLToPath(new URL('../layers/core/src/cli/main.ts', import.meta.url));
+const main = fileURLToPath(new URL('../lab/cli/main.ts', import.meta.url));
 const projectNode = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
 const node = existsSync(projectNode) ? projectNode : process.execPath;
 const tsx = require.resolve('tsx/cli');

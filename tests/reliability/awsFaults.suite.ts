@@ -32,7 +32,7 @@ import {
   evaluateServices,
   SDK_TIMEOUTS,
 } from '@headroom/core';
-import { InMemoryEventPublisher, InMemoryStateStore } from '@headroom/core/sim/adapters.js';
+import { InMemoryEventPublisher, InMemoryStateStore } from '@headroom/lab/world/adapters.js';
 import { tally } from './tally.js';
 
 const T0 = Date.UTC(2026, 10, 24, 10, 0, 0);

@@ -20,7 +20,7 @@ import {
   type ManagedService,
   type StateStore,
 } from '@headroom/core';
-import { InMemoryEventPublisher } from '@headroom/core/sim/adapters.js';
+import { InMemoryEventPublisher } from '@headroom/lab/world/adapters.js';
 import { changeRecord, changeWorker, replicaChange } from './changeWorkerHarness.js';
 import { service as managed } from './world.js';
 import { IDEMPOTENCY_TABLE, startDynalite, STATE_TABLE, type LocalDynamo } from '../support/dynalite.js';

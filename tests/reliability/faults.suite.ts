@@ -10,7 +10,7 @@ import {
   type DeadLetteredEvent,
   type EventDeadLetters,
 } from '@headroom/core';
-import type { FaultPlan } from '@headroom/core/sim/faults.js';
+import type { FaultPlan } from '@headroom/lab/world/faults.js';
 import { loadAt, service, SimWorld } from './world.js';
 import { tally } from './tally.js';
 

@@ -23,7 +23,7 @@ import {
   SlackRequestError,
   verifySlackSignature,
 } from '@headroom/core';
-import { parseTrace, readTraceFile, TraceError } from '@headroom/core/workload/traceReader.js';
+import { parseTrace, readTraceFile, TraceError } from '@headroom/lab/workloads/traceReader.js';
 import { describeIssues, ScheduledRunSchema } from '../../functions/evaluate/schema.js';
 import { changeRecord, changeWorker, type Worker } from './changeWorkerHarness.js';
 import { IDEMPOTENCY_TABLE, startDynalite, STATE_TABLE, type LocalDynamo } from '../support/dynalite.js';

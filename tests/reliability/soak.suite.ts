@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DEFAULT_TIMING, type ManagedService } from '@headroom/core';
-import { runSoak, type SoakResult } from '@headroom/core/sim/soak.js';
-import { generateWorkload } from '@headroom/core/workload/generator.js';
-import { FaultPlan } from '@headroom/core/sim/faults.js';
+import { runSoak, type SoakResult } from '@headroom/lab/world/soak.js';
+import { generateWorkload } from '@headroom/lab/workloads/generator.js';
+import { FaultPlan } from '@headroom/lab/world/faults.js';
 import { changeRecord, changeWorker, replicaChange } from './changeWorkerHarness.js';
 import { IDEMPOTENCY_TABLE, startDynalite, type LocalDynamo } from '../support/dynalite.js';
 import { tally } from './tally.js';

@@ -12,15 +12,15 @@ import {
   type FleetControl,
   type ManagedService,
 } from '@headroom/core';
-import { SimulatedAccount, SimulatedService } from '@headroom/core/sim/account.js';
+import { SimulatedAccount, SimulatedService } from '@headroom/lab/world/account.js';
 import {
   InMemoryEventPublisher,
   InMemoryStateStore,
   SimFleetControl,
   SimMetricsReader,
   VirtualClock,
-} from '@headroom/core/sim/adapters.js';
-import { FaultPlan, type FaultPlanOptions } from '@headroom/core/sim/faults.js';
+} from '@headroom/lab/world/adapters.js';
+import { FaultPlan, type FaultPlanOptions } from '@headroom/lab/world/faults.js';
 
 export const T0 = Date.UTC(2026, 10, 2, 8, 0, 0);
 export const MINUTE = 60_000;

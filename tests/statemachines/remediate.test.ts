@@ -14,7 +14,7 @@ import {
   substitute,
   type ChangeMessage,
   type RemediationBindings,
-} from '@headroom/core/remediation/localRun';
+} from '@headroom/lab/remediation/localRun';
 import {
   APPROVAL_TIMEOUT_SECONDS,
   diagnoseStep,

@@ -7,7 +7,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_WORKLOAD } from '@headroom/core/advisorBill/advisorMonthlyBill';
+import { DEFAULT_WORKLOAD } from '@headroom/lab/bill/advisorMonthlyBill';
 import {
   isRecord,
   parseTemplate,

@@ -16,9 +16,9 @@ import {
   type ManagedService,
   type ServiceState,
 } from '@headroom/core';
-import { advisorMonthlyBill } from '@headroom/core/advisorBill/advisorMonthlyBill.js';
-import { MINUTES_PER_MONTH } from '@headroom/core/advisorBill/prices.js';
-import { adaptivePlan, readsOnTick } from '@headroom/core/advisorBill/readPlan.js';
+import { advisorMonthlyBill } from '@headroom/lab/bill/advisorMonthlyBill.js';
+import { MINUTES_PER_MONTH } from '@headroom/lab/bill/prices.js';
+import { adaptivePlan, readsOnTick } from '@headroom/core/evaluate/readPlan.js';
 import { planQueries } from '@headroom/core/aws/metricQueries.js';
 import { readEvaluateConfig } from '../../functions/evaluate/config.js';
 import { aService } from './fixtures.js';

@@ -5,7 +5,7 @@
 import type { KpiName, KpiSeries } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import type { ServiceState } from '../ports/index.js';
-import type { EvaluationDeps, EvaluationOptions, EvaluationReport } from './evaluateServices.js';
+import type { EvaluationDeps, EvaluationOptions, EvaluationReport } from './evaluation.js';
 import { metricReadsDue, readCandidates, type DueRead, type ReadSchedule } from './metricReads.js';
 
 /**

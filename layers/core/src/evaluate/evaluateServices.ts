@@ -7,79 +7,25 @@ import { managedServices } from '../config/managedServices.js';
 import type { DecisionRecord, ScalingDecision } from '../model/decision.js';
 import type { FleetCapacity } from '../model/fleet.js';
 import type { KpiName, KpiSeries } from '../model/kpi.js';
-import type { ManagedService } from '../model/service.js';
-import type {
-  AdvisorEvent,
-  AdvisorEventType,
-  Clock,
-  EventPublisher,
-  FleetControl,
-  MetricsReader,
-  ServiceState,
-  StateStore,
-} from '../ports/index.js';
+import type { AdvisorEvent, AdvisorEventType, ServiceState } from '../ports/index.js';
 import { applyGuardrails, nextServiceState } from '../policies/guardrails.js';
-import { decideScaling, effectiveLimits, type ForecastFloor } from './decideScaling.js';
+import { decideScaling, effectiveLimits } from './decideScaling.js';
 import { readDueKpis, servicesDue } from './dueReads.js';
+import {
+  DEFAULT_REPEAT_NOTICE_MINUTES,
+  type EvaluationDeps,
+  type EvaluationOptions,
+  type EvaluationReport,
+  type ServiceEvaluation,
+} from './evaluation.js';
+
+export * from './evaluation.js';
 import {
   CONFIRM_SCALE_IN_RULE,
   DEFAULT_HOT_CPU_MARGIN_PCT,
   hotAfterEvaluation,
   type DueRead,
-  type ReadSchedule,
 } from './metricReads.js';
-
-export interface EvaluationDeps {
-  metrics: MetricsReader;
-  fleet: FleetControl;
-  state: StateStore;
-  events: EventPublisher;
-  clock: Clock;
-  forecasts?: (serviceId: string) => Promise<ForecastFloor | undefined>;
-}
-
-export interface EvaluationOptions {
-  windowMinutes: number;
-  dailyActionBudget: number;
-  /** Services from the config parameter; they take precedence over tags for the same id. */
-  servicesFromConfig?: readonly ManagedService[];
-  /** Datapoint period, seconds (default 60). Data older than three periods is not acted on. */
-  periodSeconds?: number;
-  approvalScaleInPct?: number;
-  /** An unchanged recommendation or approval request is published again after this long (default 60). */
-  repeatNoticeAfterMinutes?: number;
-  /**
-   * Read only the services due under this schedule (the read plan the bill assumes); without it
-   * every service's every KPI is read on every run.
-   */
-  reads?: ReadSchedule;
-  /** Read every KPI of every service this run whatever `reads` says (an alarm, a person asking). */
-  readEverything?: boolean;
-}
-
-export const DEFAULT_REPEAT_NOTICE_MINUTES = 60;
-
-export type ServiceStatus = 'evaluated' | 'conflict' | 'failed' | 'skipped';
-
-export interface ServiceEvaluation {
-  serviceId: string;
-  status: ServiceStatus;
-  record?: DecisionRecord;
-  /** Why a service was skipped, failed or lost the state lock. */
-  message?: string;
-  /** The same recommendation or approval request was published recently, so no event this time. */
-  repeatedNotice?: boolean;
-}
-
-export interface EvaluationReport {
-  at: number;
-  killSwitch: boolean;
-  services: ServiceEvaluation[];
-  /** Failures that are not one service's: discovery, the KPI read, the kill-switch read, publishing. */
-  errors: { stage: string; message: string }[];
-  /** Things worth knowing that are not errors: overridden tags, incomplete metric reads. */
-  notes: string[];
-}
 
 const EVENT_OF: Partial<Record<DecisionRecord['outcome'], AdvisorEventType>> = {
   applied: 'ActionApplied',

@@ -5,7 +5,7 @@
  * `calmEveryMinutes` with every one-minute datapoint since its last read, and only the KPIs its
  * decision rests on; a hot one every `hotEveryMinutes` with all its configured KPIs.
  */
-import { adaptivePlan, isReadDue, ticksBetweenReads, type MetricReadPlan } from '../advisorBill/readPlan.js';
+import { adaptivePlan, isReadDue, ticksBetweenReads, type MetricReadPlan } from './readPlan.js';
 import type { DecisionRecord } from '../model/decision.js';
 import type { KpiName } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';

@@ -1,10 +1,10 @@
 /**
- * From load to instances. The service is modelled as M/M/c (the model benchmark.md states), so
- * the capacity for a load is the smallest fleet whose modelled p99 meets the SLO. Each
+ * From load to instances, with Headroom's own capacity model (capacity/queueModel.ts, never the
+ * simulated world's): the capacity for a load is the smallest fleet whose believed p99 meets the SLO. Each
  * instance's service rate is read from the KPIs: at CPU u on n in-service instances serving λ,
  * one instance serves λ / (n·u) per second at full CPU.
  */
-import { demandFor } from '../sim/queueing.js';
+import { instancesForSlo } from '../capacity/queueModel.js';
 
 /** Samples above this CPU are left out: a saturated fleet sheds load, so λ over-reads the rate. */
 const MAX_CPU_FOR_RATE_PCT = 95;
@@ -43,5 +43,5 @@ export function loadFromCpu(cpuPct: number, inService: number, ratePerInstance: 
 /** Instances whose modelled p99 meets the SLO at this load (requests per minute). */
 export function capacityForLoad(loadPerMinute: number, ratePerInstance: number, sloP99Ms: number): number {
   if (!(loadPerMinute > 0)) return 0;
-  return demandFor(loadPerMinute / 60, ratePerInstance, sloP99Ms);
+  return instancesForSlo(loadPerMinute / 60, ratePerInstance, sloP99Ms);
 }

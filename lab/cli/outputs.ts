@@ -1,0 +1,51 @@
+/** What every replaying command leaves behind: the table on stdout, the HTML report, the JSON. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { RunResult } from '@headroom/core/model/replay.js';
+import type { CliIo } from './commands/command.js';
+import { renderHtmlReport } from './report/html.js';
+import { benchRecords } from './scenario.js';
+import { formatSummaryTable, writeRecordsJson } from './table.js';
+
+export interface Outputs {
+  runs: readonly RunResult[];
+  title: string;
+  subtitle: string;
+  notes: readonly string[];
+  /** Report path, relative to io.cwd unless absolute. */
+  report: string;
+  /** Where to write the benchmark's records of these runs (results.json format). */
+  json?: string;
+  /** Wall time of the replays, for the overall speed line. */
+  wallMs: number;
+}
+
+export function writeOutputs(io: CliIo, outputs: Outputs): void {
+  const summaries = outputs.runs.map((r) => r.summary);
+  io.stdout.write(`\n${formatSummaryTable(summaries)}\n\n`);
+  const minutes = summaries.reduce((sum, s) => sum + s.minutes, 0);
+  const seconds = Math.max(outputs.wallMs, 1) / 1000;
+  io.stdout.write(
+    `Replayed ${minutes.toLocaleString('en-US')} simulated minutes in ${seconds.toFixed(1)} s ` +
+      `(${Math.round(minutes / seconds).toLocaleString('en-US')} simulated minutes per second).\n`,
+  );
+
+  const report = resolve(io.cwd, outputs.report);
+  mkdirSync(dirname(report), { recursive: true });
+  writeFileSync(
+    report,
+    renderHtmlReport({
+      title: outputs.title,
+      subtitle: outputs.subtitle,
+      notes: outputs.notes,
+      runs: outputs.runs,
+    }),
+  );
+  io.stdout.write(`Report: ${report}\n`);
+
+  if (outputs.json !== undefined) {
+    const json = resolve(io.cwd, outputs.json);
+    writeRecordsJson(json, benchRecords(outputs.runs));
+    io.stdout.write(`JSON: ${json}\n`);
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The HTML report: one self-contained file (uPlot, its CSS, the page script and the data are
+ * inlined) that opens offline. Per trace a chart of load, demand and capacity in service per
+ * policy, a strip of SLO violations and events under it, and the summary table.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { RunResult } from '@headroom/core/model/replay.js';
+import { SUMMARY_COLUMNS } from '../columns.js';
+import { groupByTrace, traceChart, type TraceChart } from './chartData.js';
+
+export interface ReportInput {
+  title: string;
+  subtitle?: string;
+  /** Every run of every trace; they are grouped by `summary.trace`, in order of first appearance. */
+  runs: readonly RunResult[];
+  /** Plain-text paragraphs shown under the title (assumptions, how the run was made). */
+  notes?: readonly string[];
+  /** Most slots per series in a chart (default 2,000), so a month of minutes stays small. */
+  maxPointsPerSeries?: number;
+}
+
+/** The JSON embedded in the page (id `report-data`), as the page script reads it. */
+export interface ReportData {
+  traces: TraceChart[];
+  /** Line colour per policy name. */
+  colors: Record<string, string>;
+}
+
+export const DEFAULT_MAX_POINTS = 2000;
+/** Events other than scaling are listed by name under a chart, up to this many per policy. */
+const LISTED_EVENTS_PER_POLICY = 20;
+
+const KNOWN_COLORS: Record<string, string> = {
+  headroom: '#1f77b4',
+  oracle: '#2ca02c',
+  'aws-combined': '#ff7f0e',
+  'aws-target-tracking': '#9467bd',
+  'aws-predictive': '#8c564b',
+  'static-peak': '#7f7f7f',
+  'static-mean': '#bcbd22',
+};
+const SPARE_COLORS = ['#17becf', '#e377c2', '#aec7e8', '#ffbb78', '#98df8a', '#c5b0d5'];
+
+/** Renders the whole report as one HTML string. */
+export function renderHtmlReport(input: ReportInput): string {
+  const maxPoints = input.maxPointsPerSeries ?? DEFAULT_MAX_POINTS;
+  const groups = [...groupByTrace(input.runs)];
+  const data: ReportData = {
+    traces: groups.map(([trace, runs]) => traceChart(trace, runs, maxPoints)),
+    colors: policyColors(input.runs.map((r) => r.summary.policy)),
+  };
+  const sections = groups.map(([trace, runs], i) => traceSection(trace, runs, i, data.colors)).join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(input.title)}</title>
+<style>${uplotAsset('uPlot.min.css')}</style>
+<style>${PAGE_CSS}</style>
+</head>
+<body>
+<header>
+<h1>${escapeHtml(input.title)}</h1>
+${input.subtitle ? `<p class="subtitle">${escapeHtml(input.subtitle)}</p>` : ''}
+${(input.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
+</header>
+<main>
+${sections || '<p>No runs to show.</p>'}
+</main>
+<footer>${columnLegend()}</footer>
+<script id="report-data" type="application/json">${scriptSafeJson(data)}</script>
+<script>${uplotAsset('uPlot.iife.min.js')}</script>
+<script>${pageScript()}</script>
+</body>
+</html>
+`;
+}
+
+/** A stable colour per policy: the well-known ones keep theirs across reports. */
+export function policyColors(policies: readonly string[]): Record<string, string> {
+  const colors: Record<string, string> = {};
+  let spare = 0;
+  for (const policy of policies) {
+    if (colors[policy]) continue;
+    colors[policy] = KNOWN_COLORS[policy] ?? SPARE_COLORS[spare++ % SPARE_COLORS.length]!;
+  }
+  return colors;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** JSON that cannot close the <script> element it sits in. */
+function scriptSafeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+function traceSection(
+  trace: string,
+  runs: readonly RunResult[],
+  index: number,
+  colors: Record<string, string>,
+): string {
+  const first = runs[0]?.timeline[0]?.at;
+  const last = runs[0]?.timeline.at(-1)?.at;
+  const span =
+    first !== undefined && last !== undefined
+      ? `${formatUtc(first)} → ${formatUtc(last)} UTC, ${runs[0]?.summary.minutes.toLocaleString('en-US')} minutes`
+      : 'empty timeline';
+  const listed = runs.flatMap((run) => {
+    const others = run.events.filter((e) => e.kind !== 'scaling');
+    const dot = `<span class="dot" style="background:${colors[run.summary.policy]}"></span>`;
+    const items = others
+      .slice(0, LISTED_EVENTS_PER_POLICY)
+      .map(
+        (e) =>
+          `<li>${dot}${escapeHtml(run.summary.policy)} · ${formatUtc(e.at)} · ${e.kind}: ${escapeHtml(e.label)}</li>`,
+      );
+    const more = others.length - items.length;
+    return more > 0 ? [...items, `<li>${dot}${escapeHtml(run.summary.policy)}: ${more} more</li>`] : items;
+  });
+  return `<section id="trace-${index}">
+<h2>${escapeHtml(trace)}</h2>
+<p class="span">${span}</p>
+<div class="chart"></div>
+<p class="marks"><span class="mark violation"></span>SLO violated <span class="mark tick"></span>scaling action <span class="mark diamond"></span>remediation / alarm <span class="mark gap"></span>gap in the trace · drag to zoom, double-click to reset</p>
+<div class="strip"></div>
+${summaryTable(runs, colors)}
+${listed.length ? `<details><summary>Events other than scaling</summary><ul class="events">${listed.join('')}</ul></details>` : ''}
+</section>`;
+}
+
+function summaryTable(runs: readonly RunResult[], colors: Record<string, string>): string {
+  const head = SUMMARY_COLUMNS.map(
+    (c) =>
+      `<th class="${c.align}" title="${escapeHtml(c.meaning)}">${escapeHtml(c.header)}${c.unit ? `<br><small>${escapeHtml(c.unit)}</small>` : ''}</th>`,
+  ).join('');
+  const rows = runs
+    .map((run) => {
+      const cells = SUMMARY_COLUMNS.map((c, i) => {
+        const swatch =
+          i === 0 ? `<span class="dot" style="background:${colors[run.summary.policy]}"></span>` : '';
+        return `<td class="${c.align}">${swatch}${escapeHtml(c.format(run.summary))}</td>`;
+      }).join('');
+      return `<tr${run.summary.policy === 'headroom' ? ' class="own"' : ''}>${cells}</tr>`;
+    })
+    .join('\n');
+  return `<table class="summary"><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
+}
+
+function columnLegend(): string {
+  const items = SUMMARY_COLUMNS.slice(1).map(
+    (c) =>
+      `<dt>${escapeHtml(c.header)}${c.unit ? ` (${escapeHtml(c.unit)})` : ''}</dt><dd>${escapeHtml(c.meaning)}</dd>`,
+  );
+  return `<dl>${items.join('')}</dl><p>Generated by headroom. Times are UTC.</p>`;
+}
+
+function formatUtc(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+const require = createRequire(import.meta.url);
+
+function uplotAsset(file: string): string {
+  return readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8');
+}
+
+function pageScript(): string {
+  return readFileSync(new URL('./client.js', import.meta.url), 'utf8');
+}
+
+const PAGE_CSS = `
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #222; background: #fafafa; }
+header, main, footer { max-width: 1320px; margin: 0 auto; padding: 0 20px; }
+h1 { font-size: 22px; margin: 20px 0 4px; }
+h2 { font-size: 18px; margin: 0 0 2px; }
+.subtitle { color: #555; margin: 0 0 8px; }
+.note { color: #444; font-size: 13px; margin: 4px 0; }
+section { background: #fff; border: 1px solid #e3e3e3; border-radius: 6px; padding: 14px 16px; margin: 16px 0; }
+.span { color: #666; font-size: 12px; margin: 0 0 8px; }
+.chart, .strip { width: 100%; }
+.marks { font-size: 12px; color: #555; margin: 6px 0 0; }
+.mark { display: inline-block; margin: 0 4px 0 10px; vertical-align: middle; }
+.mark.violation { width: 10px; height: 8px; background: #d62728; }
+.mark.tick { width: 2px; height: 9px; background: #1f77b4; }
+.mark.diamond { width: 8px; height: 8px; background: #7b3294; transform: rotate(45deg); }
+.mark.gap { width: 8px; height: 8px; background: #999; transform: rotate(45deg); }
+table.summary { border-collapse: collapse; font-size: 13px; margin-top: 10px; font-variant-numeric: tabular-nums; }
+table.summary th, table.summary td { padding: 4px 10px; border-bottom: 1px solid #eee; }
+table.summary th { font-weight: 600; border-bottom: 2px solid #ccc; vertical-align: bottom; }
+table.summary small { color: #777; font-weight: 400; }
+.right { text-align: right; } .left { text-align: left; }
+tr.own td { font-weight: 600; }
+.dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 6px; }
+details { font-size: 13px; margin-top: 8px; }
+ul.events { list-style: none; padding-left: 4px; }
+footer { font-size: 12px; color: #555; padding-bottom: 24px; }
+footer dl { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; }
+footer dt { font-weight: 600; } footer dd { margin: 0; }
+`;

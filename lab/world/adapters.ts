@@ -1,0 +1,179 @@
+/**
+ * The ports answered by the simulated account, with AWS's behaviour where the domain depends on
+ * it: conditional writes, cooldown refusals, validation errors. Adapters hold no policy.
+ */
+import type { DecisionRecord } from '@headroom/core/model/decision.js';
+import type { FleetCapacity } from '@headroom/core/model/fleet.js';
+import { ALL_KPIS, type KpiName, type KpiSample, type KpiSeries } from '@headroom/core/model/kpi.js';
+import type { ManagedService } from '@headroom/core/model/service.js';
+import type {
+  AdvisorEvent,
+  Clock,
+  EventPublisher,
+  FleetControl,
+  MetricsReader,
+  MetricsWindow,
+  ServiceState,
+  StateStore,
+} from '@headroom/core/ports/index.js';
+import { ScalingRefusedError } from '@headroom/core/aws/errors.js';
+import type { SimulatedAccount } from './account.js';
+
+export class VirtualClock implements Clock {
+  constructor(private at: number) {}
+
+  now(): number {
+    return this.at;
+  }
+
+  advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`the virtual clock only moves forward, got ${ms} ms`);
+    this.at += ms;
+  }
+}
+
+/** Refusals are the AWS adapter's own typed error, so callers handle the simulation and AWS alike. */
+export { ScalingRefusedError } from '@headroom/core/aws/errors.js';
+
+/**
+ * One datapoint per period from the one-minute samples in it: the mean of each KPI, except p99
+ * which takes the worst minute (the p99 of a longer period is not the mean of minute p99s, and
+ * the worst minute is the safe reading).
+ */
+function aggregate(samples: readonly KpiSample[], at: number, kpis: readonly KpiName[]): KpiSample {
+  const out: KpiSample = { at };
+  for (const kpi of kpis) {
+    let sum = 0;
+    let max = -Infinity;
+    let n = 0;
+    for (const s of samples) {
+      const v = s[kpi];
+      if (v === undefined) continue;
+      sum += v;
+      if (v > max) max = v;
+      n++;
+    }
+    if (n > 0) out[kpi] = kpi === 'p99LatencyMs' ? max : sum / n;
+  }
+  return out;
+}
+
+export class SimMetricsReader implements MetricsReader {
+  /** Calls made, so tests can check batching behaviour the way they would count GetMetricData calls. */
+  calls = 0;
+
+  constructor(private readonly account: SimulatedAccount) {}
+
+  async readKpis(
+    services: readonly ManagedService[],
+    window: MetricsWindow,
+    kpis: readonly KpiName[] = ALL_KPIS,
+  ): Promise<Map<string, KpiSeries>> {
+    const periodMs = window.periodSeconds * 1000;
+    if (!(window.periodSeconds >= 60 && window.periodSeconds % 60 === 0)) {
+      throw new RangeError(`period must be 60 s or a multiple of 60, got ${window.periodSeconds}`);
+    }
+    this.calls++;
+    const result = new Map<string, KpiSeries>();
+    for (const service of services) {
+      const sim = this.account.services.get(service.id);
+      const samples: KpiSample[] = [];
+      if (sim) {
+        // A sample stamped `at` covers [at − 1 min, at); the period starting at p covers [p, p + period).
+        const byPeriod = new Map<number, KpiSample[]>();
+        for (const s of sim.samples) {
+          const begins = s.at - 60_000;
+          if (begins < window.start || begins >= window.end) continue;
+          const p = window.start + Math.floor((begins - window.start) / periodMs) * periodMs;
+          const bucket = byPeriod.get(p) ?? [];
+          bucket.push(s);
+          byPeriod.set(p, bucket);
+        }
+        for (const [p, bucket] of [...byPeriod].sort((a, b) => a[0] - b[0])) {
+          samples.push(aggregate(bucket, Math.min(p + periodMs, window.end), kpis));
+        }
+      }
+      result.set(service.id, { serviceId: service.id, samples });
+    }
+    return result;
+  }
+}
+
+export class SimFleetControl implements FleetControl {
+  constructor(private readonly account: SimulatedAccount) {}
+
+  async discover(): Promise<ManagedService[]> {
+    return [...this.account.services.values()].map((s) => s.service);
+  }
+
+  async describe(groupNames: readonly string[]): Promise<Map<string, FleetCapacity>> {
+    const out = new Map<string, FleetCapacity>();
+    // Like DescribeAutoScalingGroups, unknown names are simply absent from the answer.
+    for (const name of groupNames) {
+      const sim = this.account.byGroupName(name);
+      if (sim) out.set(name, sim.capacity());
+    }
+    return out;
+  }
+
+  async setDesiredCapacity(groupName: string, desired: number, honorCooldown: boolean): Promise<void> {
+    const sim = this.account.byGroupName(groupName);
+    const refuse = (reason: 'activity-in-progress' | 'invalid-request', awsMessage: string): never => {
+      throw new ScalingRefusedError(groupName, desired, reason, awsMessage);
+    };
+    // The messages are the ones Auto Scaling returns for the same requests.
+    if (!sim) return refuse('invalid-request', `AutoScalingGroup name not found - ${groupName}`);
+    const { min, max } = sim.service.capacity;
+    if (desired > max)
+      refuse('invalid-request', `New SetDesiredCapacity value ${desired} is above max value ${max}`);
+    if (desired < min)
+      refuse('invalid-request', `New SetDesiredCapacity value ${desired} is below min value ${min}`);
+    const last = sim.fleet.lastActivityAt;
+    const cooldownEndsAt = last === undefined ? -Infinity : last + sim.service.timing.cooldownSeconds * 1000;
+    if (honorCooldown && this.account.clock.now() < cooldownEndsAt) {
+      refuse(
+        'activity-in-progress',
+        `Scaling activity in progress for ${groupName} until ${new Date(cooldownEndsAt).toISOString()}`,
+      );
+    }
+    sim.setDesired(desired);
+  }
+}
+
+export class InMemoryStateStore implements StateStore {
+  private readonly states = new Map<string, ServiceState>();
+  readonly decisions: DecisionRecord[] = [];
+  private killSwitch = false;
+
+  async getServiceState(serviceId: string): Promise<ServiceState | undefined> {
+    const s = this.states.get(serviceId);
+    return s && structuredClone(s);
+  }
+
+  async putServiceState(state: ServiceState, expectedVersion: number): Promise<boolean> {
+    const stored = this.states.get(state.serviceId)?.version ?? 0;
+    if (stored !== expectedVersion) return false;
+    this.states.set(state.serviceId, structuredClone(state));
+    return true;
+  }
+
+  async recordDecision(record: DecisionRecord): Promise<void> {
+    this.decisions.push(structuredClone(record));
+  }
+
+  async isKillSwitchOn(): Promise<boolean> {
+    return this.killSwitch;
+  }
+
+  setKillSwitch(on: boolean): void {
+    this.killSwitch = on;
+  }
+}
+
+export class InMemoryEventPublisher implements EventPublisher {
+  readonly events: AdvisorEvent[] = [];
+
+  async publish(events: readonly AdvisorEvent[]): Promise<void> {
+    for (const e of events) this.events.push(structuredClone(e));
+  }
+}

@@ -59,8 +59,8 @@ export function repoAuditPaths(root = REPO_ROOT) {
   return {
     root,
     template: resolve(root, 'template.yaml'),
-    iamActions: resolve(root, '../shared/schemas/iam-actions.json'),
-    policyTemplates: resolve(root, '../shared/schemas/sam-policy-templates.json'),
+    iamActions: resolve(root, 'schemas/iam-actions.json'),
+    policyTemplates: resolve(root, 'schemas/sam-policy-templates.json'),
   };
 }
 

@@ -1,9 +1,13 @@
 /** `tsx lab/bench/main.ts`: the benchmark without the CLI (the CLI's `bench` calls runBench too). */
 import { resolve } from 'node:path';
+import { BENCH_TRACES } from './benchSetup.js';
 import { runBench } from './runner.js';
+import { checkTracesPresent, DEFAULT_TRACES_DIR } from './traceSources.js';
 
+const tracesDir = resolve(process.cwd(), process.argv[2] ?? DEFAULT_TRACES_DIR);
+checkTracesPresent(tracesDir, BENCH_TRACES);
 const outcome = runBench({
-  tracesDir: resolve(process.cwd(), process.argv[2] ?? '../shared/data/traces'),
+  tracesDir,
   outDir: resolve(process.cwd(), process.argv[3] ?? 'bench-results'),
   now: () => performance.now(),
   cpuSeconds: () => {

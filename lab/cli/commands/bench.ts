@@ -2,6 +2,8 @@
 import { resolve } from 'node:path';
 import { runBench } from '../../bench/runner.js';
 import { TARGETS, type TraceVerdict } from '../../bench/targets.js';
+import { BENCH_TRACES } from '../../bench/benchSetup.js';
+import { checkTracesPresent, DEFAULT_TRACES_DIR } from '../../bench/traceSources.js';
 import { parseCommandArgs, text } from '../args.js';
 import { formatSummaryTable } from '../table.js';
 import type { Command } from './command.js';
@@ -14,7 +16,8 @@ The targets (headroom at most half of aws-combined's SLO minutes at no more inst
 within ${TARGETS.costRatioToOracle} × the oracle's instance-hours, the whole run under ${TARGETS.benchSeconds} s) are checked in results.md.
 
 Options:
-  --traces DIR    folder of the traces (default ../shared/data/traces)
+  --traces DIR    folder of the traces (default ../shared/data/traces); the traces are public
+                  data sets (NAB, DataCenter-Traces-Datasets), not part of the project
   --out DIR       folder for the results (default bench-results)
   --no-progress   no line per finished trace
   -h, --help      this help
@@ -31,8 +34,10 @@ export const benchCommand: Command = {
       'no-progress': { type: 'boolean' },
     });
     const progress = values['no-progress'] !== true;
+    const tracesDir = resolve(io.cwd, text(values.traces) ?? DEFAULT_TRACES_DIR);
+    checkTracesPresent(tracesDir, BENCH_TRACES);
     const outcome = runBench({
-      tracesDir: resolve(io.cwd, text(values.traces) ?? '../shared/data/traces'),
+      tracesDir,
       outDir: resolve(io.cwd, text(values.out) ?? 'bench-results'),
       now: io.now,
       cpuSeconds: () => {

@@ -142,6 +142,24 @@ describe('proposeActions', () => {
     expect(shape(p)).toEqual(expected);
   });
 
+  it.each<[string, Partial<typeof FLEET>, number[], string | undefined]>([
+    ['the group’s MaxSize 5 wins over the service’s max 20', { max: 5 }, [5], undefined],
+    ['a group at its own MaxSize is not scaled at all', { desired: 4, max: 4 }, [], 'limit/max-capacity'],
+    ['the group’s MinSize wins over the service’s min', { desired: 4, min: 7, max: 20 }, [7], undefined],
+  ])('clamps to the Auto Scaling group’s own limits: %s', (_, fleet, to, blockedBy) => {
+    const s = aService();
+    const latest = { ...HEALTHY, cpuPct: 105 };
+    const p = proposeActions({
+      service: s,
+      fleet: { ...FLEET, ...fleet },
+      latest,
+      diagnosis: diagnose(s, latest),
+      origin: 'evt-1',
+      now: NOW,
+    });
+    expect([p.scales.map((x) => x.to), p.blockedBy]).toEqual([to, blockedBy]);
+  });
+
   it('reads idle alarms by their names', () => {
     expect(
       ['headroom-orders-db-idle', 'headroom-orders-cache-idle', 'headroom-orders-db-connections'].map(

@@ -81,7 +81,13 @@ function scaleFleet(input: PlanInput, evidence: Evidence): ProposedActions {
   const oneStep = fleet.desired + stepLimit(fleet.desired, service.capacity);
   const wanted =
     cpu !== undefined && Number.isFinite(cpu.ratio) ? Math.ceil(fleet.desired * cpu.ratio) : oneStep;
-  const to = withinLimits(fleet.desired, Math.max(wanted, fleet.desired + 1), service.capacity);
+  // The group's own MinSize/MaxSize bind too: Auto Scaling refuses a desired capacity outside them.
+  const limits = {
+    ...service.capacity,
+    min: Math.max(service.capacity.min, fleet.min),
+    max: Math.min(service.capacity.max, fleet.max),
+  };
+  const to = withinLimits(fleet.desired, Math.max(wanted, fleet.desired + 1), limits);
   if (to <= fleet.desired) return nothing(evidence, 'limit/max-capacity');
   const monthlyCostDeltaUsd = round((to - fleet.desired) * service.pricePerInstanceHourUsd * HOURS_PER_MONTH);
   return {

@@ -7,6 +7,8 @@ import {
   createElastiCacheClient,
   createRdsClient,
   createSqsClient,
+  DynamoChangeTargets,
+  DynamoStateStore,
   ElastiCacheReplicaControl,
   ElastiCacheReplicaReader,
   EventBridgePublisher,
@@ -49,7 +51,15 @@ export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
   const { followUps, events, ...rest } = shared(env, logger);
   const db = new RdsReplicaControl(tracer.captureAWSv3Client(createRdsClient()));
   const cache = new ElastiCacheReplicaControl(tracer.captureAWSv3Client(createElastiCacheClient()));
-  return { ports: { db, cache, followUps, events }, ...rest };
+  const { dynamo } = createAwsClients();
+  const dynamoClient = tracer.captureAWSv3Client(dynamo);
+  const targets = new DynamoChangeTargets(dynamoClient, required(env, 'IDEMPOTENCY_TABLE'), rest);
+  // The deployment's KillSwitch parameter forces it on without reading the table.
+  const guard = new DynamoStateStore(dynamoClient, {
+    tableName: required(env, 'STATE_TABLE'),
+    killSwitchForced: env.KILL_SWITCH === 'on',
+  });
+  return { ports: { db, cache, followUps, events, targets, guard }, ...rest };
 }
 
 /** Readers only: the follow-up function never changes a resource, and its bundle (and IAM) shows it. */

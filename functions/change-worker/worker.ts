@@ -8,6 +8,8 @@
  * so a bad message is logged with the fields that are wrong (the batch parser only logs at debug).
  * Both are idempotent on the change (and the follow-up attempt), and both fail a record rather
  * than drop it: SQS redelivers it, and after maxReceiveCount moves it to the dead-letter queue.
+ * Idempotency records can be lost (a timeout right after the write leaves one in progress until
+ * it expires); the change itself is retry-safe without them, since it aims at a kept absolute target.
  */
 import {
   BatchProcessor,
@@ -22,10 +24,11 @@ import { parse } from '@aws-lambda-powertools/parser';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
-  applyChange,
   followChange,
   followUpSchema,
   resourceChangeSchema,
+  sendFirstFollowUp,
+  startChange,
   type FollowPolicy,
   type FollowPorts,
   type FollowUp,
@@ -46,15 +49,18 @@ const IDEMPOTENCY_SECONDS = 24 * 3600;
 
 export function makeChangeApplier(deps: WorkerDeps) {
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: IDEMPOTENCY_SECONDS });
-  const applyOnce = makeIdempotent(
-    async (change: ResourceChange) => applyChange(change, deps.ports, deps.now(), deps.policy),
+  // Only the change itself is idempotent here: the record is complete once the resource has its
+  // target, so a failed follow-up send comes back to the stored answer and sends again, nothing more.
+  const startOnce = makeIdempotent(
+    async (change: ResourceChange) => startChange(change, deps.ports, deps.now()),
     { persistenceStore: deps.persistenceStore, config },
   );
   const processor = new SqsFifoPartialProcessorAsync();
   const handleRecord = async (record: SQSRecord) =>
     failLoudly(deps.logger, record, async () => {
       const change = parse(record.body, undefined, JSONStringified(resourceChangeSchema));
-      const result = await applyOnce(change);
+      const result = await startOnce(change);
+      await sendFirstFollowUp(change, result, deps.ports, deps.now(), deps.policy);
       deps.logger.info('change handled', { changeId: change.id, resourceId: change.resourceId, result });
       return result;
     });

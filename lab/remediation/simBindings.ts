@@ -9,6 +9,7 @@ import type { SimulatedAccount, SimulatedService } from '../world/account.js';
 import { InMemoryStateStore, SimFleetControl, SimMetricsReader } from '../world/adapters.js';
 import { CREATED_BY_TAG, type ResourceChange } from '@headroom/core/remediation/changes.js';
 import type { RemediationBindings } from './localRun.js';
+import { InMemoryChangeTargets } from './changeTargets.js';
 import type {
   CacheGroup,
   CacheReplicaControl,
@@ -172,13 +173,14 @@ export function simWorld(account: SimulatedAccount, serviceId: string, events: E
     cacheReplicationGroupId === undefined
       ? new AbsentTier('cache')
       : new SimCache(sim, cacheReplicationGroupId);
+  const store = new InMemoryStateStore();
   return {
     account,
     serviceId,
-    store: new InMemoryStateStore(),
+    store,
     events,
     queues,
-    workerPorts: { db, cache, followUps: queues, events },
+    workerPorts: { db, cache, followUps: queues, events, targets: new InMemoryChangeTargets(), guard: store },
   };
 }
 

@@ -9,11 +9,13 @@ import type {
   AdvisorEvent,
   CacheGroup,
   CacheReplicaControl,
+  ChangeTargets,
   DbInstance,
   DbReplicaControl,
   FollowUp,
   ResourceChange,
 } from '@headroom/core';
+import { InMemoryChangeTargets } from '@headroom/lab/remediation/changeTargets.js';
 import { makeChangeApplier } from '../../functions/change-worker/worker.js';
 
 /** RDS as the worker sees it: a source instance and the replicas created from it. */
@@ -69,6 +71,14 @@ export class FakeCache implements CacheReplicaControl {
     const group = this.groups.get(id)!;
     group.replicasPerShard = group.replicasPerShard.map(() => count);
   }
+}
+
+/** Containers that share one RDS share one table of change targets too, as they do in AWS. */
+const targetsOf = new WeakMap<FakeDb, ChangeTargets>();
+function sharedTargets(db: FakeDb): ChangeTargets {
+  const targets = targetsOf.get(db) ?? new InMemoryChangeTargets();
+  targetsOf.set(db, targets);
+  return targets;
 }
 
 export const lambdaContext = {
@@ -129,7 +139,11 @@ export interface Worker {
 export function changeWorker(
   persistenceStore: BasePersistenceLayer,
   now: () => number,
-  { db = new FakeDb(), dbPort }: { db?: FakeDb; dbPort?: (db: DbReplicaControl) => DbReplicaControl } = {},
+  {
+    db = new FakeDb(),
+    dbPort,
+    targets = sharedTargets(db),
+  }: { db?: FakeDb; dbPort?: (db: DbReplicaControl) => DbReplicaControl; targets?: ChangeTargets } = {},
 ): Worker {
   const cache = new FakeCache();
   const followUps: FollowUp[] = [];
@@ -140,6 +154,8 @@ export function changeWorker(
       cache,
       followUps: { send: async (f) => void followUps.push(f) },
       events: { publish: async (e) => void events.push(...e) },
+      targets,
+      guard: { isKillSwitchOn: async () => false, recordDecision: async () => {} },
     },
     persistenceStore,
     now,

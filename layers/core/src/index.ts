@@ -25,6 +25,7 @@ export * from './remediation/index.js';
 export * from './aws/rdsReplicas.js';
 export * from './aws/elasticacheReplicas.js';
 export * from './aws/changeWorkerQueues.js';
+export * from './aws/dynamoChangeTargets.js';
 export * from './cdn/index.js';
 export * from './aws/cloudfrontInvalidations.js';
 export * from './aws/cloudfrontPathLedger.js';

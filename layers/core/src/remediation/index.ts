@@ -7,3 +7,4 @@ export * from './ports.js';
 export * from './schemas.js';
 export * from './worker.js';
 export * from './workflow.js';
+export * from './reachTarget.js';

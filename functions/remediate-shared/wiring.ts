@@ -11,8 +11,10 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import {
   AutoScalingFleetControl,
+  AutoScalingFleetReader,
   CloudWatchMetricsReader,
   createAwsClients,
+  DynamoKillSwitch,
   DynamoStateStore,
   TAG_PREFIX,
   type FleetControl,
@@ -38,31 +40,39 @@ const clients = createAwsClients();
 for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
 
 /** Tagged groups plus the ones listed in SERVICES_JSON, as the evaluate flow sees them. */
-function withConfiguredServices(fleet: FleetControl, configured: readonly ManagedService[]): FleetControl {
+async function discoverWithConfigured(
+  source: Pick<FleetControl, 'discover'>,
+  configured: readonly ManagedService[],
+): Promise<ManagedService[]> {
+  const tagged = await source.discover();
+  const known = new Set(tagged.map((s) => s.autoScalingGroupName));
+  return [...tagged, ...configured.filter((s) => !known.has(s.autoScalingGroupName))];
+}
+
+const fleetOptions = () => ({
+  clock,
+  tagKey: config.tagKey,
+  defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
+  onConfigError: (error: unknown) =>
+    logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
+});
+
+// Each step builds only the ports it uses, so its bundle (and so its IAM) holds only those calls.
+export const fleetControl = (): FleetControl => {
+  const fleet = new AutoScalingFleetControl(clients.autoScaling, fleetOptions());
   return {
-    discover: async () => {
-      const tagged = await fleet.discover();
-      const known = new Set(tagged.map((s) => s.autoScalingGroupName));
-      return [...tagged, ...configured.filter((s) => !known.has(s.autoScalingGroupName))];
-    },
+    discover: () => discoverWithConfigured(fleet, config.servicesFromConfig),
     describe: (groupNames) => fleet.describe(groupNames),
     setDesiredCapacity: (groupName, desired, honorCooldown) =>
       fleet.setDesiredCapacity(groupName, desired, honorCooldown),
   };
-}
+};
 
-// Each step builds only the ports it uses, so its bundle (and so its IAM) holds only those calls.
-export const fleetControl = (): FleetControl =>
-  withConfiguredServices(
-    new AutoScalingFleetControl(clients.autoScaling, {
-      clock,
-      tagKey: config.tagKey,
-      defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
-      onConfigError: (error) =>
-        logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
-    }),
-    config.servicesFromConfig,
-  );
+/** Discovery only: the services and their modes as they are now, with no call that changes a group. */
+export const serviceCatalog = (): Pick<FleetControl, 'discover'> => {
+  const reader = new AutoScalingFleetReader(clients.autoScaling, fleetOptions());
+  return { discover: () => discoverWithConfigured(reader, config.servicesFromConfig) };
+};
 
 export const metricsReader = (): MetricsReader =>
   new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics });
@@ -71,6 +81,13 @@ export const stateStore = (): StateStore =>
   new DynamoStateStore(clients.dynamo, {
     tableName: config.stateTable,
     decisionRetentionDays: config.decisionRetentionDays,
+    killSwitchForced: config.killSwitchForced,
+  });
+
+/** The kill switch alone: what the scaling step reads right before it acts. */
+export const killSwitch = (): DynamoKillSwitch =>
+  new DynamoKillSwitch(clients.dynamo, {
+    tableName: config.stateTable,
     killSwitchForced: config.killSwitchForced,
   });
 

@@ -29,8 +29,8 @@ import {
   guardrailsStep,
   loadContext,
   recordStep,
-  scaleStep,
 } from '@headroom/core/remediation/workflow.js';
+import { claimStep, scaleStep } from '@headroom/core/remediation/atAction.js';
 
 /** What the simulated approver answers; `ignore` lets the request time out. */
 export type SimApprover = 'approve' | 'reject' | 'ignore';
@@ -229,7 +229,8 @@ export function simBindings(world: SimWorld, approver: SimApprover): Remediation
       loadContext(event, { fleet, metrics, state: store }, { alarmPrefix: '', now: now() }),
     diagnose: async (state) => diagnoseStep(state),
     guardrails: async (state) => guardrailsStep(state, { now: now() }),
-    scale: (scale) => scaleStep(scale, fleet, now()),
+    claim: (state) => claimStep(state, { fleet, state: store }, { now: now() }),
+    scale: (scale) => scaleStep(scale, { fleet, killSwitch: store }, now()),
     sendChange: async (message) => {
       queues.sendChange(message.MessageBody);
       return message.MessageDeduplicationId;

@@ -110,7 +110,9 @@ describe('change worker: applying', () => {
     expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)).toHaveLength(1);
     // The first follow-up is sent again (its send may be what failed); the follower, idempotent on
     // [change id, attempt], takes the copy as the same look.
-    const bodies = sqs.commandCalls(SendMessageCommand).map((c) => JSON.parse(c.args[0].input.MessageBody ?? '{}'));
+    const bodies = sqs
+      .commandCalls(SendMessageCommand)
+      .map((c) => JSON.parse(c.args[0].input.MessageBody ?? '{}'));
     expect(bodies.map((b) => [b.change.id, b.attempt])).toEqual([
       [c.id, 1],
       [c.id, 1],
@@ -127,7 +129,10 @@ describe('change worker: applying', () => {
     const heldBack = record(change('db-read-replicas', 'orders-db', 1, 'evt-2'), 'orders-db');
     const notJson = record('{"kind": "cache-repl', 'other-cache');
     const good = record(change('cache-replicas', 'orders-cache'), 'orders-cache');
-    const response = await makeChangeApplier(setup.current().deps)(batch(bad, good, heldBack, notJson), context);
+    const response = await makeChangeApplier(setup.current().deps)(
+      batch(bad, good, heldBack, notJson),
+      context,
+    );
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
       [bad.messageId, heldBack.messageId, notJson.messageId].sort(),
     );
@@ -210,7 +215,10 @@ describe('change worker: following', () => {
 
   it('sends the follow-up back, one attempt on, while the replica is being created', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance(replicaId, [], {}, 'creating')] });
-    const response = await makeChangeFollower(setup.current().deps)(batch(record(followUp(3), 'n/a')), context);
+    const response = await makeChangeFollower(setup.current().deps)(
+      batch(record(followUp(3), 'n/a')),
+      context,
+    );
     expect(response.batchItemFailures).toEqual([]);
     const sent = sqs.commandCalls(SendMessageCommand)[0]?.args[0].input;
     expect(JSON.parse(sent?.MessageBody ?? '{}')).toMatchObject({ attempt: 4 });

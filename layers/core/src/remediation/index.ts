@@ -8,3 +8,4 @@ export * from './schemas.js';
 export * from './worker.js';
 export * from './workflow.js';
 export * from './reachTarget.js';
+export * from './atAction.js';

@@ -11,9 +11,8 @@ import type { FleetControl, MetricsReader, StateStore } from '../ports/index.js'
 import { diagnose, type Diagnosis } from '../diagnosis/bottleneck.js';
 import { idleTierOfAlarm, readAlarmEvent, serviceOfAlarm, type AlarmSummary } from './alarmEvent.js';
 import { applyRemediationGuardrails, type RemediationGuardrailResult } from './guardrails.js';
-import { proposeActions, type FleetScale, type IdleTier, type ProposedActions } from './plan.js';
+import { proposeActions, type IdleTier, type ProposedActions } from './plan.js';
 import { contentHash } from './changes.js';
-import { ScalingRefusedError } from '../aws/errors.js';
 import { DEFAULT_DAILY_ACTION_BUDGET, utcDay } from '../policies/guardrails.js';
 
 export interface RemediationContext {
@@ -53,6 +52,8 @@ export interface RemediationPlan extends ProposedActions, RemediationGuardrailRe
   /** The plan as a ScalingDecision, the shape records and notifications share. */
   decision: ScalingDecision;
   approval: ApprovalRequest;
+  /** Epoch ms when ClaimAction took the service's next action for this plan (cooldown, budget). */
+  claimedAt?: number;
 }
 
 /** What became of the plan; set by the workflow's Pass states. */
@@ -191,36 +192,6 @@ function idleOf(alarmName: string): { idleTier?: IdleTier } {
   return idleTier === undefined ? {} : { idleTier };
 }
 
-/**
- * Scales the fleet as planned; the group's own [min, max] was respected when the plan was made.
- * Only from the capacity the plan started from, and honouring the group's cooldown as the evaluate
- * flow does: if that flow (or a person) changed the group meanwhile, acting would double or undo
- * the change, so our refusal or Auto Scaling's fails the step and the workflow records it.
- */
-export async function scaleStep(
-  scale: FleetScale,
-  fleet: FleetControl,
-  now: number,
-): Promise<FleetScale & { appliedAt: number }> {
-  const current = (await fleet.describe([scale.groupName])).get(scale.groupName);
-  if (current === undefined)
-    throw new ScalingRefusedError(
-      scale.groupName,
-      scale.to,
-      'invalid-request',
-      `AutoScalingGroup name not found - ${scale.groupName}`,
-    );
-  if (current.desired !== scale.from)
-    throw new ScalingRefusedError(
-      scale.groupName,
-      scale.to,
-      'resource-contention',
-      `desired capacity is ${current.desired}, not the ${scale.from} the plan was made from`,
-    );
-  await fleet.setDesiredCapacity(scale.groupName, scale.to, true);
-  return { ...scale, appliedAt: now };
-}
-
 /** The decision record of a finished (or failed) workflow: what was planned and what became of it. */
 export function remediationRecord(state: RemediationState): DecisionRecord {
   const { plan, outcome } = state;
@@ -245,7 +216,10 @@ export async function recordStep(
 ): Promise<DecisionRecord> {
   const record = remediationRecord(state);
   await store.recordDecision(record);
-  const acted = state.outcome?.name === 'applied' || state.outcome?.name === 'failed';
+  // ClaimAction already counted a claimed plan's action; an unclaimed one that may have acted counts here.
+  const acted =
+    (state.outcome?.name === 'applied' || state.outcome?.name === 'failed') &&
+    state.plan?.claimedAt === undefined;
   await markAlarmed(store, record.decision.serviceId, now, acted, state.context.alarm.name);
   return record;
 }

@@ -10,6 +10,7 @@ import {
   createAwsClients,
   createCloudFrontClient,
   createSqsClient,
+  DynamoKillSwitch,
   DynamoPathLedger,
   SqsDeferredInvalidations,
   type InvalidateResult,
@@ -53,6 +54,10 @@ export const handler = middy(
         tracer.captureAWSv3Client(createSqsClient()),
         required('INVALIDATION_QUEUE_URL'),
       ),
+      killSwitch: new DynamoKillSwitch(tracer.captureAWSv3Client(dynamo), {
+        tableName: required('STATE_TABLE'),
+        killSwitchForced: process.env.KILL_SWITCH === 'on',
+      }),
     },
     origin: bucket !== '' && distributionId !== '' ? { bucket, distributionId } : undefined,
     now: () => Date.now(),

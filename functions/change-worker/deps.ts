@@ -14,6 +14,7 @@ import {
   EventBridgePublisher,
   RdsReplicaControl,
   RdsReplicaReader,
+  SqsChangeDeadLetters,
   SqsFollowUpQueue,
   type FollowPorts,
 } from '@headroom/core';
@@ -59,7 +60,11 @@ export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
     tableName: required(env, 'STATE_TABLE'),
     killSwitchForced: env.KILL_SWITCH === 'on',
   });
-  return { ports: { db, cache, followUps, events, targets, guard }, ...rest };
+  const deadLetters = new SqsChangeDeadLetters(
+    tracer.captureAWSv3Client(createSqsClient()),
+    required(env, 'CHANGE_DEAD_LETTER_QUEUE_URL'),
+  );
+  return { ports: { db, cache, followUps, events, targets, guard }, deadLetters, ...rest };
 }
 
 /** Readers only: the follow-up function never changes a resource, and its bundle (and IAM) shows it. */

@@ -3,6 +3,8 @@
  * clients and a real (dynalite) idempotency table:
  * - `applyChanges` reads the FIFO change queue. FIFO order matters within a resource, so it uses
  *   the FIFO variant of BatchProcessor: after a failure, the rest of that message group waits.
+ *   A poison message (a body that fails its schema, or a last receive) is moved to the dead-letter
+ *   queue by the worker and counts as handled, so the group's good messages are not failed with it.
  * - `followChanges` reads the standard follow-up queue (FIFO queues refuse per-message delays).
  * Both parse each body with Powertools' parser and the zod schemas of @headroom/core themselves,
  * so a bad message is logged with the fields that are wrong (the batch parser only logs at debug).
@@ -24,6 +26,7 @@ import { parse } from '@aws-lambda-powertools/parser';
 import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
+  CHANGE_QUEUE_MAX_RECEIVES,
   followChange,
   followUpSchema,
   resourceChangeSchema,
@@ -33,11 +36,14 @@ import {
   type FollowPorts,
   type FollowUp,
   type ResourceChange,
+  type SqsChangeDeadLetters,
   type WorkerPorts,
 } from '@headroom/core';
 
 export interface WorkerDeps<P = WorkerPorts> {
   ports: P;
+  /** Where a change message that can never succeed is kept, so its FIFO group moves on. */
+  deadLetters?: Pick<SqsChangeDeadLetters, 'keep'>;
   persistenceStore: BasePersistenceLayer;
   now: () => number;
   logger: Logger;
@@ -58,11 +64,29 @@ export function makeChangeApplier(deps: WorkerDeps) {
   const processor = new SqsFifoPartialProcessorAsync();
   const handleRecord = async (record: SQSRecord) =>
     failLoudly(deps.logger, record, async () => {
-      const change = parse(record.body, undefined, JSONStringified(resourceChangeSchema));
-      const result = await startOnce(change);
-      await sendFirstFollowUp(change, result, deps.ports, deps.now(), deps.policy);
-      deps.logger.info('change handled', { changeId: change.id, resourceId: change.resourceId, result });
-      return result;
+      try {
+        const change = parse(record.body, undefined, JSONStringified(resourceChangeSchema));
+        const result = await startOnce(change);
+        await sendFirstFollowUp(change, result, deps.ports, deps.now(), deps.policy);
+        deps.logger.info('change handled', { changeId: change.id, resourceId: change.resourceId, result });
+        return result;
+      } catch (error) {
+        if (deps.deadLetters === undefined || !isPoison(error, record)) throw error;
+        const reason = describeError(error);
+        await deps.deadLetters.keep(
+          {
+            messageId: record.messageId,
+            body: record.body,
+            groupId: record.attributes.MessageGroupId ?? 'unknown',
+          },
+          `${reason.name}: ${reason.message}`,
+        );
+        deps.logger.error('change message kept in the dead-letter queue; the rest of its group goes on', {
+          messageId: record.messageId,
+          error: reason,
+        });
+        return { status: 'dead-lettered' };
+      }
     });
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     config.registerLambdaContext(context);
@@ -96,6 +120,15 @@ export function makeChangeFollower(deps: WorkerDeps<FollowPorts>) {
     config.registerLambdaContext(context);
     return processPartialResponse(event, handleRecord, processor, { context });
   };
+}
+
+/**
+ * A message retrying cannot help: its body fails the schema, or this was its last receive (SQS
+ * would dead-letter it now, and with it, untried, the group's messages failed behind it).
+ */
+function isPoison(error: unknown, record: SQSRecord): boolean {
+  const receives = Number(record.attributes.ApproximateReceiveCount);
+  return (error instanceof Error && error.name === 'ParseError') || receives >= CHANGE_QUEUE_MAX_RECEIVES;
 }
 
 interface Issue {

@@ -12,8 +12,9 @@ import {
 } from '@aws-sdk/client-rds';
 import { DescribeReplicationGroupsCommand, IncreaseReplicaCountCommand } from '@aws-sdk/client-elasticache';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { replicaIdsFor, type FollowUp, type ReplicaChange } from '@headroom/core';
+import { CHANGE_QUEUE_MAX_RECEIVES, replicaIdsFor, type FollowUp, type ReplicaChange } from '@headroom/core';
 import { makeChangeApplier, makeChangeFollower } from '../../functions/change-worker/worker.js';
+import { loadTemplate } from '../template/template.js';
 import { NOW } from './fixtures.js';
 import {
   batch,
@@ -22,6 +23,7 @@ import {
   changeWorkerSetup,
   context,
   dbInstance,
+  deadLettered,
   elastiCache,
   FOLLOW_UP_QUEUE,
   publishedDetail,
@@ -119,28 +121,68 @@ describe('change worker: applying', () => {
     ]);
   });
 
-  it('fails only the bad messages of a batch, holds back the rest of their group, and logs why', async () => {
+  it('keeps poison messages in the dead-letter queue at once; the good messages of their group behind them are applied', async () => {
     const errors = jest.spyOn(setup.current().logger, 'error');
     elastiCache.on(DescribeReplicationGroupsCommand).resolves({ ReplicationGroups: [cacheGroup(1)] });
     elastiCache.on(IncreaseReplicaCountCommand).resolves({});
-    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [dbInstance('orders-db')] });
+    rdsDescribes(() => [dbInstance('orders-db')]);
     rds.on(CreateDBInstanceReadReplicaCommand).resolves({});
     const bad = record({ ...change('db-read-replicas', 'orders-db'), delta: 0 }, 'orders-db');
-    const heldBack = record(change('db-read-replicas', 'orders-db', 1, 'evt-2'), 'orders-db');
+    const behind = record(change('db-read-replicas', 'orders-db', 1, 'evt-2'), 'orders-db');
     const notJson = record('{"kind": "cache-repl', 'other-cache');
     const good = record(change('cache-replicas', 'orders-cache'), 'orders-cache');
     const response = await makeChangeApplier(setup.current().deps)(
-      batch(bad, good, heldBack, notJson),
+      batch(bad, good, behind, notJson),
       context,
     );
-    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
-      [bad.messageId, heldBack.messageId, notJson.messageId].sort(),
-    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadLettered().map((d) => [d.MessageGroupId, d.MessageDeduplicationId, d.MessageBody])).toEqual([
+      ['orders-db', bad.messageId, bad.body],
+      ['other-cache', notJson.messageId, notJson.body],
+    ]);
+    expect(deadLettered()[0]?.MessageAttributes?.error?.StringValue).toContain('delta');
     expect(elastiCache.commandCalls(IncreaseReplicaCountCommand)).toHaveLength(1);
-    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)).toHaveLength(0);
+    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)).toHaveLength(1);
     const logged = errors.mock.calls.map((call) => JSON.stringify(call));
     expect(logged.some((line) => line.includes(bad.messageId) && line.includes('delta'))).toBe(true);
     expect(logged.some((line) => line.includes(notJson.messageId) && line.includes('JSON'))).toBe(true);
+  });
+
+  it('a message that may still succeed holds back the rest of its group, in order, and is not dead-lettered', async () => {
+    elastiCache
+      .on(DescribeReplicationGroupsCommand)
+      .resolves({ ReplicationGroups: [cacheGroup(1, 'modifying')] });
+    const first = record(change('cache-replicas', 'orders-cache'), 'orders-cache');
+    const second = record(change('cache-replicas', 'orders-cache', 1, 'evt-2'), 'orders-cache');
+    const good = record(change('db-read-replicas', 'orders-db'), 'orders-db');
+    rdsDescribes(() => [dbInstance('orders-db')]);
+    rds.on(CreateDBInstanceReadReplicaCommand).resolves({});
+    const response = await makeChangeApplier(setup.current().deps)(batch(first, second, good), context);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      first.messageId,
+      second.messageId,
+    ]);
+    expect(deadLettered()).toEqual([]);
+  });
+
+  it('on its last receive a failing message goes to the dead-letter queue and the message behind it is tried', async () => {
+    elastiCache
+      .on(DescribeReplicationGroupsCommand)
+      .rejectsOnce(
+        Object.assign(new Error('An internal error has occurred.'), {
+          name: 'InternalFailure',
+          $fault: 'server',
+        }),
+      )
+      .resolves({ ReplicationGroups: [cacheGroup(1)] });
+    elastiCache.on(IncreaseReplicaCountCommand).resolves({});
+    const last = record(change('cache-replicas', 'orders-cache'), 'orders-cache', 5);
+    const behind = record(change('cache-replicas', 'orders-cache', 1, 'evt-2'), 'orders-cache', 5);
+    const response = await makeChangeApplier(setup.current().deps)(batch(last, behind), context);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(deadLettered().map((d) => d.MessageDeduplicationId)).toEqual([last.messageId]);
+    expect(deadLettered()[0]?.MessageAttributes?.error?.StringValue).toContain('InternalFailure');
+    expect(elastiCache.commandCalls(IncreaseReplicaCountCommand)).toHaveLength(1);
   });
 
   it('refuses a sixteenth read replica: nothing created, ActionFailed published, message done', async () => {
@@ -277,5 +319,13 @@ describe('change worker: following', () => {
     const response = await makeChangeFollower(setup.current().deps)(batch(bad, fine), context);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: bad.messageId }]);
     expect(JSON.stringify(errors.mock.calls)).toContain('attempt');
+  });
+});
+
+describe('change worker: the dead-letter queue it writes itself', () => {
+  it('takes a message as poison on the same receive SQS would dead-letter it', () => {
+    const queue = loadTemplate().Resources['ChangeQueue']?.Properties as
+      { RedrivePolicy?: { maxReceiveCount?: number } } | undefined;
+    expect(queue?.RedrivePolicy?.maxReceiveCount).toBe(CHANGE_QUEUE_MAX_RECEIVES);
   });
 });

@@ -28,6 +28,7 @@ import {
   ElastiCacheReplicaControl,
   EventBridgePublisher,
   RdsReplicaControl,
+  SqsChangeDeadLetters,
   SqsFollowUpQueue,
   type ResourceChange,
 } from '@headroom/core';
@@ -35,6 +36,7 @@ import type { WorkerDeps } from '../../functions/change-worker/worker.js';
 import { NOW } from './fixtures.js';
 
 export const FOLLOW_UP_QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/headroom-follow-ups';
+export const CHANGE_DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/headroom-changes-dlq.fifo';
 export const rds = mockClient(RDSClient);
 export const elastiCache = mockClient(ElastiCacheClient);
 export const sqs = mockClient(SQSClient);
@@ -128,6 +130,7 @@ export function changeWorkerSetup(): { current: () => Setup } {
         targets: new DynamoChangeTargets(dynamo, tableName, clock),
         guard: state,
       },
+      deadLetters: new SqsChangeDeadLetters(new SQSClient({ region: 'us-east-1' }), CHANGE_DLQ),
       persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo }),
       now: clock.now,
       logger,
@@ -161,14 +164,14 @@ export function change(
 }
 
 let messageNumber = 0;
-export function record(body: unknown, groupId: string): SQSRecord {
+export function record(body: unknown, groupId: string, receiveCount = 1): SQSRecord {
   messageNumber += 1;
   return {
     messageId: `m-${messageNumber}`,
     receiptHandle: `r-${messageNumber}`,
     body: typeof body === 'string' ? body : JSON.stringify(body),
     attributes: {
-      ApproximateReceiveCount: '1',
+      ApproximateReceiveCount: String(receiveCount),
       SentTimestamp: String(NOW),
       SenderId: 'states',
       ApproximateFirstReceiveTimestamp: String(NOW),
@@ -232,3 +235,10 @@ export function rdsDescribes(instances: () => readonly DBInstance[]): void {
     return { DBInstances: [found] };
   });
 }
+
+/** What the worker kept in the change dead-letter queue itself. */
+export const deadLettered = () =>
+  sqs
+    .commandCalls(SendMessageCommand)
+    .map((c) => c.args[0].input)
+    .filter((input) => input.QueueUrl === CHANGE_DLQ);

@@ -5,7 +5,8 @@
  * reads the switch and the mode once more right before SetDesiredCapacity.
  */
 import { describe, expect, it } from '@jest/globals';
-import { aService, alarmEvent, FLEET } from '../remediation/fixtures.js';
+import { scaleStep } from '@headroom/core/remediation/atAction';
+import { aService, alarmEvent, FLEET, NOW } from '../remediation/fixtures.js';
 import { FakeFleet, FakeStore } from '../remediation/fakes.js';
 import { run, world } from './world.js';
 
@@ -58,6 +59,8 @@ describe('remediate.asl.json: the switch and the guardrails at the point of acti
     expect(result.path).toEqual(expect.arrayContaining(['Failed', 'NotifyFailure', 'Record']));
     expect(w.published.map((p) => [p.type, p.detail.error])).toEqual([['ActionFailed', 'ActionStopped']]);
     expect(String(w.published[0]?.detail.cause)).toContain('kill-switch');
+    expect(w.store.records[0]?.guardrails).toEqual(['failed/ActionStopped']);
+    expect(w.store.records[0]?.decision.reason).toContain('stopped by kill-switch: nothing was sent');
   });
 
   it('three alarms of one incident at once add one cache replica, not three', async () => {
@@ -86,5 +89,36 @@ describe('remediate.asl.json: the switch and the guardrails at the point of acti
     );
     await Promise.all(runs);
     expect(fleet.scaled).toEqual([{ groupName: 'orders', desired: 6 }]);
+  });
+});
+
+describe('scaleStep: an absolute target, checked against the group', () => {
+  const scale = { groupName: 'orders', from: 4, to: 6 };
+  const noSwitch = { isKillSwitchOn: async () => false };
+
+  it('SetDesiredCapacity that took effect but whose answer was lost counts as applied, once', async () => {
+    const fleet = new FakeFleet([aService()], FLEET);
+    const set = fleet.setDesiredCapacity.bind(fleet);
+    fleet.setDesiredCapacity = async (group, desired) => {
+      await set(group, desired);
+      throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+    };
+    await expect(scaleStep(scale, { fleet, killSwitch: noSwitch }, NOW)).resolves.toMatchObject({ to: 6 });
+    expect(fleet.scaled).toHaveLength(1);
+  });
+
+  it('a retried step after the write finds the target set and writes nothing more', async () => {
+    const fleet = new FakeFleet([aService()], FLEET);
+    await scaleStep(scale, { fleet, killSwitch: noSwitch }, NOW);
+    await expect(scaleStep(scale, { fleet, killSwitch: noSwitch }, NOW)).resolves.toMatchObject({ to: 6 });
+    expect(fleet.scaled).toEqual([{ groupName: 'orders', desired: 6 }]);
+  });
+
+  it('a write that failed and left the group as it was still fails', async () => {
+    const fleet = new FakeFleet([aService()], FLEET);
+    fleet.setDesiredCapacity = async () => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+    };
+    await expect(scaleStep(scale, { fleet, killSwitch: noSwitch }, NOW)).rejects.toThrow('Rate exceeded');
   });
 });

@@ -102,7 +102,8 @@ export async function scaleStep(
   if (killSwitch) throw new ActionStoppedError('kill-switch', what);
   const mode = services.find((s) => s.autoScalingGroupName === scale.groupName)?.mode ?? 'off';
   if (mode !== 'apply') throw new ActionStoppedError(`mode-${mode}`, what);
-  const current = (await fleet.describe([scale.groupName])).get(scale.groupName);
+  const desired = async () => (await fleet.describe([scale.groupName])).get(scale.groupName)?.desired;
+  const current = await desired();
   if (current === undefined)
     throw new ScalingRefusedError(
       scale.groupName,
@@ -110,13 +111,21 @@ export async function scaleStep(
       'invalid-request',
       `AutoScalingGroup name not found - ${scale.groupName}`,
     );
-  if (current.desired !== scale.from)
+  // A retried step whose first write took effect (its answer lost) finds the target already set.
+  if (current === scale.to) return { ...scale, appliedAt: now };
+  if (current !== scale.from)
     throw new ScalingRefusedError(
       scale.groupName,
       scale.to,
       'resource-contention',
-      `desired capacity is ${current.desired}, not the ${scale.from} the plan was made from`,
+      `desired capacity is ${current}, not the ${scale.from} the plan was made from`,
     );
-  await fleet.setDesiredCapacity(scale.groupName, scale.to, true);
+  try {
+    await fleet.setDesiredCapacity(scale.groupName, scale.to, true);
+  } catch (error) {
+    // The write may have taken effect before its answer was lost (and the SDK's own retry was then
+    // refused by the cooldown it started): what the group says now decides.
+    if ((await desired().catch(() => undefined)) !== scale.to) throw error;
+  }
   return { ...scale, appliedAt: now };
 }

@@ -201,8 +201,27 @@ export function remediationRecord(state: RemediationState): DecisionRecord {
   const guardrails = [...plan.guardrails];
   if (outcome.name === 'rejected' || outcome.name === 'timed-out')
     guardrails.push(`approval/${outcome.name}`);
-  if (outcome.name === 'failed') guardrails.push(`failed/${state.error?.Error ?? 'unknown'}`);
-  return { decision: plan.decision, outcome: outcome.recordOutcome, guardrails };
+  if (outcome.name !== 'failed')
+    return { decision: plan.decision, outcome: outcome.recordOutcome, guardrails };
+  guardrails.push(`failed/${state.error?.Error ?? 'unknown'}`);
+  // The reason AWS (or the step) gave goes into the record, where people look for what happened.
+  const cause = causeOf(state.error?.Cause);
+  const decision =
+    cause === '' ? plan.decision : { ...plan.decision, reason: `${plan.decision.reason}; failed: ${cause}` };
+  return { decision, outcome: outcome.recordOutcome, guardrails };
+}
+
+/** Lambda's error Cause is JSON with the message in `errorMessage`; other integrations give text. */
+function causeOf(cause: string | undefined): string {
+  if (cause === undefined) return '';
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed)
+      return String((parsed as { errorMessage: unknown }).errorMessage);
+  } catch {
+    // Not JSON: the text is the cause.
+  }
+  return cause;
 }
 
 /**

@@ -35,7 +35,7 @@
     return 76 + 30 * n;
   }
 
-  function mainChart(trace, el, syncKey) {
+  function mainChart(trace, el, syncKey, height) {
     var series = [
       {},
       {
@@ -71,7 +71,7 @@
     return new uPlot(
       {
         width: width(el),
-        height: 360,
+        height: height,
         tzDate: utc,
         cursor: { sync: { key: syncKey }, drag: { x: true, y: false } },
         scales: {
@@ -195,12 +195,22 @@
     );
   }
 
-  data.traces.forEach(function (trace, i) {
+  function draw(trace, i) {
     var section = document.getElementById('trace-' + i);
+    // A panel inside a closed <details> is drawn when first opened (it has no width before).
+    var closed = section.closest('details:not([open])');
+    if (closed) {
+      closed.addEventListener('toggle', function once() {
+        closed.removeEventListener('toggle', once);
+        draw(trace, i);
+      });
+      return;
+    }
+    var height = Number(section.getAttribute('data-height')) || 360;
     var mainEl = section.querySelector('.chart');
     var stripEl = section.querySelector('.strip');
     var key = 'trace-' + i;
-    var main = mainChart(trace, mainEl, key);
+    var main = mainChart(trace, mainEl, key, height);
     var strip = stripChart(trace, stripEl, key);
     // Zooming one chart zooms the other, so marks stay under the lines they explain.
     var syncing = false;
@@ -217,8 +227,9 @@
     follow(main, strip);
     follow(strip, main);
     window.addEventListener('resize', function () {
-      main.setSize({ width: width(mainEl), height: 360 });
+      main.setSize({ width: width(mainEl), height: height });
       strip.setSize({ width: width(stripEl), height: stripHeight(trace.policies.length) });
     });
-  });
+  }
+  data.traces.forEach(draw);
 })();

@@ -94,7 +94,7 @@ export function escapeHtml(text: string): string {
 }
 
 /** JSON that cannot close the <script> element it sits in. */
-function scriptSafeJson(value: unknown): string {
+export function scriptSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
@@ -165,15 +165,15 @@ function formatUtc(ms: number): string {
 
 const require = createRequire(import.meta.url);
 
-function uplotAsset(file: string): string {
+export function uplotAsset(file: string): string {
   return readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8');
 }
 
-function pageScript(): string {
+export function pageScript(): string {
   return readFileSync(new URL('./client.js', import.meta.url), 'utf8');
 }
 
-const PAGE_CSS = `
+export const PAGE_CSS = `
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #222; background: #fafafa; }
 header, main, footer { max-width: 1320px; margin: 0 auto; padding: 0 20px; }
 h1 { font-size: 22px; margin: 20px 0 4px; }

@@ -1,0 +1,13 @@
+/** A worker thread of the frontier pool: runs the jobs it is sent, one at a time, and answers each. */
+import { parentPort } from 'node:worker_threads';
+import { type FrontierJob, PreparedTraces, runFrontierJob } from './frontierJobs.js';
+
+const prepared = new PreparedTraces();
+parentPort?.on('message', (job: FrontierJob) => {
+  try {
+    parentPort?.postMessage({ ok: true, result: runFrontierJob(job, prepared, () => performance.now()) });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    parentPort?.postMessage({ ok: false, id: job.id, message });
+  }
+});

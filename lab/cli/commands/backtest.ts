@@ -11,6 +11,8 @@ import { BENCH_INTERPOLATION_NOTE, BENCH_PEAK_INSTANCES } from '../../bench/benc
 import type { RunResult } from '@headroom/core/model/replay.js';
 import { UsageError, oneOf, parseCommandArgs, text, wholeNumber } from '../args.js';
 import { writeOutputs } from '../outputs.js';
+import { backtestFrontier } from '../frontierOutputs.js';
+import { DEFAULT_PROFILE, FLEET_SIZES, PROFILE_NAMES } from '../../bench/benchProfiles.js';
 import { createProgress, type Progress } from '../progress.js';
 import { MU_PER_INSTANCE, POLICY_NAMES, SERVICE } from '../scenario.js';
 import type { Command } from './command.js';
@@ -35,13 +37,22 @@ Options:
   --step-seconds N     seconds between rows of a CSV without a time column (default: from a
                        '_grouped_N_seconds' file name, else 300)
   --peak-instances N   scale the trace so its peak minute needs N instances at the SLO (default ${BENCH_PEAK_INSTANCES})
-  --report FILE        HTML report path (default reports/backtest-<trace>.html)
-  --json OUT           write the records (as in bench-results/results.json)
+  --report FILE        HTML report path (default reports/backtest-<trace>.html, or
+                       reports/backtest-<trace>-frontier.html with --frontier)
+  --json OUT           write the records (one per policy; with --frontier, the records of
+                       bench-results/frontier.json: one per fleet size × policy × setting)
+  --frontier           the benchmark's frontier instead: the trace at both fleet sizes (peak 20
+                       and 100 instances; only N with --peak-instances N), aws-target-tracking,
+                       aws-combined and k8s-hpa at targets 40-80 %, Headroom at each setting, the
+                       oracle, on worker threads; prints the verdict under the benchmark's rule
+  --profile NAME       with --frontier: the service profile to run against (default ${DEFAULT_PROFILE};
+                       known: ${PROFILE_NAMES.join(', ')})
   --no-progress        no progress bar or progress lines
   -h, --help           this help
 
-Example:
+Examples:
   npx headroom backtest --trace ../shared/data/traces/nab/realKnownCause/nyc_taxi.csv --json out/taxi.json
+  npx headroom backtest --trace my-requests.csv --frontier --json out/frontier.json
 `;
 
 export const backtestCommand: Command = {
@@ -57,6 +68,8 @@ export const backtestCommand: Command = {
       'peak-instances': { type: 'string' },
       report: { type: 'string' },
       json: { type: 'string' },
+      frontier: { type: 'boolean' },
+      profile: { type: 'string' },
       'no-progress': { type: 'boolean' },
     });
     const file = text(values.trace);
@@ -72,6 +85,15 @@ export const backtestCommand: Command = {
       values['peak-instances'],
       BENCH_PEAK_INSTANCES,
     );
+    const frontier = values.frontier === true;
+    const profile = text(values.profile);
+    if (profile !== undefined && !frontier) throw new UsageError('--profile needs --frontier', 'backtest');
+    if (profile !== undefined && !PROFILE_NAMES.includes(profile)) {
+      throw new UsageError(
+        `--profile must be one of ${PROFILE_NAMES.join(', ')}, got '${profile}'`,
+        'backtest',
+      );
+    }
 
     const trace = readTrace(file, format, {
       column: text(values.column),
@@ -80,6 +102,19 @@ export const backtestCommand: Command = {
     });
     // Named as the benchmark names its traces: the file name without its extension.
     const traceName = trace.name.replace(/\.[^.]+$/, '');
+    if (frontier) {
+      await backtestFrontier(io, {
+        traceName,
+        trace,
+        sizes: values['peak-instances'] === undefined ? FLEET_SIZES : [peakInstances],
+        ...(profile ? { profile } : {}),
+        report: text(values.report) ?? `reports/backtest-${traceName}-frontier.html`,
+        json: text(values.json),
+        notes: traceNotes(trace, file),
+        progress: values['no-progress'] !== true,
+      });
+      return 0;
+    }
     const started = io.now();
     let progress: Progress | undefined;
     let runs: RunResult[];

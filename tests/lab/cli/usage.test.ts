@@ -57,6 +57,11 @@ describe('headroom usage', () => {
       ['backtest', '--trace', 'x.csv', '--format', 'xml'],
       "--format must be one of auto, csv, datacenter, cloudwatch-json, got 'xml'",
     ],
+    [['backtest', '--trace', 'x.csv', '--profile', 'mmc-10rps'], '--profile needs --frontier'],
+    [
+      ['backtest', '--trace', 'x.csv', '--frontier', '--profile', 'quantum'],
+      "--profile must be one of mmc-10rps, got 'quantum'",
+    ],
   ])('rejects %j with exit 2', async (args, message) => {
     const r = await runCli(args);
     expect(r.stderr).toContain(message);

@@ -31,9 +31,10 @@ export interface FrontierReportInput {
 }
 
 const POLICY_ORDER = ['aws-target-tracking', 'aws-combined', 'k8s-hpa', 'headroom', 'oracle'];
-const W = 660;
+const W = 860;
 const H = 380;
-const M = { left: 64, right: 16, top: 14, bottom: 44 };
+// The legend sits in the right margin, clear of the points.
+const M = { left: 64, right: 190, top: 14, bottom: 44 };
 
 /** SLO minutes on a log scale that keeps 0: y = log10(1 + minutes). */
 const symlog = (minutes: number) => Math.log10(1 + minutes);
@@ -53,6 +54,8 @@ export function frontierSvg(records: readonly FrontierRecord[], colors: Record<s
   // Axes: decades of SLO minutes, five ticks of instance-hours.
   for (const s of [0, 1, 10, 100, 1000, 10_000, 100_000, 1_000_000]) {
     if (symlog(s) > yMax) break;
+    // 0 and 1 sit too close to label both once the axis spans a few decades.
+    if (s === 1 && yMax > 2.5) continue;
     const y = py(s).toFixed(1);
     parts.push(
       `<line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}" stroke="#eee"/>`,
@@ -102,8 +105,8 @@ export function frontierSvg(records: readonly FrontierRecord[], colors: Record<s
   }
   const legend = policies
     .map((p, i) => {
-      const x = M.left + 8 + (i % 3) * 170;
-      const y = M.top + 6 + Math.floor(i / 3) * 16;
+      const x = W - M.right + 16;
+      const y = M.top + 6 + i * 18;
       return `<rect x="${x}" y="${y}" width="12" height="4" fill="${colors[p]}"/><text x="${x + 16}" y="${y + 4}" dominant-baseline="middle">${escapeHtml(p)}</text>`;
     })
     .join('');
@@ -111,12 +114,12 @@ export function frontierSvg(records: readonly FrontierRecord[], colors: Record<s
 }
 
 function verdictText(v: FrontierVerdict): string {
-  const misses = v.unbeaten.map(
-    (r) => `${r.policy} ${r.setting} (${r.sloViolationMinutes} SLO min, ${r.instanceHours} inst-h)`,
-  );
+  const misses = v.unbeaten.map((r) => `${r.policy} ${r.setting}`);
+  const listed =
+    misses.length > 4 ? `${misses.slice(0, 4).join(', ')} and ${misses.length - 4} more` : misses.join(', ');
   return (
     `Headroom beats ${v.beaten} of ${v.compared} baseline points` +
-    (misses.length ? `; not beaten: ${misses.join(', ')}` : '') +
+    (misses.length ? ` (not beaten: ${listed}; the numbers are under "Every point")` : '') +
     `. Default point: ${Number.isFinite(v.defaultOverOracle) ? v.defaultOverOracle.toFixed(3) : '–'} × the oracle's instance-hours.`
   );
 }

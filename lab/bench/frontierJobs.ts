@@ -40,6 +40,8 @@ export interface FrontierJobResult {
   minutes: number;
   /** Wall time of the replay itself, ms (0 without a stopwatch). */
   wallMs: number;
+  /** CPU time of the thread that ran the replay, ms (0 without a CPU clock). */
+  cpuMs: number;
   chart?: JobChart;
 }
 
@@ -79,15 +81,35 @@ export class PreparedTraces {
   }
 }
 
+/**
+ * This thread's CPU time, ms (process.threadCpuUsage, Node ≥ 22.19): what a replay cost, whatever
+ * else shares the machine. Undefined where Node does not have it.
+ */
+export const threadCpuMs: (() => number) | undefined = (() => {
+  const read = (process as { threadCpuUsage?: () => { user: number; system: number } }).threadCpuUsage;
+  if (typeof read !== 'function') return undefined;
+  return () => {
+    const { user, system } = read.call(process);
+    return (user + system) / 1000;
+  };
+})();
+
+/** Wall clock and this thread's CPU clock, both in ms, to time a replay. */
+export interface JobClocks {
+  wall: () => number;
+  cpu?: () => number;
+}
+
 export function runFrontierJob(
   job: FrontierJob,
   prepared: PreparedTraces,
-  stopwatch?: () => number,
+  clocks?: JobClocks,
 ): FrontierJobResult {
   const profile = profileFor(job.traceName, job.profile);
   const service = serviceAtSize(profile, job.peakInstances);
   const { load, demand, startAt, gapEvents } = prepared.get(job);
-  const began = stopwatch?.() ?? 0;
+  const began = clocks?.wall() ?? 0;
+  const cpuBegan = clocks?.cpu?.() ?? 0;
   const run = replay({
     traceName: job.traceName,
     load,
@@ -97,7 +119,8 @@ export function runFrontierJob(
     muPerInstance: profile.muPerInstance,
     demand,
   });
-  const wallMs = stopwatch ? stopwatch() - began : 0;
+  const wallMs = clocks ? clocks.wall() - began : 0;
+  const cpuMs = clocks?.cpu ? clocks.cpu() - cpuBegan : 0;
   const record = toFrontierRecord(
     { ...run, summary: { ...run.summary, policy: job.point.policy } },
     {
@@ -107,7 +130,7 @@ export function runFrontierJob(
       default: job.point.default,
     },
   );
-  const result: FrontierJobResult = { id: job.id, record, minutes: load.length, wallMs };
+  const result: FrontierJobResult = { id: job.id, record, minutes: load.length, wallMs, cpuMs };
   if (job.chartPoints > 0) {
     const events = [...gapEvents, ...run.events].sort((a, b) => a.at - b.at);
     const chart = traceChart(job.traceName, [{ ...run, events }], job.chartPoints);

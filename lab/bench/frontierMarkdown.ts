@@ -22,17 +22,25 @@ export interface FrontierRunStats {
 export interface PolicySpeed {
   policy: string;
   minutes: number;
+  /** Wall time of its replays, summed over the threads that ran them. */
   seconds: number;
+  /** CPU time of those threads during its replays (0 where Node cannot tell). */
+  cpuSeconds: number;
 }
 
 const mark = (ok: boolean) => (ok ? 'pass' : '**MISS**');
 const ratio = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
 
+const perSecond = (minutes: number, seconds: number) =>
+  Math.round(seconds > 0 ? minutes / seconds : 0).toLocaleString('en-US');
+
+/** Per policy: simulated minutes per second of its threads' wall time, and per second of their CPU. */
 export function speedLines(speeds: readonly PolicySpeed[]): string[] {
   return speeds.map(
     (s) =>
-      `${s.policy}: ${Math.round(s.seconds > 0 ? s.minutes / s.seconds : 0).toLocaleString('en-US')} simulated minutes/s ` +
-      `(${s.minutes.toLocaleString('en-US')} minutes in ${s.seconds.toFixed(1)} s of worker time)`,
+      `${s.policy}: ${perSecond(s.minutes, s.seconds)} simulated minutes/s ` +
+      `(${s.minutes.toLocaleString('en-US')} minutes in ${s.seconds.toFixed(1)} s of worker wall time; ` +
+      `${perSecond(s.minutes, s.cpuSeconds)} per CPU-second, ${s.cpuSeconds.toFixed(1)} s of CPU)`,
   );
 }
 

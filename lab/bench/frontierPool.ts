@@ -4,7 +4,13 @@
  * Results come back in the jobs' order whatever order they finish in.
  */
 import { Worker } from 'node:worker_threads';
-import { type FrontierJob, type FrontierJobResult, PreparedTraces, runFrontierJob } from './frontierJobs.js';
+import {
+  type FrontierJob,
+  type FrontierJobResult,
+  PreparedTraces,
+  runFrontierJob,
+  threadCpuMs,
+} from './frontierJobs.js';
 
 export interface PoolOptions {
   /** Worker threads; 1 or less runs every job in this thread. */
@@ -27,7 +33,10 @@ export async function runFrontierJobs(
   };
   if (options.workers <= 1 || jobs.length <= 1) {
     const prepared = new PreparedTraces();
-    for (const job of jobs) finish(runFrontierJob(job, prepared, options.stopwatch));
+    const clocks = options.stopwatch
+      ? { wall: options.stopwatch, ...(threadCpuMs ? { cpu: threadCpuMs } : {}) }
+      : undefined;
+    for (const job of jobs) finish(runFrontierJob(job, prepared, clocks));
   } else {
     await inWorkers(jobs, Math.min(options.workers, jobs.length), finish);
   }

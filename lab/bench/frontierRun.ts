@@ -128,10 +128,11 @@ function chartsOf(results: readonly FrontierJobResult[]): FrontierChart[] {
 
 function speedsOf(results: readonly FrontierJobResult[]): PolicySpeed[] {
   const speeds = new Map<string, PolicySpeed>();
-  for (const { record, minutes, wallMs } of results) {
-    const s = speeds.get(record.policy) ?? { policy: record.policy, minutes: 0, seconds: 0 };
+  for (const { record, minutes, wallMs, cpuMs } of results) {
+    const s = speeds.get(record.policy) ?? { policy: record.policy, minutes: 0, seconds: 0, cpuSeconds: 0 };
     s.minutes += minutes;
     s.seconds += wallMs / 1000;
+    s.cpuSeconds += cpuMs / 1000;
     speeds.set(record.policy, s);
   }
   return [...speeds.values()];

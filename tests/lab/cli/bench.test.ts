@@ -67,11 +67,11 @@ describe('headroom bench', () => {
     );
   });
 
-  it('names the trace it cannot read, with exit 1', async () => {
+  it('names the traces it cannot find, before any replay, with exit 1', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'headroom-bench-empty-'));
     const r = await runCli(['bench', '--traces', empty, '--out', join(empty, 'out'), '--no-progress']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(join(empty, 'nab/realAWSCloudwatch/elb_request_count_8c0756.csv'));
-    expect(r.stderr).toContain('cannot read the file (ENOENT)');
+    expect(r.stderr).toContain(`7 of 7 benchmark traces are missing under ${empty}`);
+    expect(r.stderr).toMatch(/^ {2}nab\/realAWSCloudwatch\/elb_request_count_8c0756\.csv {2}from /m);
   });
 });

@@ -12,15 +12,7 @@ import {
   beaten,
 } from '../../bench/frontierVerdict.js';
 import type { TraceChart } from './chartData.js';
-import {
-  escapeHtml,
-  PAGE_CSS,
-  pageScript,
-  policyColors,
-  scriptSafeJson,
-  uplotAsset,
-  type ReportData,
-} from './html.js';
+import { escapeHtml, policyColors, reportPage } from './html.js';
 
 export interface FrontierReportInput {
   title: string;
@@ -169,32 +161,17 @@ ${pointsTable(group)}
 ${timeline.length ? `<details><summary>Timelines, one panel per policy (load, demand d(t), instances in service; SLO-violation marks)</summary>${timeline.join('\n')}</details>` : ''}
 </article>`;
   });
-  const data: ReportData = { traces: panels, colors };
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(input.title)}</title>
-<style>${uplotAsset('uPlot.min.css')}</style>
-<style>${PAGE_CSS}${FRONTIER_CSS}</style>
-</head>
-<body>
-<header>
-<h1>${escapeHtml(input.title)}</h1>
-${input.subtitle ? `<p class="subtitle">${escapeHtml(input.subtitle)}</p>` : ''}
-${(input.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
-<p class="note">Each line joins one policy's settings; the hollow blue ring is Headroom's default; the diamond is the oracle. Hover a point for its setting and numbers.</p>
-</header>
-<main>
-${sections.join('\n') || '<p>No runs to show.</p>'}
-</main>
-<script id="report-data" type="application/json">${scriptSafeJson(data)}</script>
-<script>${uplotAsset('uPlot.iife.min.js')}</script>
-<script>${pageScript()}</script>
-</body>
-</html>
-`;
+  return reportPage({
+    title: input.title,
+    ...(input.subtitle ? { subtitle: input.subtitle } : {}),
+    notes: [
+      ...(input.notes ?? []),
+      "Each line joins one policy's settings; the hollow blue ring is Headroom's default; the diamond is the oracle. Hover a point for its setting and numbers.",
+    ],
+    body: sections.join('\n') || '<p>No runs to show.</p>',
+    css: FRONTIER_CSS,
+    data: { traces: panels, colors },
+  });
 }
 
 const FRONTIER_CSS = `

@@ -51,26 +51,52 @@ export function renderHtmlReport(input: ReportInput): string {
     colors: policyColors(input.runs.map((r) => r.summary.policy)),
   };
   const sections = groups.map(([trace, runs], i) => traceSection(trace, runs, i, data.colors)).join('\n');
+  return reportPage({
+    title: input.title,
+    ...(input.subtitle ? { subtitle: input.subtitle } : {}),
+    notes: input.notes ?? [],
+    body: sections || '<p>No runs to show.</p>',
+    footer: columnLegend(),
+    data,
+  });
+}
+
+export interface PageParts {
+  title: string;
+  subtitle?: string;
+  notes: readonly string[];
+  /** HTML of <main>. */
+  body: string;
+  /** HTML of <footer>, if any. */
+  footer?: string;
+  /** Styles added after the page's own. */
+  css?: string;
+  /** What the page script draws (id `report-data`). */
+  data: ReportData;
+}
+
+/** The one page every report is: inlined uPlot, styles, header, body, embedded data, page script. */
+export function reportPage(page: PageParts): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(input.title)}</title>
+<title>${escapeHtml(page.title)}</title>
 <style>${uplotAsset('uPlot.min.css')}</style>
-<style>${PAGE_CSS}</style>
+<style>${PAGE_CSS}${page.css ?? ''}</style>
 </head>
 <body>
 <header>
-<h1>${escapeHtml(input.title)}</h1>
-${input.subtitle ? `<p class="subtitle">${escapeHtml(input.subtitle)}</p>` : ''}
-${(input.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
+<h1>${escapeHtml(page.title)}</h1>
+${page.subtitle ? `<p class="subtitle">${escapeHtml(page.subtitle)}</p>` : ''}
+${page.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
 </header>
 <main>
-${sections || '<p>No runs to show.</p>'}
+${page.body}
 </main>
-<footer>${columnLegend()}</footer>
-<script id="report-data" type="application/json">${scriptSafeJson(data)}</script>
+${page.footer ? `<footer>${page.footer}</footer>` : ''}
+<script id="report-data" type="application/json">${scriptSafeJson(page.data)}</script>
 <script>${uplotAsset('uPlot.iife.min.js')}</script>
 <script>${pageScript()}</script>
 </body>
@@ -94,7 +120,7 @@ export function escapeHtml(text: string): string {
 }
 
 /** JSON that cannot close the <script> element it sits in. */
-export function scriptSafeJson(value: unknown): string {
+function scriptSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
@@ -165,15 +191,15 @@ function formatUtc(ms: number): string {
 
 const require = createRequire(import.meta.url);
 
-export function uplotAsset(file: string): string {
+function uplotAsset(file: string): string {
   return readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8');
 }
 
-export function pageScript(): string {
+function pageScript(): string {
   return readFileSync(new URL('./client.js', import.meta.url), 'utf8');
 }
 
-export const PAGE_CSS = `
+const PAGE_CSS = `
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #222; background: #fafafa; }
 header, main, footer { max-width: 1320px; margin: 0 auto; padding: 0 20px; }
 h1 { font-size: 22px; margin: 20px 0 4px; }

@@ -14,7 +14,7 @@ export interface Outputs {
   notes: readonly string[];
   /** Report path, relative to io.cwd unless absolute. */
   report: string;
-  /** Where to write the benchmark's records of these runs (results.json format). */
+  /** Where to write the records of these runs (one per policy, toBenchRecord). */
   json?: string;
   /** Wall time of the replays, for the overall speed line. */
   wallMs: number;

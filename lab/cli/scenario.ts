@@ -29,7 +29,7 @@ export interface ScenarioOptions {
   progress: boolean;
 }
 
-/** The records of results.json for these runs, exactly as the benchmark writes them. */
+/** The records of these runs, one per policy, as `--json` writes them. */
 export const benchRecords = (runs: readonly RunResult[]): BenchRecord[] =>
   runs.map((r) => toBenchRecord(r.summary));
 

@@ -23,7 +23,7 @@ Options:
   --peak-instances N   scale the load so that its peak needs N instances at the SLO
                        (default: the generator's own calibration, about 20 on weekday peaks)
   --report FILE        HTML report path (default reports/simulate-<seed>.html)
-  --json FILE          also write the summary records (as in bench-results/results.json)
+  --json FILE          also write the summary records (one per policy)
   --no-progress        no progress bar or progress lines
   -h, --help           this help
 

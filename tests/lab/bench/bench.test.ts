@@ -35,7 +35,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('results.json records', () => {
+describe('run records (simulate and backtest --json)', () => {
   it('carry exactly the fields benchmark.md lists, in its order, rounded', () => {
     const r = toBenchRecord({
       trace: 't',

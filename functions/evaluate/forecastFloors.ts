@@ -46,8 +46,8 @@ export function forecastFloors(
         for (const service of discovered) services.set(service.id, service);
         return discovered;
       },
-      describe: async (groupNames) => {
-        const described = await fleet.describe(groupNames);
+      describe: async (groupNames, settling) => {
+        const described = await fleet.describe(groupNames, settling);
         for (const [group, capacity] of described) inService.set(group, capacity.inService);
         return described;
       },

@@ -30,7 +30,8 @@ const service = (id: string, mode: ManagedService['mode'] = 'apply'): ManagedSer
 /** Samples of the synthetic load at the window's period, CPU as 12 instances of 10 req/s would show. */
 function history(window: MetricsWindow, days: number): KpiSample[] {
   const out: KpiSample[] = [];
-  const from = Math.max(window.start, window.end - days * DAY);
+  // The service has been measured for the last `days` before the run (START + 10 days).
+  const from = Math.max(window.start, START + 10 * DAY - days * DAY);
   const step = window.periodSeconds * 1000;
   for (let at = from + step; at <= window.end; at += step) {
     const rpm = trueLoad(at);
@@ -73,16 +74,20 @@ function fakes(services: ManagedService[], days: Record<string, number>) {
 }
 
 describe('refreshForecasts: the hourly forecast run', () => {
-  it('reads 14 days of load and CPU for every service in one read, and stores a 48 h forecast per service', async () => {
+  it('reads the last 3 days at one minute and the 11 before at 5 minutes, and stores a 48 h forecast per service', async () => {
     const services = [service('web'), service('api'), service('batch', 'off')];
     const { deps, stored, reads } = fakes(services, { web: 10, api: 0.5 });
     const report = await refreshForecasts(deps);
 
-    expect(reads).toHaveLength(1);
-    expect(reads[0]?.services).toBe(2);
-    // One-minute datapoints: the rise margin needs minute-scale bursts; the forecast aggregates to 5 min.
-    expect(reads[0]?.window).toEqual({ start: START - 4 * DAY, end: START + 10 * DAY, periodSeconds: 60 });
+    expect(reads).toHaveLength(2);
+    expect(reads.map((r) => r.services)).toEqual([2, 2]);
+    const now = START + 10 * DAY;
+    // One-minute datapoints where the rise margin needs minute-scale bursts, with CPU for the rate…
+    expect(reads[0]?.window).toEqual({ start: now - 3 * DAY, end: now, periodSeconds: 60 });
     expect(reads[0]?.kpis).toEqual(['requestsPerMinute', 'cpuPct']);
+    // …and older load at the models' own 5-minute step: 1/5 of the datapoints, the same buckets.
+    expect(reads[1]?.window).toEqual({ start: now - 14 * DAY, end: now - 3 * DAY, periodSeconds: 300 });
+    expect(reads[1]?.kpis).toEqual(['requestsPerMinute']);
 
     expect(report.services.map((s) => [s.serviceId, s.status])).toEqual([
       ['web', 'forecast'],

@@ -3,7 +3,7 @@
  * scaling activities that tell warm-up, and the write side (autoScalingScaling.ts). A function
  * that only reads groups uses AutoScalingFleetReader instead, and its bundle keeps no write call.
  */
-import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { AutoScalingClient, AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
 import type { FleetCapacity } from '../model/fleet.js';
 import type { ManagedService } from '../model/service.js';
 import type { FleetControl } from '../ports/index.js';
@@ -28,16 +28,25 @@ export class AutoScalingFleetControl implements FleetControl {
     return discoverServices(this.client, this.options);
   }
 
-  /** Instances launched less than the group's warm-up ago count as warming up. */
-  async describe(groupNames: readonly string[]): Promise<Map<string, FleetCapacity>> {
+  /**
+   * Instances launched less than the group's warm-up ago count as warming up. Their launch times
+   * come from DescribeScalingActivities, one call per group, so it is asked only of a group that
+   * may be settling: named in `settling` (a recent action), or showing an instance not yet
+   * InService or fewer InService instances than desired. A steady group costs no activities call.
+   */
+  async describe(
+    groupNames: readonly string[],
+    settling?: ReadonlySet<string>,
+  ): Promise<Map<string, FleetCapacity>> {
     const out = new Map<string, FleetCapacity>();
     for await (const group of describeGroups(this.client, groupNames)) {
-      const activities = await recentActivities(this.client, group.AutoScalingGroupName);
+      const name = group.AutoScalingGroupName;
+      const activities =
+        settling === undefined || settling.has(name) || mayBeSettling(group)
+          ? await recentActivities(this.client, name)
+          : [];
       const now = this.options.clock.now();
-      out.set(
-        group.AutoScalingGroupName,
-        capacityOf(group, activities, now, this.options.defaultWarmupSeconds),
-      );
+      out.set(name, capacityOf(group, activities, now, this.options.defaultWarmupSeconds));
     }
     return out;
   }
@@ -45,4 +54,11 @@ export class AutoScalingFleetControl implements FleetControl {
   setDesiredCapacity(groupName: string, desired: number, honorCooldown: boolean): Promise<void> {
     return setDesiredCapacity(this.client, groupName, desired, honorCooldown);
   }
+}
+
+/** Some instance is not InService yet, or fewer are InService than desired: a change is under way. */
+function mayBeSettling(group: AutoScalingGroup): boolean {
+  const instances = group.Instances ?? [];
+  const inService = instances.filter((i) => i.LifecycleState === 'InService').length;
+  return inService !== instances.length || inService !== (group.DesiredCapacity ?? inService);
 }

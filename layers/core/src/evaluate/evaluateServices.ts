@@ -41,23 +41,16 @@ export async function evaluateServices(
   const report: EvaluationReport = { at, killSwitch: true, services: [], errors: [], notes: [] };
   const fail = (stage: string, error: unknown) => report.errors.push({ stage, message: messageOf(error) });
 
-  const { services, overridden } = await managedServices(deps.fleet, options.servicesFromConfig, fail);
-  for (const id of overridden) report.notes.push(`${id}: the config parameter overrides its tags`);
+  // A shard (shards/fanOut.ts) is given its services; a whole-fleet run discovers them.
+  const services = options.services
+    ? [...options.services]
+    : await discovered(deps, options.servicesFromConfig, report, fail);
   const active = services.filter((s) => s.mode !== 'off');
   for (const s of services.filter((s) => s.mode === 'off')) {
     report.services.push({ serviceId: s.id, status: 'skipped', message: 'mode is off' });
   }
   if (active.length === 0) return report;
 
-  let groups: Map<string, FleetCapacity>;
-  try {
-    groups = await deps.fleet.describe([...new Set(active.map((s) => s.autoScalingGroupName))]);
-  } catch (error) {
-    fail('describe', error);
-    for (const s of active)
-      report.services.push({ serviceId: s.id, status: 'failed', message: 'groups could not be described' });
-    return report;
-  }
   try {
     report.killSwitch = await deps.state.isKillSwitchOn();
   } catch (error) {
@@ -69,6 +62,16 @@ export async function evaluateServices(
   const plan = schedule
     ? await servicesDue(active, schedule, deps, at, report)
     : { due: active.map((service) => ({ service, why: 'every run' })), states: undefined };
+  // Only the groups of the services due are described: a calm fleet is described once a calm cadence.
+  let groups: Map<string, FleetCapacity>;
+  try {
+    groups = plan.due.length === 0 ? new Map() : await describeDue(plan.due, plan.states, deps, at);
+  } catch (error) {
+    fail('describe', error);
+    for (const { service } of plan.due)
+      report.services.push({ serviceId: service.id, status: 'failed', message: 'groups could not be described' });
+    return report;
+  }
   const series = await readDueKpis(plan.due, schedule, deps, options, at, periodSeconds, fail);
 
   const run: Run = { deps, options, report, at, periodSeconds, groups };
@@ -92,6 +95,39 @@ export async function evaluateServices(
     }
   }
   return report;
+}
+
+async function discovered(
+  deps: EvaluationDeps,
+  configured: EvaluationOptions['servicesFromConfig'],
+  report: EvaluationReport,
+  fail: (stage: string, error: unknown) => void,
+) {
+  const { services, overridden } = await managedServices(deps.fleet, configured, fail);
+  for (const id of overridden) report.notes.push(`${id}: the config parameter overrides its tags`);
+  return services;
+}
+
+/**
+ * The due services' groups. Warm-up needs a group's scaling activities only while something may
+ * still warm up: after this advisor's own action (from the state read for the read plan); the
+ * adapter asks for them on its own when a group shows instances not yet in service.
+ */
+function describeDue(
+  due: readonly DueRead[],
+  states: ReadonlyMap<string, ServiceState | undefined> | undefined,
+  deps: EvaluationDeps,
+  at: number,
+): Promise<Map<string, FleetCapacity>> {
+  const names = [...new Set(due.map((d) => d.service.autoScalingGroupName))];
+  const settling = new Set<string>();
+  for (const { service } of due) {
+    const lastActionAt = states?.get(service.id)?.lastActionAt;
+    const { bootSeconds, warmupSeconds } = service.timing;
+    if (states === undefined || (lastActionAt !== undefined && at - lastActionAt < (bootSeconds + warmupSeconds) * 1000))
+      settling.add(service.autoScalingGroupName);
+  }
+  return deps.fleet.describe(names, settling);
 }
 
 /** What one run shares between its services. */

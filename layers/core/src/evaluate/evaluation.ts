@@ -22,6 +22,8 @@ export interface EvaluationOptions {
   dailyActionBudget: number;
   /** Services from the config parameter; they take precedence over tags for the same id. */
   servicesFromConfig?: readonly ManagedService[];
+  /** The services to evaluate, already discovered (a shard's): nothing is discovered this run. */
+  services?: readonly ManagedService[];
   /** Datapoint period, seconds (default 60). Data older than three periods is not acted on. */
   periodSeconds?: number;
   approvalScaleInPct?: number;

@@ -5,7 +5,7 @@
  * evaluate function reads it back as a floor (forecastFloorFromStore).
  */
 import { managedServices } from '../config/managedServices.js';
-import type { KpiSample } from '../model/kpi.js';
+import type { KpiSample, KpiSeries } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import type { Clock, FleetControl, MetricsReader, StateStore } from '../ports/index.js';
 import type { ForecastFloor } from '../evaluate/decideScaling.js';
@@ -20,7 +20,7 @@ import {
   leadTimeMs,
   riseMarginFromMinutes,
 } from '../policies/headroomPolicyMargin.js';
-import { toRegularSeries } from './series.js';
+import { DEFAULT_STEP_MS, toRegularSeries } from './series.js';
 import { DEFAULT_REFIT_OPTIONS, refitForecastOnSeries, type RefitOptions } from './serviceForecast.js';
 
 export interface ForecastDeps {
@@ -35,6 +35,8 @@ export interface ForecastDeps {
 export interface ForecastRunOptions {
   /** Services from the config parameter; they take precedence over tags for the same id. */
   servicesFromConfig?: readonly ManagedService[];
+  /** The services to forecast, already discovered (a shard's): nothing is discovered this run. */
+  services?: readonly ManagedService[];
   refit?: RefitOptions;
 }
 
@@ -55,6 +57,47 @@ export interface ForecastRunReport {
   errors: { stage: string; message: string }[];
 }
 
+/**
+ * Up to 14 days of load without 14 days of one-minute datapoints: history older than the rise
+ * margin's window (3 days) at 5-minute periods (the step the models run on: the same buckets),
+ * the last 3 days at one minute (the rise margin needs minute-scale bursts) with CPU (the rate
+ * per instance). Per service that is ~12,700 datapoints an hour instead of ~40,300, and three
+ * metrics requested instead of two (GetMetricData bills per metric, not per datapoint).
+ */
+export async function readHistory(
+  metrics: MetricsReader,
+  services: readonly ManagedService[],
+  at: number,
+  lookBackMs: number,
+): Promise<Map<string, KpiSeries>> {
+  const split = Math.floor((at - DEFAULT_MARGIN_OPTIONS.historyMs) / COARSE_STEP_MS) * COARSE_STEP_MS;
+  const recent = await metrics.readKpis(services, { start: split, end: at, periodSeconds: 60 }, [
+    'requestsPerMinute',
+    'cpuPct',
+  ]);
+  if (at - lookBackMs >= split) return recent;
+  const older = await metrics.readKpis(
+    services,
+    { start: at - lookBackMs, end: split, periodSeconds: COARSE_STEP_MS / 1000 },
+    ['requestsPerMinute'],
+  );
+  const out = new Map<string, KpiSeries>();
+  for (const service of services) {
+    const a = older.get(service.id);
+    const b = recent.get(service.id);
+    const incomplete = [...new Set([...(a?.incomplete ?? []), ...(b?.incomplete ?? [])])];
+    out.set(service.id, {
+      serviceId: service.id,
+      samples: [...(a?.samples ?? []), ...(b?.samples ?? [])],
+      ...(incomplete.length > 0 ? { incomplete } : {}),
+    });
+  }
+  return out;
+}
+
+/** The models' step (series.ts DEFAULT_STEP_MS): older history is read at this period. */
+const COARSE_STEP_MS = DEFAULT_STEP_MS;
+
 /** Samples of the last hour, used with the current in-service count to read the per-instance rate. */
 const RATE_SAMPLES = 12;
 
@@ -71,18 +114,14 @@ export async function refreshForecasts(
   const report: ForecastRunReport = { at, services: [], errors: [] };
   const fail = (stage: string, error: unknown) => report.errors.push({ stage, message: messageOf(error) });
 
-  const { services: managed } = await managedServices(deps.fleet, options.servicesFromConfig, fail);
-  const services = managed.filter((s) => s.mode !== 'off');
+  // A shard (shards/fanOut.ts) is given its services; a whole-fleet run discovers them.
+  const services = (
+    options.services ?? (await managedServices(deps.fleet, options.servicesFromConfig, fail)).services
+  ).filter((s) => s.mode !== 'off');
   if (services.length === 0) return report;
   let series;
   try {
-    series = await deps.metrics.readKpis(
-      services,
-      // One-minute datapoints (CloudWatch keeps them 15 days): GetMetricData bills per metric, not per
-      // datapoint, and the rise margin needs the minute-scale bursts a 5-minute average hides.
-      { start: at - refit.lookBackMs, end: at, periodSeconds: 60 },
-      ['requestsPerMinute', 'cpuPct'],
-    );
+    series = await readHistory(deps.metrics, services, at, refit.lookBackMs);
   } catch (error) {
     fail('read metrics', error);
     return report;

@@ -35,7 +35,12 @@ export interface MetricsReader {
 export interface FleetControl {
   /** Groups carrying the `headroom:*` tags, with their config parsed from the tags. */
   discover(): Promise<ManagedService[]>;
-  describe(groupNames: readonly string[]): Promise<Map<string, FleetCapacity>>;
+  /**
+   * Capacity of the named groups. `settling`: groups where instances may still warm up (a recent
+   * action), whose warm-up the adapter must tell apart even when every instance shows InService;
+   * undefined: any group may be settling.
+   */
+  describe(groupNames: readonly string[], settling?: ReadonlySet<string>): Promise<Map<string, FleetCapacity>>;
   /** Sets desired capacity; with honorCooldown, AWS refuses while the group is in cooldown. */
   setDesiredCapacity(groupName: string, desired: number, honorCooldown: boolean): Promise<void>;
 }

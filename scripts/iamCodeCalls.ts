@@ -36,6 +36,8 @@ const ACTION_RENAMES: Readonly<Record<string, string>> = {
   's3:ListObjectsV2': 's3:ListBucket',
   's3:HeadObject': 's3:GetObject',
   's3:HeadBucket': 's3:ListBucket',
+  // SendMessageBatch is authorised by sqs:SendMessage (SQS has no separate batch action).
+  'sqs:SendMessageBatch': 'sqs:SendMessage',
 };
 
 /** Waiters poll a describe call; each one used is listed so that none is guessed. */

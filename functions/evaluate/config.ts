@@ -27,6 +27,10 @@ export interface EvaluateConfig {
   windowMinutes: number;
   /** From EVALUATE_SCHEDULE (the template's EvaluateSchedule): read each service only when due. */
   reads?: ReadSchedule;
+  /** SHARD_QUEUE_URL: where runs larger than one shard send their shards; unset, all runs inline. */
+  shardQueueUrl?: string;
+  /** DISCOVERY_MAX_AGE_SECONDS (default 300): how long one discovery of the tagged groups is reused. */
+  discoveryMaxAgeMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -83,6 +87,8 @@ export function readEvaluateConfig(env: Env): EvaluateConfig {
     decisionRetentionDays: wholeNumber(env, 'DECISION_RETENTION_DAYS', 90, 1),
     windowMinutes: wholeNumber(env, 'WINDOW_MINUTES', 15, 1),
     ...readsOf(env),
+    ...(env.SHARD_QUEUE_URL ? { shardQueueUrl: env.SHARD_QUEUE_URL } : {}),
+    discoveryMaxAgeMs: wholeNumber(env, 'DISCOVERY_MAX_AGE_SECONDS', 300, 0) * 1000,
   };
 }
 

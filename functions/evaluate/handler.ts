@@ -1,6 +1,8 @@
 /**
- * Flow 1, evaluate: EventBridge Scheduler → discover → read KPIs → decide → apply or recommend →
- * publish. The use case lives in @headroom/core; this file only wires AWS into it.
+ * Flow 1, evaluate: EventBridge Scheduler → discover (cached) → the services on a read slot →
+ * evaluated here when they fit one shard, else sent as shards to the shard queue, whose messages
+ * `shardHandler` (the EvaluateShard function) evaluates in parallel: read KPIs → decide → apply
+ * or recommend → publish. The use cases live in @headroom/core; this file only wires AWS into them.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -10,7 +12,12 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import type { SQSEvent } from 'aws-lambda';
 import {
+  cachedDiscovery,
+  evaluateFleet,
+  readShardMessage,
+  SqsShardQueue,
   AutoScalingFleetControl,
   CloudWatchMetricsReader,
   createAwsClients,
@@ -19,6 +26,7 @@ import {
   EventBridgePublisher,
   evaluateServices,
   SqsEventDeadLetters,
+  type FanOutReport,
   TAG_PREFIX,
   withDeadLetters,
   type DeadLetteredEvent,
@@ -50,15 +58,20 @@ const {
   metrics: kpiReader,
   forecasts,
 } = forecastFloors(
-  new AutoScalingFleetControl(clients.autoScaling, {
+  // Tags are read again every few minutes, not every tick (shards/discoveryCache.ts).
+  cachedDiscovery(
+    new AutoScalingFleetControl(clients.autoScaling, {
+      clock,
+      tagKey: config.tagKey,
+      defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
+      onConfigError: (error) => {
+        logger.error('a managed group has bad headroom:* tags; it is left out', { error });
+        metrics.addMetric('GroupConfigErrors', MetricUnit.Count, 1);
+      },
+    }),
     clock,
-    tagKey: config.tagKey,
-    defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
-    onConfigError: (error) => {
-      logger.error('a managed group has bad headroom:* tags; it is left out', { error });
-      metrics.addMetric('GroupConfigErrors', MetricUnit.Count, 1);
-    },
-  }),
+    config.discoveryMaxAgeMs,
+  ),
   new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics }),
   state,
   clock,
@@ -76,6 +89,8 @@ const deps = {
     new SqsEventDeadLetters(sqs, { queueUrl: eventsDeadLetterQueueUrl(process.env) }),
     onDeadLettered,
   ),
+  // Without a shard queue (a small deployment, a test) every run is evaluated in this invocation.
+  ...(config.shardQueueUrl ? { shards: new SqsShardQueue(sqs, { queueUrl: config.shardQueueUrl }) } : {}),
 };
 
 /** Logged, not counted: the queue's depth alarm already pages, and a custom metric would be billed. */
@@ -120,7 +135,14 @@ function emitMetrics(report: EvaluationReport): void {
 
 type Parsed = { success: true; data: ScheduledRun } | { success: false; error: Error };
 
-export const evaluate = async (parsed: Parsed): Promise<EvaluationReport> => {
+/** What a scheduled run did: its own evaluations when it kept them, and the shards it sent. */
+export type EvaluateRunReport = Omit<EvaluationReport, 'killSwitch'> & {
+  /** Unknown (undefined) when every service went to a shard. */
+  killSwitch?: boolean;
+  shardsSent: number;
+};
+
+export const evaluate = async (parsed: Parsed): Promise<EvaluateRunReport> => {
   if (!parsed.success) {
     const issues = (parsed.error.cause ?? []) as Parameters<typeof describeIssues>[0];
     throw new ScheduledEventError(`scheduled event is malformed: ${describeIssues(issues)}`);
@@ -131,17 +153,46 @@ export const evaluate = async (parsed: Parsed): Promise<EvaluationReport> => {
     executionId: run.executionId,
     attempt: run.attemptNumber,
   });
-  const report = await evaluateServices(deps, {
+  const fanOut = await evaluateFleet(deps, options());
+  if (fanOut.inline) return done(fanOut.inline, fanOut);
+  for (const error of fanOut.errors) logger.error('evaluation stage failed', error);
+  logger.info('evaluation sent to shards', {
+    discovered: fanOut.discovered,
+    withWork: fanOut.withWork,
+    shards: fanOut.shardsSent,
+  });
+  // Shards not queued would be work lost: the schedule retries the run.
+  const unsent = fanOut.errors.find((e) => e.stage === 'send-shards');
+  if (unsent) throw new ShardsNotQueuedError(unsent.message);
+  return { at: fanOut.at, services: [], errors: fanOut.errors, notes: [], shardsSent: fanOut.shardsSent };
+};
+
+/** One shard from the queue (batch size 1): its services evaluated as a scheduled run would. */
+export const evaluateShard = async (event: SQSEvent): Promise<EvaluateRunReport> => {
+  if (event.Records.length !== 1) {
+    throw new Error(`the shard queue's batch size must be 1, got ${event.Records.length} records`);
+  }
+  const shard = readShardMessage(event.Records[0]!.body);
+  logger.appendKeys({ shard: `${shard.index + 1}/${shard.of}`, runAt: new Date(shard.runAt).toISOString() });
+  return done(await evaluateServices(deps, { ...options(), services: shard.services }));
+};
+
+function options() {
+  return {
     windowMinutes: config.windowMinutes,
     dailyActionBudget: config.dailyActionBudget,
     servicesFromConfig: config.servicesFromConfig,
     ...(config.reads ? { reads: config.reads } : {}),
-  });
+  };
+}
+
+function done(report: EvaluationReport, fanOut?: FanOutReport): EvaluateRunReport {
   emitMetrics(report);
   for (const error of report.errors) logger.error('evaluation stage failed', error);
   for (const note of report.notes) logger.info(note);
   logger.info('evaluation done', {
     services: report.services.length,
+    ...(fanOut ? { discovered: fanOut.discovered } : {}),
     killSwitch: report.killSwitch,
     outcomes: report.services.map((s) => ({
       serviceId: s.serviceId,
@@ -152,11 +203,24 @@ export const evaluate = async (parsed: Parsed): Promise<EvaluationReport> => {
   // Publish errors reach here only when the dead-letter queue failed as well (withDeadLetters).
   const lost = report.errors.find((e) => e.stage === 'publish');
   if (lost) throw new EventsNotKeptError(lost.message);
-  return report;
-};
+  return { ...report, shardsSent: 0 };
+}
+
+/** Thrown when shards could not be queued, so the scheduler retries the run. */
+export class ShardsNotQueuedError extends Error {
+  constructor(message: string) {
+    super(`evaluation shards not queued: ${message}`);
+    this.name = 'ShardsNotQueuedError';
+  }
+}
 
 export const handler = middy(evaluate)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(captureLambdaHandler(tracer))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(parser({ schema: ScheduledRunSchema, safeParse: true }));
+
+export const shardHandler = middy(evaluateShard)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

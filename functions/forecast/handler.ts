@@ -1,7 +1,9 @@
 /**
- * Flow 2, forecast: EventBridge Scheduler (hourly) → discover → read up to 14 days of load per
- * service in batched GetMetricData calls → refit → store the 48-hour forecast and its accuracy
- * in the state table. The use case is refreshForecasts in @headroom/core; this file wires AWS in.
+ * Flow 2, forecast: EventBridge Scheduler (hourly) → discover → forecast here when the services
+ * fit one shard, else send them as shards to the forecast shard queue, whose messages
+ * `shardHandler` (the ForecastShard function) runs in parallel: read up to 14 days of load (older
+ * days at 5-minute periods) → refit → store the 48-hour forecast and its accuracy in the state
+ * table. The use cases are in @headroom/core; this file wires AWS in.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -11,7 +13,12 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
+import type { SQSEvent } from 'aws-lambda';
 import {
+  createSqsClient,
+  planForecastShards,
+  readShardMessage,
+  SqsShardQueue,
   AutoScalingFleetReader,
   CloudWatchMetricsReader,
   createAwsClients,
@@ -48,8 +55,8 @@ for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
 const clock = { now: () => Date.now() };
 const deps = {
   clock,
-  // 14 days of one-minute points for a full batch of 500 queries is 10.08 M datapoints, 100 pages of
-  // 100,800 at best: room for pages AWS returns less than full, still bounded within the timeout.
+  // A shard of 50 services reads ~635,000 datapoints (3 days at 1 min, 11 more at 5 min): about 7
+  // pages of 100,800; 200 leaves room for pages AWS returns less than full, still bounded.
   metrics: new CloudWatchMetricsReader(clients.cloudWatch, {
     cloudFrontClient: clients.cloudFrontMetrics,
     maxPages: 200,
@@ -85,21 +92,59 @@ function emitMetrics(report: ForecastRunReport): void {
 
 type Parsed = { success: true; data: ScheduledRun } | { success: false; error: Error };
 
+const shardQueueUrl = process.env.SHARD_QUEUE_URL;
+const shards = shardQueueUrl
+  ? new SqsShardQueue(tracer.captureAWSv3Client(createSqsClient()), { queueUrl: shardQueueUrl })
+  : undefined;
+
 export const forecast = async (parsed: Parsed): Promise<ForecastRunReport> => {
   if (!parsed.success) {
     const issues = (parsed.error.cause ?? []) as Parameters<typeof describeIssues>[0];
     throw new ScheduledEventError(`scheduled event is malformed: ${describeIssues(issues)}`);
   }
   logger.appendKeys({ scheduledTime: parsed.data.scheduledTime, executionId: parsed.data.executionId });
-  const report = await refreshForecasts(deps, { servicesFromConfig });
+  if (shards === undefined) return done(await refreshForecasts(deps, { servicesFromConfig }));
+  const planned = await planForecastShards({ ...deps, shards }, { servicesFromConfig });
+  if (planned.shardsSent === 0 && planned.errors.every((e) => e.stage !== 'send-shards')) {
+    const report = await refreshForecasts(deps, { services: planned.services });
+    return done({ ...report, errors: [...planned.errors, ...report.errors] });
+  }
+  for (const error of planned.errors) logger.error('forecast stage failed', error);
+  logger.info('forecast sent to shards', { services: planned.withWork, shards: planned.shardsSent });
+  const unsent = planned.errors.find((e) => e.stage === 'send-shards');
+  // Shards not queued would be forecasts not refreshed: fail so the alarm and the retry see it.
+  if (unsent) throw new Error(`forecast shards not queued: ${unsent.message}`);
+  return { at: planned.at, services: [], errors: planned.errors };
+};
+
+/** One shard from the queue (batch size 1): its services forecast as an hourly run would. */
+export const forecastShard = async (event: SQSEvent): Promise<ForecastRunReport> => {
+  if (event.Records.length !== 1) {
+    throw new Error(`the shard queue's batch size must be 1, got ${event.Records.length} records`);
+  }
+  const shard = readShardMessage(event.Records[0]!.body);
+  logger.appendKeys({ shard: `${shard.index + 1}/${shard.of}`, runAt: new Date(shard.runAt).toISOString() });
+  const report = done(await refreshForecasts(deps, { services: shard.services }));
+  // A read that failed for the whole shard is retried with the message (then dead-lettered).
+  const read = report.errors.find((e) => e.stage === 'read metrics');
+  if (read) throw new Error(`forecast shard ${shard.index + 1}/${shard.of} not read: ${read.message}`);
+  return report;
+};
+
+function done(report: ForecastRunReport): ForecastRunReport {
   emitMetrics(report);
   for (const error of report.errors) logger.error('forecast stage failed', error);
   logger.info('forecast done', { services: report.services });
   return report;
-};
+}
 
 export const handler = middy(forecast)
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .use(captureLambdaHandler(tracer))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(parser({ schema: ScheduledRunSchema, safeParse: true }));
+
+export const shardHandler = middy(forecastShard)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(captureLambdaHandler(tracer))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }));

@@ -42,7 +42,11 @@ const printed: string[] = [];
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  Object.assign(process.env, LAMBDA_ENV, { POWERTOOLS_SERVICE_NAME: 'headroom-evaluate' });
+  // Every test is a fresh account: discovery is not reused between them (it is, in Lambda, for 5 min).
+  Object.assign(process.env, LAMBDA_ENV, {
+    POWERTOOLS_SERVICE_NAME: 'headroom-evaluate',
+    DISCOVERY_MAX_AGE_SECONDS: '0',
+  });
   jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
     printed.push(args.map(String).join(' '));
   });

@@ -9,6 +9,7 @@ describe('evaluate configuration from the environment', () => {
       defaultMode: 'advise',
       killSwitchForced: false,
       tagKey: 'headroom:managed',
+      discoveryMaxAgeMs: 300_000,
       stateTable: 'state',
       eventBusName: 'bus',
       servicesFromConfig: [],

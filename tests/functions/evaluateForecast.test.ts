@@ -44,7 +44,11 @@ let handler: Handler;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  Object.assign(process.env, LAMBDA_ENV, { POWERTOOLS_SERVICE_NAME: 'headroom-evaluate' });
+  // Every test is a fresh account: discovery is not reused between them (it is, in Lambda, for 5 min).
+  Object.assign(process.env, LAMBDA_ENV, {
+    POWERTOOLS_SERVICE_NAME: 'headroom-evaluate',
+    DISCOVERY_MAX_AGE_SECONDS: '0',
+  });
   for (const method of ['log', 'info', 'error', 'warn'] as const)
     jest.spyOn(console, method).mockImplementation(() => undefined);
   ({ handler } = (await import('../../functions/evaluate/handler.js')) as unknown as { handler: Handler });

@@ -33,3 +33,7 @@ export * from './aws/cloudfrontDeferrals.js';
 export * from './aws/changeWorkerClients.js';
 export * from './forecast/refreshForecasts.js';
 export type { ServiceForecast } from './forecast/serviceForecast.js';
+export * from './shards/shardPlan.js';
+export * from './shards/shardMessage.js';
+export * from './shards/fanOut.js';
+export * from './shards/discoveryCache.js';

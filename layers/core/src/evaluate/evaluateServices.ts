@@ -69,7 +69,11 @@ export async function evaluateServices(
   } catch (error) {
     fail('describe', error);
     for (const { service } of plan.due)
-      report.services.push({ serviceId: service.id, status: 'failed', message: 'groups could not be described' });
+      report.services.push({
+        serviceId: service.id,
+        status: 'failed',
+        message: 'groups could not be described',
+      });
     return report;
   }
   const series = await readDueKpis(plan.due, schedule, deps, options, at, periodSeconds, fail);
@@ -124,7 +128,10 @@ function describeDue(
   for (const { service } of due) {
     const lastActionAt = states?.get(service.id)?.lastActionAt;
     const { bootSeconds, warmupSeconds } = service.timing;
-    if (states === undefined || (lastActionAt !== undefined && at - lastActionAt < (bootSeconds + warmupSeconds) * 1000))
+    if (
+      states === undefined ||
+      (lastActionAt !== undefined && at - lastActionAt < (bootSeconds + warmupSeconds) * 1000)
+    )
       settling.add(service.autoScalingGroupName);
   }
   return deps.fleet.describe(names, settling);

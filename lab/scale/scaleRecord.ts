@@ -29,6 +29,7 @@ export interface ScaleRecord {
     evaluateShardsPerTickMax: number;
     forecastShards: number;
     failedInvocations: number;
+    failures: string[];
     throttledCalls: Record<string, number>;
     quotaPeaksPct: Record<string, number>;
     peakConcurrentExecutions: number;
@@ -75,6 +76,7 @@ export function scaleRecord(services: number, result: ScaleRunResult): ScaleReco
       evaluateShardsPerTickMax: Math.max(...result.ticks.map((t) => t.invocations - 1)),
       forecastShards: result.forecastInvocations.filter((r) => r.body !== undefined).length,
       failedInvocations: all.filter((r) => r.error !== undefined).length,
+      failures: [...new Set(all.flatMap((r) => (r.error === undefined ? [] : [`${r.fn}: ${r.error}`])))],
       throttledCalls: result.aws.counts.throttled,
       quotaPeaksPct: Object.fromEntries(
         Object.entries(result.aws.meter.peaks()).map(([k, v]) => [k, round(v)]),

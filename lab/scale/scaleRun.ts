@@ -252,7 +252,6 @@ async function busiestMemory(
 let baselineRssMb = 0;
 /** The process's resident memory with the handlers loaded: what every invocation starts from. */
 export function recordBaseline(): void {
-  (globalThis as { gc?: () => void }).gc?.();
   baselineRssMb = process.memoryUsage().rss / 2 ** 20;
 }
 

@@ -13,6 +13,8 @@ import {
   readsOnTick,
   type MetricReadPlan,
 } from '@headroom/core/evaluate/readPlan.js';
+import { MAX_SERVICES_PER_SHARD } from '@headroom/core/shards/shardPlan.js';
+import { evaluateTickWork, forecastRunWork, shardQueueRequests } from './shardedWork.js';
 
 /** What the bill assumes about the advisor's work besides metric reads; each default is stated. */
 export interface AdvisorWorkload {
@@ -36,8 +38,8 @@ export interface AdvisorWorkload {
    */
   stateItemBytes: number;
   forecastEveryMinutes: number;
-  /** Metrics one forecast run reads per service: request count and CPU (refreshForecasts.ts). */
-  forecastMetricsPerService: number;
+  /** Bytes of one service in a shard message (a ManagedService as JSON). */
+  shardMessageBytesPerService: number;
   /** Step of the forecast's history (series.ts DEFAULT_STEP_MS), minutes. */
   forecastStepMinutes: number;
   /** History the forecast reads back (serviceForecast.ts lookBackMs), days. */
@@ -96,7 +98,7 @@ export const DEFAULT_WORKLOAD: AdvisorWorkload = {
   writesPerEvaluation: 2,
   stateItemBytes: 1_000,
   forecastEveryMinutes: 60,
-  forecastMetricsPerService: 2,
+  shardMessageBytesPerService: 700,
   forecastStepMinutes: 1,
   forecastLookBackDays: 14,
   forecastItemBytes: 14 * 1024,
@@ -127,6 +129,10 @@ export interface AdvisorBillInput {
   prices?: AdvisorPrices;
   /** Subtract the always-free allowances (shared with the rest of the account). */
   freeTier?: boolean;
+  /** Largest shard of each flow (default MAX_SERVICES_PER_SHARD, as the code plans them). */
+  shardSizes?: { evaluate?: number; forecast?: number };
+  /** Lambda GB-seconds measured by the scale simulation, in place of the workload's estimate. */
+  lambdaGbSecondsPerMonth?: number;
 }
 
 export interface BillLine {
@@ -141,7 +147,11 @@ export interface AdvisorBill {
   totalUsd: number;
   /** The read plan the bill was computed with. */
   reads: MetricReadPlan;
+  /** Evaluate invocations a month: a planner every tick and the shards it sends. */
   evaluateInvocations: number;
+  forecastInvocations: number;
+  shardMessages: number;
+  shardQueueRequests: number;
   /** State items evaluate reads a month: the services on a read slot, tick by tick. */
   statesRead: number;
   /** Services evaluated a month (their metrics read); each reads its forecast item. */
@@ -181,21 +191,38 @@ function checkInput(input: AdvisorBillInput, plan: MetricReadPlan, workload: Adv
   }
 }
 
-/** Monthly totals of the evaluate loop, counted tick by tick with the same read plan the code uses. */
-function evaluateTotals(input: AdvisorBillInput, plan: MetricReadPlan) {
+/**
+ * Monthly totals of the evaluate loop, counted tick by tick with the same read plan the code uses
+ * and the same sharding (evaluateTickWork): a planner invocation every tick, plus one invocation
+ * per shard when the services on a read slot are more than one shard holds.
+ */
+function evaluateTotals(input: AdvisorBillInput, plan: MetricReadPlan, w: AdvisorWorkload) {
   const ticks = MINUTES_PER_MONTH / input.scheduleMinutes;
-  let statesRead = 0;
-  let servicesRead = 0;
-  let metricsRequested = 0;
-  let calls = 0;
+  const max = input.shardSizes?.evaluate ?? MAX_SERVICES_PER_SHARD.evaluate;
+  const totals = {
+    ticks,
+    statesRead: 0,
+    servicesRead: 0,
+    metricsRequested: 0,
+    calls: 0,
+    invocations: 0,
+    killSwitchReads: 0,
+    shards: 0,
+    sendCalls: 0,
+  };
   for (let tick = 0; tick < ticks; tick += 1) {
     const reads = readsOnTick(input.services, tick, input.scheduleMinutes, plan);
-    statesRead += reads.statesRead;
-    servicesRead += reads.servicesRead;
-    metricsRequested += reads.metricsRequested;
-    calls += reads.getMetricDataCalls;
+    const work = evaluateTickWork(reads, max, w.shardMessageBytesPerService, input.scheduleMinutes, plan);
+    totals.statesRead += reads.statesRead;
+    totals.servicesRead += reads.servicesRead;
+    totals.metricsRequested += reads.metricsRequested;
+    totals.calls += work.getMetricDataCalls;
+    totals.invocations += work.invocations;
+    totals.killSwitchReads += work.killSwitchReads;
+    totals.shards += work.shards;
+    totals.sendCalls += work.sendCalls;
   }
-  return { ticks, statesRead, servicesRead, metricsRequested, calls };
+  return totals;
 }
 
 export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
@@ -207,18 +234,22 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
   const net = (quantity: number, allowance: number): number =>
     free ? Math.max(0, quantity - allowance) : quantity;
 
-  const evaluate = evaluateTotals(input, plan);
+  const evaluate = evaluateTotals(input, plan, w);
   const forecastRuns = MINUTES_PER_MONTH / w.forecastEveryMinutes;
-  const forecastMetrics = forecastRuns * input.services * w.forecastMetricsPerService;
-  // 14 days at 5-minute steps: 4,032 datapoints a metric, so 25 metrics fill a call's 100,800.
-  const forecastPoints = (w.forecastLookBackDays * 24 * 60) / w.forecastStepMinutes;
-  const forecastCalls =
-    forecastRuns * getMetricDataCalls(input.services * w.forecastMetricsPerService, forecastPoints);
+  const forecastRun = forecastRunWork(
+    input.services,
+    input.shardSizes?.forecast ?? MAX_SERVICES_PER_SHARD.forecast,
+    w.shardMessageBytesPerService,
+    w.forecastLookBackDays,
+  );
+  // forecast/historyReads.ts: 14 days at 5 minutes every hour, 3 days at 1 minute every 6th.
+  const forecastMetrics = forecastRuns * input.services * forecastRun.metricsPerService;
+  const forecastCalls = forecastRuns * forecastRun.getMetricDataCalls;
   const changes = evaluate.servicesRead * w.changeShare;
 
   const eventInvocations =
     w.remediationsPerMonth * w.lambdaInvocationsPerRemediation + w.queuedChangesPerMonth;
-  const invocations = evaluate.ticks + forecastRuns + eventInvocations;
+  const invocations = evaluate.invocations + forecastRuns * forecastRun.invocations + eventInvocations;
   const evaluateSeconds =
     (evaluate.ticks * w.evaluateBaseMs +
       evaluate.calls * w.msPerGetMetricDataCall +
@@ -230,9 +261,10 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
     1000;
   const eventSeconds = (eventInvocations * w.evaluateBaseMs) / 1000;
   const gbSeconds =
+    input.lambdaGbSecondsPerMonth ??
     evaluateSeconds * (w.evaluateMemoryMb / 1024) +
-    forecastSeconds * (w.forecastMemoryMb / 1024) +
-    eventSeconds * 0.25;
+      forecastSeconds * (w.forecastMemoryMb / 1024) +
+      eventSeconds * 0.25;
 
   const metricsRequested = evaluate.metricsRequested + forecastMetrics;
   // Strongly consistent: the kill switch every tick and the state of every service on a read slot.
@@ -242,7 +274,7 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
   const forecastRead = readUnits(w.forecastItemBytes, 'eventual');
   const forecastItemReads = evaluate.servicesRead + forecastRuns * input.services;
   const dynamoReadUnits =
-    (evaluate.ticks + evaluate.statesRead) * stateRead + forecastItemReads * forecastRead;
+    (evaluate.killSwitchReads + evaluate.statesRead) * stateRead + forecastItemReads * forecastRead;
   // Per evaluation: state and decision record; per forecast run, one item per service; per queued change, two.
   const dynamoWriteUnits =
     evaluate.servicesRead * w.writesPerEvaluation +
@@ -251,6 +283,12 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
   const events = changes + w.remediationsPerMonth * 2;
   const sqsRequests =
     w.polledQueues * w.idlePollsPerQueuePerMinute * MINUTES_PER_MONTH + w.queuedChangesPerMonth * 3;
+  // The two shard queues (standard): the planners' sends, a receive and a delete per shard, and
+  // the event sources' polling of an empty queue.
+  const shardRequests = shardQueueRequests({
+    sendCalls: evaluate.sendCalls + forecastRuns * forecastRun.sendCalls,
+    messages: evaluate.shards + forecastRuns * forecastRun.shards,
+  });
   const transitions = w.remediationsPerMonth * w.transitionsPerRemediation;
   const logGb = (invocations * w.logBytesPerInvocation + changes * w.logBytesPerChange) / 1e9;
   const schedulerInvocations = evaluate.ticks + forecastRuns;
@@ -308,6 +346,13 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
       (net(sqsRequests, MONTHLY_FREE_TIER.sqsRequests) / 1e6) * p.sqsFifoPerMillionRequests,
     ),
     line(
+      'SQS standard requests (shard queues)',
+      shardRequests,
+      'requests',
+      (net(shardRequests, Math.max(0, MONTHLY_FREE_TIER.sqsRequests - sqsRequests)) / 1e6) *
+        p.sqsStandardPerMillionRequests,
+    ),
+    line(
       'Step Functions (standard)',
       transitions,
       'state transitions',
@@ -333,7 +378,10 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
     lines,
     totalUsd,
     reads: plan,
-    evaluateInvocations: evaluate.ticks,
+    evaluateInvocations: evaluate.invocations,
+    forecastInvocations: forecastRuns * forecastRun.invocations,
+    shardMessages: evaluate.shards + forecastRuns * forecastRun.shards,
+    shardQueueRequests: shardRequests,
     statesRead: evaluate.statesRead,
     servicesEvaluated: evaluate.servicesRead,
     metricsRequested,

@@ -50,12 +50,21 @@ export function scaleRecord(services: number, result: ScaleRunResult): ScaleReco
   const steadyStart = steady[0]?.tick ?? Number.POSITIVE_INFINITY;
   const steadyInvocations = result.evaluateInvocations.filter((r) => r.start >= steadyStart);
   const perTick = steady.length === 0 ? 0 : gbSeconds(steadyInvocations) / steady.length;
-  const lambdaGbSecondsPerMonth = perTick * MINUTES_PER_MONTH + gbSeconds(result.forecastInvocations) * (MINUTES_PER_MONTH / 60);
-  const bill = advisorMonthlyBill({ services, scheduleMinutes: 1, kpisPerService: 4, lambdaGbSecondsPerMonth });
-  const busiest = [...result.memory].sort((a, b) => b.peakMemoryMb / b.memorySizeMb - a.peakMemoryMb / a.memorySizeMb)[0];
+  const lambdaGbSecondsPerMonth =
+    perTick * MINUTES_PER_MONTH + gbSeconds(result.forecastInvocations) * (MINUTES_PER_MONTH / 60);
+  const bill = advisorMonthlyBill({
+    services,
+    scheduleMinutes: 1,
+    kpisPerService: 4,
+    lambdaGbSecondsPerMonth,
+  });
+  const busiest = [...result.memory].sort(
+    (a, b) => b.peakMemoryMb / b.memorySizeMb - a.peakMemoryMb / a.memorySizeMb,
+  )[0];
   const peak = result.aws.meter.peak();
   const concurrencyPct = (100 * result.engine.peakConcurrency()) / 1000;
-  const quota = concurrencyPct > peak.pct ? { name: 'Lambda concurrent executions', pct: concurrencyPct } : peak;
+  const quota =
+    concurrencyPct > peak.pct ? { name: 'Lambda concurrent executions', pct: concurrencyPct } : peak;
   const all = [...result.forecastInvocations, ...result.evaluateInvocations];
   return {
     services,

@@ -20,7 +20,7 @@ export const FUNCTIONS = {
   evaluate: { name: 'EvaluateFunction', memoryMb: 512, timeoutMs: 60_000 },
   evaluateShard: { name: 'EvaluateShardFunction', memoryMb: 512, timeoutMs: 60_000 },
   forecast: { name: 'ForecastFunction', memoryMb: 512, timeoutMs: 300_000 },
-  forecastShard: { name: 'ForecastShardFunction', memoryMb: 1024, timeoutMs: 600_000 },
+  forecastShard: { name: 'ForecastShardFunction', memoryMb: 512, timeoutMs: 600_000 },
 } as const;
 
 /** ScalingConfig.MaximumConcurrency of the forecast shards' event source (template.yaml). */
@@ -161,7 +161,9 @@ export async function runScale(
         errors: mine.filter((r) => r.error !== undefined).length,
       };
     });
-    const memory = options.measureMemory ? await busiestMemory(engine, fns, evaluateInvocations, forecastInvocations) : [];
+    const memory = options.measureMemory
+      ? await busiestMemory(engine, fns, evaluateInvocations, forecastInvocations)
+      : [];
     return {
       aws,
       engine,

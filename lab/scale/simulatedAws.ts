@@ -195,7 +195,13 @@ export class SimulatedAws {
       }
       left -= take;
       const complete = skip + take >= n;
-      results.push({ Id: query.Id, Label: query.Label, Timestamps: timestamps, Values: values, StatusCode: complete ? 'Complete' : 'PartialData' });
+      results.push({
+        Id: query.Id,
+        Label: query.Label,
+        Timestamps: timestamps,
+        Values: values,
+        StatusCode: complete ? 'Complete' : 'PartialData',
+      });
     }
     const next = from + served < total ? { NextToken: String(from + served) } : {};
     return { latencyMs, output: { MetricDataResults: results, Messages: [], ...next } };
@@ -234,11 +240,15 @@ export class SimulatedAws {
     const failed =
       (condition === 'attribute_not_exists(pk)' && stored !== undefined) ||
       (condition === '#version = :expected' &&
-        stored?.['version']?.N !== (input['ExpressionAttributeValues'] as Record<string, AttributeValue>)[':expected']?.N);
+        stored?.['version']?.N !==
+          (input['ExpressionAttributeValues'] as Record<string, AttributeValue>)[':expected']?.N);
     if (condition !== undefined && !['attribute_not_exists(pk)', '#version = :expected'].includes(condition))
       throw new Error(`the simulated table does not evaluate ${condition}`);
     if (failed) {
-      const error = new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+      const error = new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+      });
       return { latencyMs: LATENCY_MS.dynamo, error };
     }
     this.table.set(key, item);

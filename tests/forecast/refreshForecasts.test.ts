@@ -74,7 +74,7 @@ function fakes(services: ManagedService[], days: Record<string, number>) {
 }
 
 describe('refreshForecasts: the hourly forecast run', () => {
-  it('reads the last 3 days at one minute and the 11 before at 5 minutes, and stores a 48 h forecast per service', async () => {
+  it('reads 14 days at 5 minutes, and the last 3 days at one minute when a service has no margin yet', async () => {
     const services = [service('web'), service('api'), service('batch', 'off')];
     const { deps, stored, reads } = fakes(services, { web: 10, api: 0.5 });
     const report = await refreshForecasts(deps);
@@ -82,13 +82,12 @@ describe('refreshForecasts: the hourly forecast run', () => {
     expect(reads).toHaveLength(2);
     expect(reads.map((r) => r.services)).toEqual([2, 2]);
     const now = START + 10 * DAY;
-    // One-minute datapoints where the rise margin needs minute-scale bursts, with CPU for the rate…
-    expect(reads[0]?.window).toEqual({ start: now - 3 * DAY, end: now, periodSeconds: 60 });
-    expect(reads[0]?.kpis).toEqual(['requestsPerMinute', 'cpuPct']);
-    // …and older load at the models' own 5-minute step: 1/5 of the datapoints, the same buckets.
-    expect(reads[1]?.window).toEqual({ start: now - 14 * DAY, end: now - 3 * DAY, periodSeconds: 300 });
-    expect(reads[1]?.kpis).toEqual(['requestsPerMinute']);
-
+    // Load at the models' own 5-minute step: the buckets they made from one-minute data…
+    expect(reads[0]?.window).toEqual({ start: now - 14 * DAY, end: now, periodSeconds: 300 });
+    expect(reads[0]?.kpis).toEqual(['requestsPerMinute']);
+    // …and, with no stored margin or rate yet, one-minute load and CPU for the minute-scale bursts.
+    expect(reads[1]?.window).toEqual({ start: now - 3 * DAY, end: now, periodSeconds: 60 });
+    expect(reads[1]?.kpis).toEqual(['requestsPerMinute', 'cpuPct']);
     expect(report.services.map((s) => [s.serviceId, s.status])).toEqual([
       ['web', 'forecast'],
       ['api', 'reactive'],

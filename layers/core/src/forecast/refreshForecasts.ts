@@ -5,7 +5,7 @@
  * evaluate function reads it back as a floor (forecastFloorFromStore).
  */
 import { managedServices } from '../config/managedServices.js';
-import type { KpiSample, KpiSeries } from '../model/kpi.js';
+import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import type { Clock, FleetControl, MetricsReader, StateStore } from '../ports/index.js';
 import type { ForecastFloor } from '../evaluate/decideScaling.js';
@@ -20,8 +20,14 @@ import {
   leadTimeMs,
   riseMarginFromMinutes,
 } from '../policies/headroomPolicyMargin.js';
-import { DEFAULT_STEP_MS, toRegularSeries } from './series.js';
-import { DEFAULT_REFIT_OPTIONS, refitForecastOnSeries, type RefitOptions } from './serviceForecast.js';
+import { toRegularSeries } from './series.js';
+import { minuteReadDue, readHistory } from './historyReads.js';
+import {
+  DEFAULT_REFIT_OPTIONS,
+  refitForecastOnSeries,
+  type RefitOptions,
+  type ServiceForecast,
+} from './serviceForecast.js';
 
 export interface ForecastDeps {
   clock: Clock;
@@ -57,47 +63,6 @@ export interface ForecastRunReport {
   errors: { stage: string; message: string }[];
 }
 
-/**
- * Up to 14 days of load without 14 days of one-minute datapoints: history older than the rise
- * margin's window (3 days) at 5-minute periods (the step the models run on: the same buckets),
- * the last 3 days at one minute (the rise margin needs minute-scale bursts) with CPU (the rate
- * per instance). Per service that is ~12,700 datapoints an hour instead of ~40,300, and three
- * metrics requested instead of two (GetMetricData bills per metric, not per datapoint).
- */
-export async function readHistory(
-  metrics: MetricsReader,
-  services: readonly ManagedService[],
-  at: number,
-  lookBackMs: number,
-): Promise<Map<string, KpiSeries>> {
-  const split = Math.floor((at - DEFAULT_MARGIN_OPTIONS.historyMs) / COARSE_STEP_MS) * COARSE_STEP_MS;
-  const recent = await metrics.readKpis(services, { start: split, end: at, periodSeconds: 60 }, [
-    'requestsPerMinute',
-    'cpuPct',
-  ]);
-  if (at - lookBackMs >= split) return recent;
-  const older = await metrics.readKpis(
-    services,
-    { start: at - lookBackMs, end: split, periodSeconds: COARSE_STEP_MS / 1000 },
-    ['requestsPerMinute'],
-  );
-  const out = new Map<string, KpiSeries>();
-  for (const service of services) {
-    const a = older.get(service.id);
-    const b = recent.get(service.id);
-    const incomplete = [...new Set([...(a?.incomplete ?? []), ...(b?.incomplete ?? [])])];
-    out.set(service.id, {
-      serviceId: service.id,
-      samples: [...(a?.samples ?? []), ...(b?.samples ?? [])],
-      ...(incomplete.length > 0 ? { incomplete } : {}),
-    });
-  }
-  return out;
-}
-
-/** The models' step (series.ts DEFAULT_STEP_MS): older history is read at this period. */
-const COARSE_STEP_MS = DEFAULT_STEP_MS;
-
 /** Samples of the last hour, used with the current in-service count to read the per-instance rate. */
 const RATE_SAMPLES = 12;
 
@@ -119,31 +84,56 @@ export async function refreshForecasts(
     options.services ?? (await managedServices(deps.fleet, options.servicesFromConfig, fail)).services
   ).filter((s) => s.mode !== 'off');
   if (services.length === 0) return report;
-  let series;
+  // The previous forecast is scored by the refit, and says whether a minute read is due.
+  const previous = new Map<string, ServiceForecast | undefined>();
+  const readable: ManagedService[] = [];
+  for (const service of services) {
+    try {
+      previous.set(service.id, await getForecast.call(deps.state, service.id));
+      readable.push(service);
+    } catch (error) {
+      report.services.push({ serviceId: service.id, status: 'failed', message: messageOf(error) });
+    }
+  }
+  const minuteReads = new Set(
+    readable.filter((s) => minuteReadDue(s.id, at, previous.get(s.id))).map((s) => s.id),
+  );
+  let history;
   try {
-    series = await readHistory(deps.metrics, services, at, refit.lookBackMs);
+    history = await readHistory(deps.metrics, readable, at, refit.lookBackMs, minuteReads);
   } catch (error) {
     fail('read metrics', error);
     return report;
   }
-  const groups = await deps.fleet
-    .describe(services.map((s) => s.autoScalingGroupName))
-    .catch((error: unknown) => {
-      fail('describe groups', error);
-      return new Map<string, { inService: number }>();
-    });
+  // The in-service count only serves the rate, learned on a minute read.
+  const groups =
+    minuteReads.size === 0
+      ? new Map<string, { inService: number }>()
+      : await deps.fleet
+          .describe(readable.filter((s) => minuteReads.has(s.id)).map((s) => s.autoScalingGroupName))
+          .catch((error: unknown) => {
+            fail('describe groups', error);
+            return new Map<string, { inService: number }>();
+          });
 
-  for (const service of services) {
+  for (const service of readable) {
     try {
-      const samples = series.get(service.id)?.samples ?? [];
-      const previous = await getForecast.call(deps.state, service.id);
-      const loads = toRegularSeries(samples, { end: at, spanMs: refit.lookBackMs, stepMs: refit.stepMs });
-      const next = refitForecastOnSeries(service.id, loads, at, previous, refit);
+      const read = history.get(service.id);
+      const before = previous.get(service.id);
+      const loads = toRegularSeries(read?.fiveMinute ?? [], {
+        end: at,
+        spanMs: refit.lookBackMs,
+        stepMs: refit.stepMs,
+      });
+      const next = refitForecastOnSeries(service.id, loads, at, before, refit);
+      const minutes = read?.minutes;
       const rate =
-        rateOf(samples, groups.get(service.autoScalingGroupName)?.inService) ?? previous?.ratePerInstance;
+        (minutes && rateOf(minutes, groups.get(service.autoScalingGroupName)?.inService)) ??
+        before?.ratePerInstance;
       // The same function on the same series as the benchmarked policy (headroomPolicy).
       const lead = leadTimeMs(service, DEFAULT_EVALUATION_PERIOD_SECONDS);
-      const margin = riseMarginFromMinutes(samples, at, lead, DEFAULT_MARGIN_OPTIONS);
+      const margin =
+        (minutes && riseMarginFromMinutes(minutes, at, lead, DEFAULT_MARGIN_OPTIONS)) ?? before?.riseMargin;
       await putForecast.call(deps.state, {
         ...next,
         ...(rate !== undefined ? { ratePerInstance: rate } : {}),

@@ -21,10 +21,10 @@ export interface Shard {
 /**
  * Largest shard per flow. Evaluate: at 250 services a shard's state reads, one GetMetricData call
  * and its decisions end in a few seconds (bench:scale), far inside the one-minute tick. Forecast:
- * 50 services × ~12,700 datapoints (14 days at 5 min, 3 days at 1 min) is ~635,000 datapoints a
- * shard, under 100 MB of heap measured by bench:scale.
+ * 25 services read 14 days at 5 minutes in one page of 100,800 datapoints (and their minute reads
+ * in another), and fit a 512 MB function with half of it to spare (bench:scale measures both).
  */
-export const MAX_SERVICES_PER_SHARD: Readonly<Record<ShardFlow, number>> = { evaluate: 250, forecast: 50 };
+export const MAX_SERVICES_PER_SHARD: Readonly<Record<ShardFlow, number>> = { evaluate: 250, forecast: 25 };
 
 /**
  * Shards of at most `maxServices`, balanced (sizes differ by at most one) and ordered by service id

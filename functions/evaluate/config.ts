@@ -31,6 +31,8 @@ export interface EvaluateConfig {
   shardQueueUrl?: string;
   /** DISCOVERY_MAX_AGE_SECONDS (default 300): how long one discovery of the tagged groups is reused. */
   discoveryMaxAgeMs: number;
+  /** SHARD_SIZE: most services in one shard (default MAX_SERVICES_PER_SHARD.evaluate). */
+  maxServicesPerShard?: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -89,6 +91,7 @@ export function readEvaluateConfig(env: Env): EvaluateConfig {
     ...readsOf(env),
     ...(env.SHARD_QUEUE_URL ? { shardQueueUrl: env.SHARD_QUEUE_URL } : {}),
     discoveryMaxAgeMs: wholeNumber(env, 'DISCOVERY_MAX_AGE_SECONDS', 300, 0) * 1000,
+    ...(env.SHARD_SIZE ? { maxServicesPerShard: wholeNumber(env, 'SHARD_SIZE', 1, 1) } : {}),
   };
 }
 

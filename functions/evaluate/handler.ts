@@ -183,6 +183,7 @@ function options() {
     dailyActionBudget: config.dailyActionBudget,
     servicesFromConfig: config.servicesFromConfig,
     ...(config.reads ? { reads: config.reads } : {}),
+    ...(config.maxServicesPerShard ? { maxServicesPerShard: config.maxServicesPerShard } : {}),
   };
 }
 

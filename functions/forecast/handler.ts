@@ -93,6 +93,9 @@ function emitMetrics(report: ForecastRunReport): void {
 type Parsed = { success: true; data: ScheduledRun } | { success: false; error: Error };
 
 const shardQueueUrl = process.env.SHARD_QUEUE_URL;
+const shardSize = process.env.SHARD_SIZE ? Number(process.env.SHARD_SIZE) : undefined;
+if (shardSize !== undefined && !(Number.isInteger(shardSize) && shardSize >= 1))
+  throw new Error(`environment variable SHARD_SIZE "${process.env.SHARD_SIZE}" is not a whole number >= 1`);
 const shards = shardQueueUrl
   ? new SqsShardQueue(tracer.captureAWSv3Client(createSqsClient()), { queueUrl: shardQueueUrl })
   : undefined;
@@ -104,7 +107,10 @@ export const forecast = async (parsed: Parsed): Promise<ForecastRunReport> => {
   }
   logger.appendKeys({ scheduledTime: parsed.data.scheduledTime, executionId: parsed.data.executionId });
   if (shards === undefined) return done(await refreshForecasts(deps, { servicesFromConfig }));
-  const planned = await planForecastShards({ ...deps, shards }, { servicesFromConfig });
+  const planned = await planForecastShards(
+    { ...deps, shards },
+    { servicesFromConfig, ...(shardSize ? { maxServicesPerShard: shardSize } : {}) },
+  );
   if (planned.shardsSent === 0 && planned.errors.every((e) => e.stage !== 'send-shards')) {
     const report = await refreshForecasts(deps, { services: planned.services });
     return done({ ...report, errors: [...planned.errors, ...report.errors] });

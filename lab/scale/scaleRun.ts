@@ -72,8 +72,12 @@ export interface ScaleRunResult {
 }
 
 /** Env of the handlers as template.yaml sets it, with logs and metrics quiet. */
-export function handlerEnvironment(flow: 'evaluate' | 'forecast'): Record<string, string> {
+export function handlerEnvironment(
+  flow: 'evaluate' | 'forecast',
+  shardSize?: number,
+): Record<string, string> {
   return {
+    ...(shardSize === undefined ? {} : { SHARD_SIZE: String(shardSize) }),
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'simulated',
     AWS_SECRET_ACCESS_KEY: 'simulated',

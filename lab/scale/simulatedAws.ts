@@ -54,7 +54,7 @@ const DAY = 24 * 60 * MINUTE;
 export class SimulatedAws {
   readonly groups = new Map<string, SimulatedGroup>();
   readonly table = new Map<string, Record<string, AttributeValue>>();
-  readonly meter = new QuotaMeter();
+  readonly meter: QuotaMeter;
   readonly counts: CallCounts = {
     calls: {},
     throttled: {},
@@ -69,7 +69,15 @@ export class SimulatedAws {
     throw new Error('no queue is wired to the simulated account');
   };
 
-  constructor(services: number) {
+  /** `quotas`: the account's quotas where they differ from the defaults (tests tighten them). */
+  constructor(services: number, quotas: Partial<Record<QuotaKey, number>> = {}) {
+    const limits = Object.fromEntries(
+      Object.entries(DEFAULT_QUOTAS).map(([key, quota]) => [
+        key,
+        { ...quota, perSecond: quotas[key as QuotaKey] ?? quota.perSecond },
+      ]),
+    ) as Record<QuotaKey, (typeof DEFAULT_QUOTAS)[QuotaKey]>;
+    this.meter = new QuotaMeter(limits);
     for (let i = 0; i < services; i += 1) {
       const name = `svc-${String(i).padStart(5, '0')}`;
       this.groups.set(name, {

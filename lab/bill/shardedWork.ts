@@ -68,11 +68,12 @@ export function forecastRunWork(
   maxPerShard: number,
   bytesPerService: number,
   lookBackDays: number,
+  /** Share of the services that read their minutes this hour (1: a first run). */
+  minuteShare: number = 1 / MINUTE_READ_EVERY_HOURS,
 ) {
   const shards = services > maxPerShard ? shardCount(services, maxPerShard) : 0;
   const perShard = Math.ceil(services / Math.max(1, shards));
   const runs = Math.max(1, shards);
-  const minuteShare = 1 / MINUTE_READ_EVERY_HOURS;
   // Each read is paged at 100,800 datapoints; a call per page.
   const pages = (points: number) => (points <= 0 ? 0 : Math.ceil(points / MAX_DATAPOINTS_PER_CALL));
   const callsPerShard =

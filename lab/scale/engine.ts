@@ -118,10 +118,11 @@ export class Engine {
       Client: { prototype: { send: (...args: unknown[]) => unknown } };
     };
     const send = Client.prototype.send;
-    const aws = this.aws;
+    // Clients outlive a run (the handlers build them once): their middleware asks whichever account runs.
+    current.aws = this.aws;
     Client.prototype.send = function patched(this: SdkClient, ...args: unknown[]) {
       if (!this.simulated) {
-        this.middlewareStack.add(simulatedAwsMiddleware(aws), {
+        this.middlewareStack.add(simulatedAwsMiddleware(), {
           step: 'deserialize',
           name: 'simulatedAws',
           priority: 'high',
@@ -282,11 +283,15 @@ interface SdkClient {
 
 type Next = (args: { input: Record<string, unknown> }) => Promise<unknown>;
 
-function simulatedAwsMiddleware(aws: SimulatedAws) {
+const current: { aws?: SimulatedAws } = {};
+
+function simulatedAwsMiddleware() {
   return (_next: Next, context: { clientName?: string; commandName?: string }) =>
     async (args: { input: Record<string, unknown> }) => {
       const service = (context.clientName ?? '').replace(/Client$/, '');
       const operation = (context.commandName ?? '').replace(/Command$/, '');
+      const aws = current.aws;
+      if (aws === undefined) throw new Error('no simulated account is running');
       const answer = aws.call(service, operation, args.input, Date.now());
       await sleep(answer.latencyMs);
       if ('error' in answer && answer.error !== undefined) throw answer.error;

@@ -51,6 +51,8 @@ export interface ScaleRunOptions {
   steadyState?: boolean;
   /** Measure the busiest invocations' heap (needs node --expose-gc). */
   measureMemory?: boolean;
+  /** Simulated start, epoch ms on the hour (default START). */
+  start?: number;
 }
 
 export interface TickResult {
@@ -137,16 +139,17 @@ export async function runScale(
     maxConcurrency: FORECAST_SHARD_CONCURRENCY,
     ...FORECAST_SHARD_RETRIES,
   });
-  engine.install(START);
+  const begin = options.start ?? START;
+  engine.install(begin);
   try {
-    if (options.steadyState) seedCalmStates(aws, START);
+    if (options.steadyState) seedCalmStates(aws, begin);
     let forecastRunSeconds = 0;
     let forecastInvocations: InvocationRecord[] = [];
     if (!options.skipForecast) {
-      engine.invokeAt(fns.forecast, scheduledEvent(START, 'forecast'), START);
+      engine.invokeAt(fns.forecast, scheduledEvent(begin, 'forecast'), begin);
       await engine.runUntilIdle();
       forecastInvocations = [...engine.invocations];
-      forecastRunSeconds = (Math.max(...forecastInvocations.map((r) => r.end)) - START) / 1000;
+      forecastRunSeconds = (Math.max(...forecastInvocations.map((r) => r.end)) - begin) / 1000;
     }
     // Evaluate ticks start on the minute after the forecast hour's work is done.
     const first = Math.ceil((Date.now() + 1) / MINUTE) * MINUTE;
@@ -155,8 +158,10 @@ export async function runScale(
     await engine.runUntilIdle();
     const evaluateInvocations = engine.invocations.filter((r) => r.start >= first);
     const tickResults = ticks.map((tick) => {
+      // A shard's runAt is the planner's clock when it planned: within the tick's minute.
+      const inTick = (at: number | undefined) => at !== undefined && at >= tick && at < tick + MINUTE;
       const mine = evaluateInvocations.filter((r) =>
-        r.fn === FUNCTIONS.evaluate.name ? r.start >= tick && r.start < tick + MINUTE : runAtOf(r) === tick,
+        inTick(r.fn === FUNCTIONS.evaluate.name ? r.start : runAtOf(r)),
       );
       return {
         tick,

@@ -22,7 +22,8 @@ const service = (id: string, mode: ManagedService['mode'] = 'advise'): ManagedSe
   slowMinuteCostUsd: 10,
   tiers: { loadBalancer: `app/${id}/1` },
 });
-const fleet = (n: number) => Array.from({ length: n }, (_, i) => service(`svc-${String(i).padStart(4, '0')}`));
+const fleet = (n: number) =>
+  Array.from({ length: n }, (_, i) => service(`svc-${String(i).padStart(4, '0')}`));
 
 describe('planShards', () => {
   it('puts every service in exactly one shard, none larger than the limit, sizes within one', () => {
@@ -40,13 +41,20 @@ describe('planShards', () => {
   it('keeps a service in the same shard while the fleet does not change, whatever the order it came in', () => {
     const services = fleet(60);
     const a = planShards('forecast', services, 0, 25);
-    const b = planShards('forecast', [...services].sort(() => -1), 0, 25);
+    const b = planShards(
+      'forecast',
+      [...services].sort(() => -1),
+      0,
+      25,
+    );
     expect(a).toEqual(b);
   });
 
   it('plans nothing for no services and refuses a limit that is not a whole number ≥ 1', () => {
     expect(planShards('evaluate', [], 0, 10)).toEqual([]);
-    expect(() => planShards('evaluate', fleet(3), 0, 0)).toThrow(/maxServices must be a whole number ≥ 1, got 0/);
+    expect(() => planShards('evaluate', fleet(3), 0, 0)).toThrow(
+      /maxServices must be a whole number ≥ 1, got 0/,
+    );
   });
 });
 

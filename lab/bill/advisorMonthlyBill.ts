@@ -113,7 +113,7 @@ export const DEFAULT_WORKLOAD: AdvisorWorkload = {
   customMetrics: 4,
   sporadicCustomMetrics: 11,
   sporadicMetricHoursShare: 0.1,
-  alarms: 21,
+  alarms: 25,
   logBytesPerInvocation: 1_500,
   logBytesPerChange: 1_000,
 };

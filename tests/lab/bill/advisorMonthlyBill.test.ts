@@ -16,28 +16,28 @@ function usdOf(bill: AdvisorBill, item: string): number {
 }
 
 describe('GetMetricData is billed per metric requested', () => {
-  test('a naive advisor reading 4 metrics of 100 services every minute pays $176.66 for reads alone', () => {
+  test('a naive advisor reading 4 metrics of 100 services every minute pays $176.11 for reads alone', () => {
     const bill = advisorMonthlyBill({
       services: 100,
       scheduleMinutes: 1,
       kpisPerService: 4,
       reads: everyTickPlan(4, 1),
     });
-    // 100 × 4 × 43,800 ticks = 17,520,000, plus the hourly forecast's request count and CPU:
-    // 100 × 2 × 730 = 146,000.
-    expect(bill.metricsRequested).toBe(17_666_000);
-    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(176.66, 10);
+    // 100 × 4 × 43,800 ticks = 17,520,000, plus the hourly forecast's 5-minute request count and,
+    // one hour in 8, its one-minute request count and CPU: 100 × 1.25 × 730 = 91,250.
+    expect(bill.metricsRequested).toBe(17_611_250);
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(176.1125, 10);
   });
 
   test('the adaptive plan reads calm services every 40 min and hot ones every 5: $9.87, under the $10 goal', () => {
     const bill = advisorMonthlyBill({ services: 100, scheduleMinutes: 1, kpisPerService: 4 });
     // hot: 5 × 2 × 43,800 / 5 = 87,600; calm: 95 × 2 × 43,800 / 40 = 208,050;
-    // forecast: 100 × 2 × 730 = 146,000. Total 441,650.
-    expect(bill.metricsRequested).toBe(441_650);
-    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(4.4165, 10);
-    // Evaluate: 43,800 (one call a tick); forecast: 14 days of one-minute points (20,160 a metric)
-    // fit 5 metrics a call: ⌈200 / 5⌉ = 40 a run × 730 = 29,200. Total 73,000.
-    expect(bill.getMetricDataCalls).toBe(73_000);
+    // forecast: 100 × 1.25 × 730 = 91,250. Total 386,900.
+    expect(bill.metricsRequested).toBe(386_900);
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(3.869, 10);
+    // Evaluate: 43,800 (one call a tick); forecast: 4 shards of 25, each one page of 14 days at
+    // 5 minutes (100,800 points) and one of its minute reads: 8 a run × 730 = 5,840. Total 49,640.
+    expect(bill.getMetricDataCalls).toBe(49_640);
     // Evaluated: hot 5 × 43,800 / 5 = 43,800; calm 95 × 43,800 / 40 = 104,025. Total 147,825.
     expect(bill.servicesEvaluated).toBe(147_825);
     // State read at every hot slot (the calm ones fall on hot ones): 100 × 43,800 / 5 = 876,000.
@@ -100,15 +100,15 @@ describe('a small bill worked out line by line', () => {
   });
 
   test('each line', () => {
-    // GetMetricData: 10 × 2 × 730 + forecast 10 × 2 × 730 = 29,200 metrics → $0.292.
-    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(0.292, 10);
+    // GetMetricData: 10 × 2 × 730 + forecast 10 × 1.25 × 730 = 23,725 metrics → $0.23725.
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(0.23725, 10);
     // Lambda: 730 evaluate + 730 forecast = 1,460 invocations × $0.20/M.
     expect(usdOf(bill, 'Lambda requests')).toBeCloseTo(0.000292, 10);
     // Evaluate: 730 × (0.3 s + one 0.4 s call) + 7,300 services × 0.002 s = 525.6 s at 0.5 GB = 262.8 GB-s;
-    // forecast: one-minute points over 14 days, 20,160 a metric, so 5 metrics a call (100,800 points):
-    // 730 × (0.3 + 10 × 0.03) s + 730 × 4 calls (20 metrics) × 0.4 s = 438 + 1,168 = 1,606 s at 1 GB.
-    // 1,868.8 GB-s × $0.0000133334.
-    expect(usdOf(bill, 'Lambda compute (arm64)')).toBeCloseTo(1_868.8 * 0.0000133334, 10);
+    // forecast (10 services: one shard, in the scheduled invocation): a page of 14 days at 5 minutes
+    // (40,320 points) and a page of minute reads: 730 × (0.3 + 10 × 0.03) s + 730 × 2 calls × 0.4 s
+    // = 438 + 584 = 1,022 s at 1 GB. 1,284.8 GB-s × $0.0000133334.
+    expect(usdOf(bill, 'Lambda compute (arm64)')).toBeCloseTo(1_284.8 * 0.0000133334, 10);
     // Reads, strongly consistent at 1 unit: 730 kill switch + 10 states × 730 ticks = 8,030; forecast
     // items at 2 units: (7,300 evaluations + 730 runs × 10 services) × 2 = 29,200. 37,230 RRU × $0.125/M.
     expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(37_230 * 0.125e-6, 12);
@@ -169,7 +169,7 @@ describe('headroom cost', () => {
   test('prints the bill with its total', () => {
     const { text } = costReport(['--services', '100', '--schedule', 'rate(1 minute)']);
     expect(text).toMatch(/100 services, evaluated every 1 min/);
-    expect(text).toMatch(/CloudWatch GetMetricData\s+441,650 metrics requested\s+\$4\.42/);
+    expect(text).toMatch(/CloudWatch GetMetricData\s+386,900 metrics requested\s+\$3\.87/);
     expect(text).toMatch(/Total\s+\$9\.87\n$/);
   });
 

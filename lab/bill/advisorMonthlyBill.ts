@@ -9,7 +9,6 @@ import { MINUTES_PER_MONTH, MONTHLY_FREE_TIER, US_EAST_1_PRICES, type AdvisorPri
 import { readUnits, writeUnits } from './dynamoUnits.js';
 import {
   adaptivePlan,
-  getMetricDataCalls,
   readsOnTick,
   type MetricReadPlan,
 } from '@headroom/core/evaluate/readPlan.js';

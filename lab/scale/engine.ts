@@ -20,7 +20,6 @@ interface FakeClock {
   countTimers(): number;
   uninstall(): void;
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const FakeTimers = require('@sinonjs/fake-timers') as {
   install(config: {
     now: number;

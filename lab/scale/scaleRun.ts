@@ -29,7 +29,6 @@ export const EVALUATE_SHARD_RETRIES = { visibilityTimeoutMs: 70_000, maxReceives
 export const FORECAST_SHARD_RETRIES = { visibilityTimeoutMs: 660_000, maxReceives: 3 };
 
 const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
 /** A Monday 00:00 UTC: the run starts on the hour, as the forecast schedule does. */
 export const START = Date.UTC(2026, 0, 5, 0, 0, 0);
 

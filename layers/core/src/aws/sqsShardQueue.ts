@@ -14,7 +14,10 @@ const MAX_ENTRIES = 10;
 const MAX_BATCH_BYTES = 262_144;
 
 export class ShardsNotSentError extends Error {
-  constructor(readonly shards: readonly number[], reasons: readonly string[]) {
+  constructor(
+    readonly shards: readonly number[],
+    reasons: readonly string[],
+  ) {
     super(`shard(s) ${shards.join(', ')} not queued: ${[...new Set(reasons)].join('; ')}`);
     this.name = 'ShardsNotSentError';
   }

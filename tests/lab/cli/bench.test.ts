@@ -59,11 +59,16 @@ describe('headroom bench', () => {
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<h2>Twitter_volume_GOOG</h2>');
   });
 
-  it('names the trace it cannot read, with exit 1', async () => {
+  it('names the missing traces, where they come from and --traces, with exit 1 and nothing written', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'headroom-bench-empty-'));
     const r = await runCli(['bench', '--traces', empty, '--out', join(empty, 'out'), '--no-progress']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(join(empty, 'nab/realAWSCloudwatch/elb_request_count_8c0756.csv'));
-    expect(r.stderr).toContain('cannot read the file (ENOENT)');
+    expect(r.stderr).toContain(`7 of 7 benchmark traces are missing under ${empty}`);
+    expect(r.stderr).toContain(
+      'nab/realAWSCloudwatch/elb_request_count_8c0756.csv  from https://github.com/numenta/NAB',
+    );
+    expect(r.stderr).toContain('--traces DIR');
+    expect(r.stderr).not.toContain('unexpected failure');
+    expect(existsSync(join(empty, 'out'))).toBe(false);
   });
 });

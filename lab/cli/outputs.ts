@@ -18,6 +18,8 @@ export interface Outputs {
   json?: string;
   /** Wall time of the replays, for the overall speed line. */
   wallMs: number;
+  /** Fields added to every JSON record (how the trace was read, the service model). */
+  recordExtras?: object;
 }
 
 export function writeOutputs(io: CliIo, outputs: Outputs): void {
@@ -45,7 +47,10 @@ export function writeOutputs(io: CliIo, outputs: Outputs): void {
 
   if (outputs.json !== undefined) {
     const json = resolve(io.cwd, outputs.json);
-    writeRecordsJson(json, benchRecords(outputs.runs));
+    writeRecordsJson(
+      json,
+      benchRecords(outputs.runs).map((r) => ({ ...r, ...outputs.recordExtras })),
+    );
     io.stdout.write(`JSON: ${json}\n`);
   }
 }

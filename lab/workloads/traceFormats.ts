@@ -84,13 +84,20 @@ function parseValue(text: string, file: string, line: number): number {
   return v;
 }
 
-function pickValueColumn(header: readonly string[], file: string, wanted: string | undefined): number {
-  const names = header.map((h) => h.trim());
-  const pick =
+/** The value column a CSV header yields: `wanted`, else value, y, or the first *cpu* column. */
+export function csvValueColumn(header: readonly string[], wanted: string | undefined): string | undefined {
+  const names = header.map((h) => h.trim().replace(/^"|"$/g, ''));
+  return (
     wanted ??
     names.find((n) => n === 'value') ??
     names.find((n) => n === 'y') ??
-    names.find((n) => /cpu/i.test(n));
+    names.find((n) => /cpu/i.test(n))
+  );
+}
+
+function pickValueColumn(header: readonly string[], file: string, wanted: string | undefined): number {
+  const names = header.map((h) => h.trim());
+  const pick = csvValueColumn(names, wanted);
   const i = pick === undefined ? -1 : names.indexOf(pick);
   if (i < 0) {
     const what = wanted === undefined ? 'no value column found' : `column "${wanted}" not found`;

@@ -4,7 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { TraceError, parseCloudWatchJson, parseCsvTrace } from '../../workloads/traceFormats.js';
+import {
+  TraceError,
+  csvValueColumn,
+  parseCloudWatchJson,
+  parseCsvTrace,
+} from '../../workloads/traceFormats.js';
+import { checkTrustworthy, describeTrace, readingLines } from '../../workloads/traceHealth.js';
 import { readTraceFile, toTrace, type Trace, type TraceFileOptions } from '../../workloads/traceReader.js';
 import { backtestTrace } from '../../bench/backtest.js';
 import { BENCH_INTERPOLATION_NOTE, BENCH_PEAK_INSTANCES } from '../../bench/benchSetup.js';
@@ -22,8 +28,11 @@ const HELP = `Usage: headroom backtest --trace FILE [options]
 
 Replays a recorded load (requests or CPU per interval) through every policy on the simulated
 account, prints the summary table, writes an HTML report and, with --json, the records the
-benchmark writes (one per policy). Gaps in the trace are filled with the last value and shown
-on the report; a row that cannot be read stops the run with its file and line.
+benchmark writes (one per policy). It first says how the trace was read: step, column, rows
+reordered, gaps and the share of minutes filled, outliers. Gaps are filled with the last value and
+shown on the report. A row that cannot be read stops the run with its file and line; a trace whose
+rows are more than a day apart, that is mostly filled gaps, or that has an implausible outlier is
+refused with the numbers (see --allow-gaps, --allow-outliers).
 
 Options:
   --trace FILE         the trace to replay (required)
@@ -37,6 +46,8 @@ Options:
   --peak-instances N   scale the trace so its peak minute needs N instances at the SLO (default ${BENCH_PEAK_INSTANCES})
   --report FILE        HTML report path (default reports/backtest-<trace>.html)
   --json OUT           write the records (as in bench-results/results.json)
+  --allow-gaps         replay a trace even when most of its intervals are filled gaps
+  --allow-outliers     replay a trace even with a value over 100 × its 99th percentile
   --no-progress        no progress bar or progress lines
   -h, --help           this help
 
@@ -57,6 +68,8 @@ export const backtestCommand: Command = {
       'peak-instances': { type: 'string' },
       report: { type: 'string' },
       json: { type: 'string' },
+      'allow-gaps': { type: 'boolean' },
+      'allow-outliers': { type: 'boolean' },
       'no-progress': { type: 'boolean' },
     });
     const file = text(values.trace);
@@ -77,6 +90,12 @@ export const backtestCommand: Command = {
       column: text(values.column),
       id: text(values.column),
       stepSeconds,
+    });
+    const reading = describeTrace(trace, file, valueColumn(file, format, text(values.column)));
+    io.stdout.write(`${readingLines(reading).join('\n')}\n`);
+    checkTrustworthy(reading, {
+      allowGaps: values['allow-gaps'] === true,
+      allowOutliers: values['allow-outliers'] === true,
     });
     // Named as the benchmark names its traces: the file name without its extension.
     const traceName = trace.name.replace(/\.[^.]+$/, '');
@@ -108,9 +127,10 @@ export const backtestCommand: Command = {
       runs,
       title: `Headroom backtest: ${traceName}`,
       subtitle: `every policy, peak scaled to ${peakInstances} instances at the SLO`,
-      notes: traceNotes(trace, file),
+      notes: [...readingLines(reading), INTERPOLATION_NOTE],
       report: text(values.report) ?? `reports/backtest-${traceName}.html`,
       json: text(values.json),
+      recordExtras: { trace_reading: reading },
       wallMs: io.now() - started,
     });
     return 0;
@@ -145,16 +165,11 @@ function stepFromName(file: string): number | undefined {
   return named ? Number(named[1]) : undefined;
 }
 
-function traceNotes(trace: Trace, file: string): string[] {
-  const missing = trace.gaps.reduce((sum, g) => sum + g.missing, 0);
-  return [
-    `Trace ${file}: ${trace.values.length.toLocaleString('en-US')} intervals of ${trace.intervalMs / 1000} s, ${BENCH_INTERPOLATION_NOTE} (as the benchmark does).`,
-    trace.gaps.length === 0
-      ? 'No gaps.'
-      : `${trace.gaps.length} gap(s), ${missing} missing interval(s), filled with the last value (marked on the charts).`,
-    ...(trace.duplicates.length
-      ? [`${trace.duplicates.length} interval(s) had several rows; the last row was kept.`]
-      : []),
-    ...(trace.wasUnsorted ? ['Rows were out of time order and were sorted.'] : []),
-  ];
+const INTERPOLATION_NOTE = `Minutes between rows are ${BENCH_INTERPOLATION_NOTE} (as the benchmark does); filled gaps are marked on the charts.`;
+
+/** The CSV column that will be read (as the reader picks it), for saying how the trace was read. */
+function valueColumn(file: string, format: TraceFormat, wanted: string | undefined): string | undefined {
+  if (format === 'cloudwatch-json' || /\.json$/i.test(file)) return wanted;
+  const header = readFileSync(file, 'utf8').split(/\r?\n/, 1)[0] ?? '';
+  return csvValueColumn(header.replace(/^\uFEFF/, '').split(','), wanted);
 }

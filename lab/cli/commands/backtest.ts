@@ -19,6 +19,7 @@ import { UsageError, oneOf, parseCommandArgs, text, wholeNumber } from '../args.
 import { writeOutputs } from '../outputs.js';
 import { createProgress, type Progress } from '../progress.js';
 import { MU_PER_INSTANCE, POLICY_NAMES, SERVICE } from '../scenario.js';
+import { checkOutputFile, STDOUT } from '../outputPaths.js';
 import type { Command } from './command.js';
 
 const FORMATS = ['auto', 'csv', 'datacenter', 'cloudwatch-json'] as const;
@@ -45,7 +46,8 @@ Options:
                        '_grouped_N_seconds' file name, else 300)
   --peak-instances N   scale the trace so its peak minute needs N instances at the SLO (default ${BENCH_PEAK_INSTANCES})
   --report FILE        HTML report path (default reports/backtest-<trace>.html)
-  --json OUT           write the records (as in bench-results/results.json)
+  --json OUT           write the records (as in bench-results/results.json); '-' writes them to
+                       standard output (everything else goes to stderr)
   --allow-gaps         replay a trace even when most of its intervals are filled gaps
   --allow-outliers     replay a trace even with a value over 100 × its 99th percentile
   --no-progress        no progress bar or progress lines
@@ -86,13 +88,17 @@ export const backtestCommand: Command = {
       BENCH_PEAK_INSTANCES,
     );
 
+    const report = text(values.report);
+    checkOutputFile('backtest', 'report', io.cwd, report);
+    checkOutputFile('backtest', 'json', io.cwd, text(values.json));
+    const say = text(values.json) === STDOUT ? io.stderr : io.stdout;
     const trace = readTrace(file, format, {
       column: text(values.column),
       id: text(values.column),
       stepSeconds,
     });
     const reading = describeTrace(trace, file, valueColumn(file, format, text(values.column)));
-    io.stdout.write(`${readingLines(reading).join('\n')}\n`);
+    say.write(`${readingLines(reading).join('\n')}\n`);
     checkTrustworthy(reading, {
       allowGaps: values['allow-gaps'] === true,
       allowOutliers: values['allow-outliers'] === true,
@@ -128,7 +134,7 @@ export const backtestCommand: Command = {
       title: `Headroom backtest: ${traceName}`,
       subtitle: `every policy, peak scaled to ${peakInstances} instances at the SLO`,
       notes: [...readingLines(reading), INTERPOLATION_NOTE],
-      report: text(values.report) ?? `reports/backtest-${traceName}.html`,
+      report: report ?? `reports/backtest-${traceName}.html`,
       json: text(values.json),
       recordExtras: { trace_reading: reading },
       wallMs: io.now() - started,

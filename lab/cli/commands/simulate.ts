@@ -7,6 +7,7 @@ import { oneOf, parseCommandArgs, text, wholeNumber } from '../args.js';
 import { POLICY_NAMES, SIMULATION_START, replayPolicies, type ScenarioOptions } from '../scenario.js';
 import { writeOutputs } from '../outputs.js';
 import { addRemediationToRuns, remediationNote, simulateRemediation } from '../../remediation/simulate.js';
+import { checkOutputFile } from '../outputPaths.js';
 import type { Command } from './command.js';
 
 const HELP = `Usage: headroom simulate [options]
@@ -22,8 +23,10 @@ Options:
   --compare            replay every policy above on the same workload
   --peak-instances N   scale the load so that its peak needs N instances at the SLO
                        (default: the generator's own calibration, about 20 on weekday peaks)
-  --report FILE        HTML report path (default reports/simulate-<seed>.html)
-  --json FILE          also write the summary records (as in bench-results/results.json)
+  --report FILE        HTML report path (default reports/simulate-<seed>.html, with --compare
+                       reports/simulate-<seed>-compare.html)
+  --json FILE          also write the summary records (as in bench-results/results.json);
+                       '-' writes them to standard output (the table goes to stderr)
   --no-progress        no progress bar or progress lines
   -h, --help           this help
 
@@ -65,6 +68,9 @@ export const simulateCommand: Command = {
       policies: values.compare ? names : [policy],
       progress: values['no-progress'] !== true,
     };
+    const report = text(values.report) ?? `reports/simulate-${seed}${values.compare ? '-compare' : ''}.html`;
+    checkOutputFile('simulate', 'report', io.cwd, report);
+    checkOutputFile('simulate', 'json', io.cwd, text(values.json));
     const started = io.now();
     const replayed = replayPolicies(options, io);
     const wallMs = io.now() - started;
@@ -81,7 +87,7 @@ export const simulateCommand: Command = {
         `Generated workload, seed ${seed}, starting ${new Date(SIMULATION_START).toISOString()}.`,
         remediationNote(remediation),
       ],
-      report: text(values.report) ?? `reports/simulate-${seed}.html`,
+      report,
       json: text(values.json),
       wallMs,
     });

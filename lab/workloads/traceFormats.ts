@@ -11,6 +11,7 @@
  *   returns them), one response or an array of paginated responses.
  */
 import { parse } from 'csv-parse/sync';
+import { chooseResult, isMetricStatistics, parseMetricStatistics } from './cloudWatchExport.js';
 
 export class TraceError extends Error {
   override readonly name = 'TraceError';
@@ -151,7 +152,7 @@ export function parseCsvTrace(text: string, file: string, options: CsvOptions = 
 }
 
 export interface CloudWatchOptions {
-  /** Which MetricDataResults entry (by Id or Label); default: the only one, or the first. */
+  /** Which MetricDataResults entry (by Id or Label), or which get-metric-statistics statistic; needed when there are several. */
   id?: string;
 }
 
@@ -172,6 +173,7 @@ export function parseCloudWatchJson(text: string, file: string, options: CloudWa
   } catch (e) {
     throw new TraceError(file, undefined, `not valid JSON (${(e as Error).message})`);
   }
+  if (isMetricStatistics(doc)) return parseMetricStatistics(doc, file, options.id);
   const pages = Array.isArray(doc) ? doc : [doc];
   const points: RawPoint[] = [];
   let matched = false;
@@ -180,10 +182,7 @@ export function parseCloudWatchJson(text: string, file: string, options: CloudWa
     const results = isRecord(page) ? page['MetricDataResults'] : undefined;
     if (!Array.isArray(results))
       throw new TraceError(file, `${prefix}MetricDataResults`, 'missing: not a GetMetricData response');
-    const index =
-      options.id === undefined
-        ? 0
-        : results.findIndex((r) => isRecord(r) && (r['Id'] === options.id || r['Label'] === options.id));
+    const index = chooseResult(results, file, `${prefix}MetricDataResults`, options.id);
     const result: unknown = results[index];
     if (!isRecord(result)) return;
     matched = true;

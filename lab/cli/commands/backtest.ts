@@ -10,6 +10,7 @@ import {
   parseCloudWatchJson,
   parseCsvTrace,
 } from '../../workloads/traceFormats.js';
+import { exportWarnings } from '../../workloads/cloudWatchExport.js';
 import { checkTrustworthy, describeTrace, readingLines } from '../../workloads/traceHealth.js';
 import { readTraceFile, toTrace, type Trace, type TraceFileOptions } from '../../workloads/traceReader.js';
 import { backtestTrace } from '../../bench/backtest.js';
@@ -39,9 +40,11 @@ Options:
   --trace FILE         the trace to replay (required)
   --format F           auto (default), csv (timestamp,value or other columns), datacenter
                        (CSV without wall-clock times: row i at i × step), cloudwatch-json
-                       (a GetMetricData response, or an array of pages)
+                       (aws cloudwatch get-metric-data output, one page or an array of pages,
+                       or get-metric-statistics output)
   --column NAME        the value column of a CSV (default value, y, or the first *cpu* column);
-                       for cloudwatch-json, the MetricDataResults Id or Label
+                       for get-metric-data, the MetricDataResults Id or Label (needed when there
+                       are several); for get-metric-statistics, the statistic (Sum, Average, p99…)
   --step-seconds N     seconds between rows of a CSV without a time column (default: from a
                        '_grouped_N_seconds' file name, else 300)
   --peak-instances N   scale the trace so its peak minute needs N instances at the SLO (default ${BENCH_PEAK_INSTANCES})
@@ -98,7 +101,10 @@ export const backtestCommand: Command = {
       stepSeconds,
     });
     const reading = describeTrace(trace, file, valueColumn(file, format, text(values.column)));
-    say.write(`${readingLines(reading).join('\n')}\n`);
+    const warnings = isJsonExport(file, format)
+      ? exportWarnings(readFileSync(file, 'utf8'), text(values.column))
+      : [];
+    say.write(`${[...readingLines(reading), ...warnings.map((w) => `Warning: ${w}`)].join('\n')}\n`);
     checkTrustworthy(reading, {
       allowGaps: values['allow-gaps'] === true,
       allowOutliers: values['allow-outliers'] === true,
@@ -133,10 +139,10 @@ export const backtestCommand: Command = {
       runs,
       title: `Headroom backtest: ${traceName}`,
       subtitle: `every policy, peak scaled to ${peakInstances} instances at the SLO`,
-      notes: [...readingLines(reading), INTERPOLATION_NOTE],
+      notes: [...readingLines(reading), ...warnings, INTERPOLATION_NOTE],
       report: report ?? `reports/backtest-${traceName}.html`,
       json: text(values.json),
-      recordExtras: { trace_reading: reading },
+      recordExtras: { trace_reading: { ...reading, warnings } },
       wallMs: io.now() - started,
     });
     return 0;
@@ -173,9 +179,13 @@ function stepFromName(file: string): number | undefined {
 
 const INTERPOLATION_NOTE = `Minutes between rows are ${BENCH_INTERPOLATION_NOTE} (as the benchmark does); filled gaps are marked on the charts.`;
 
+function isJsonExport(file: string, format: TraceFormat): boolean {
+  return format === 'cloudwatch-json' || (format === 'auto' && /\.json$/i.test(file));
+}
+
 /** The CSV column that will be read (as the reader picks it), for saying how the trace was read. */
 function valueColumn(file: string, format: TraceFormat, wanted: string | undefined): string | undefined {
-  if (format === 'cloudwatch-json' || /\.json$/i.test(file)) return wanted;
+  if (isJsonExport(file, format)) return wanted;
   const header = readFileSync(file, 'utf8').split(/\r?\n/, 1)[0] ?? '';
   return csvValueColumn(header.replace(/^\uFEFF/, '').split(','), wanted);
 }

@@ -7,11 +7,18 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
 import { backtestCommand } from './commands/backtest.js';
 import { benchCommand } from './commands/bench.js';
+import { calibrateCommand } from './commands/calibrate.js';
 import { costCommand } from './commands/cost.js';
 import { simulateCommand } from './commands/simulate.js';
 import type { CliIo, Command } from './commands/command.js';
 
-const COMMANDS: readonly Command[] = [simulateCommand, backtestCommand, benchCommand, costCommand];
+const COMMANDS: readonly Command[] = [
+  simulateCommand,
+  backtestCommand,
+  calibrateCommand,
+  benchCommand,
+  costCommand,
+];
 
 export function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

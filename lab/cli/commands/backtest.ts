@@ -3,7 +3,10 @@
  * through every policy, with the same records the benchmark writes.
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
+import type { ManagedService } from '@headroom/core/model/service.js';
+import { modelLines, readServiceModel, type ServiceModel } from '../../calibrate/model.js';
+import { readServiceFile, serviceLine } from '../serviceFile.js';
 import {
   TraceError,
   csvValueColumn,
@@ -47,6 +50,12 @@ Options:
                        are several); for get-metric-statistics, the statistic (Sum, Average, p99…)
   --step-seconds N     seconds between rows of a CSV without a time column (default: from a
                        '_grouped_N_seconds' file name, else 300)
+  --service FILE       your service's settings: a ServicesJson file (the template parameter's
+                       array) or its headroom:* tags (a JSON object, or describe-tags output)
+  --service-id ID      which service of a ServicesJson file with several
+  --model FILE         a service model from 'headroom calibrate': the trace (request counts per
+                       period) is replayed as recorded against the fitted per-instance capacity
+                       and boot time, and the fit is printed
   --peak-instances N   scale the trace so its peak minute needs N instances at the SLO (default ${BENCH_PEAK_INSTANCES})
   --report FILE        HTML report path (default reports/backtest-<trace>.html)
   --json OUT           write the records (as in bench-results/results.json); '-' writes them to
@@ -73,6 +82,9 @@ export const backtestCommand: Command = {
       'peak-instances': { type: 'string' },
       report: { type: 'string' },
       json: { type: 'string' },
+      service: { type: 'string' },
+      'service-id': { type: 'string' },
+      model: { type: 'string' },
       'allow-gaps': { type: 'boolean' },
       'allow-outliers': { type: 'boolean' },
       'no-progress': { type: 'boolean' },
@@ -84,6 +96,21 @@ export const backtestCommand: Command = {
       values['step-seconds'] === undefined
         ? undefined
         : wholeNumber('backtest', 'step-seconds', values['step-seconds'], 1);
+    const serviceFile = text(values.service);
+    const modelFile = text(values.model);
+    const model = modelFile === undefined ? undefined : readServiceModel(resolve(io.cwd, modelFile));
+    if (model && values['peak-instances'] !== undefined)
+      throw new UsageError(
+        '--peak-instances rescales the trace; with --model the trace is replayed as recorded',
+        'backtest',
+      );
+    const service = withModel(
+      serviceFile === undefined
+        ? SERVICE
+        : readServiceFile(resolve(io.cwd, serviceFile), text(values['service-id'])),
+      model,
+    );
+    const muPerInstance = model?.perInstanceRps ?? MU_PER_INSTANCE;
     const peakInstances = wholeNumber(
       'backtest',
       'peak-instances',
@@ -105,6 +132,9 @@ export const backtestCommand: Command = {
       ? exportWarnings(readFileSync(file, 'utf8'), text(values.column))
       : [];
     say.write(`${[...readingLines(reading), ...warnings.map((w) => `Warning: ${w}`)].join('\n')}\n`);
+    say.write(
+      `${[serviceLine(service, serviceFile ?? 'the benchmark service; --service FILE for yours'), ...(model ? modelLines(model) : [])].join('\n')}\n`,
+    );
     checkTrustworthy(reading, {
       allowGaps: values['allow-gaps'] === true,
       allowOutliers: values['allow-outliers'] === true,
@@ -118,8 +148,9 @@ export const backtestCommand: Command = {
       ({ runs } = backtestTrace(trace, {
         traceName,
         peakInstances,
-        service: SERVICE,
-        muPerInstance: MU_PER_INSTANCE,
+        ...(model ? { asRecorded: true } : {}),
+        service,
+        muPerInstance,
         policies: POLICY_NAMES,
         stopwatch: io.now,
         onProgress: (policy, done, total) => {
@@ -138,8 +169,16 @@ export const backtestCommand: Command = {
     writeOutputs(io, {
       runs,
       title: `Headroom backtest: ${traceName}`,
-      subtitle: `every policy, peak scaled to ${peakInstances} instances at the SLO`,
-      notes: [...readingLines(reading), ...warnings, INTERPOLATION_NOTE],
+      subtitle: model
+        ? `every policy, the trace as recorded, ${muPerInstance.toFixed(2)} requests/s per instance (calibrated)`
+        : `every policy, peak scaled to ${peakInstances} instances at the SLO`,
+      notes: [
+        ...readingLines(reading),
+        ...warnings,
+        serviceLine(service, serviceFile ?? 'the benchmark service'),
+        ...(model ? modelLines(model) : []),
+        INTERPOLATION_NOTE,
+      ],
       report: report ?? `reports/backtest-${traceName}.html`,
       json: text(values.json),
       recordExtras: { trace_reading: { ...reading, warnings } },
@@ -169,6 +208,12 @@ function readTrace(file: string, format: TraceFormat, options: TraceFileOptions)
           stepSeconds: options.stepSeconds ?? stepFromName(file),
         });
   return toTrace(points, basename(file));
+}
+
+/** The calibrated boot + warm-up replaces the configured one (as one boot: the fit cannot tell them apart). */
+function withModel(service: ManagedService, model: ServiceModel | undefined): ManagedService {
+  if (model?.bootSeconds === undefined) return service;
+  return { ...service, timing: { ...service.timing, bootSeconds: model.bootSeconds, warmupSeconds: 0 } };
 }
 
 /** The datacenter aggregates carry their step only in their names (`..._grouped_30_seconds.csv`). */

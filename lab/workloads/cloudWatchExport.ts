@@ -72,20 +72,31 @@ export function parseMetricStatistics(doc: unknown, file: string, statistic?: st
   });
 }
 
-/** Which MetricDataResults entry to read: by Id or Label, or the only one; several without a choice is an error. */
-export function chooseResult(results: readonly unknown[], file: string, path: string, id?: string): number {
-  const names = results.map((r) =>
-    isRecord(r) ? `${String(r['Id'])} ("${String(r['Label'] ?? '')}")` : '?',
-  );
+/**
+ * Which MetricDataResults entries to read: those with the Id or Label asked for, or all when they
+ * share one Id (the AWS CLI merges its pages that way). Several Ids without a choice is an error.
+ */
+export function chooseResults(
+  results: readonly unknown[],
+  file: string,
+  path: string,
+  id?: string,
+): number[] {
+  const ids = results.map((r) => (isRecord(r) ? r['Id'] : undefined));
   if (id === undefined) {
-    if (results.length <= 1) return 0;
+    if (new Set(ids).size <= 1) return results.map((_, i) => i);
+    const names = [
+      ...new Set(
+        results.map((r) => (isRecord(r) ? `${String(r['Id'])} ("${String(r['Label'] ?? '')}")` : '?')),
+      ),
+    ];
     throw new TraceError(
       file,
       path,
-      `${results.length} results: ${names.join(', ')}; choose one by Id or Label with --column`,
+      `${names.length} results: ${names.join(', ')}; choose one by Id or Label with --column`,
     );
   }
-  return results.findIndex((r) => isRecord(r) && (r['Id'] === id || r['Label'] === id));
+  return results.flatMap((r, i) => (isRecord(r) && (r['Id'] === id || r['Label'] === id) ? [i] : []));
 }
 
 /** What a user must know about an export before trusting it: partial results and pages left behind. */

@@ -11,7 +11,7 @@
  *   returns them), one response or an array of paginated responses.
  */
 import { parse } from 'csv-parse/sync';
-import { chooseResult, isMetricStatistics, parseMetricStatistics } from './cloudWatchExport.js';
+import { chooseResults, isMetricStatistics, parseMetricStatistics } from './cloudWatchExport.js';
 
 export class TraceError extends Error {
   override readonly name = 'TraceError';
@@ -182,25 +182,26 @@ export function parseCloudWatchJson(text: string, file: string, options: CloudWa
     const results = isRecord(page) ? page['MetricDataResults'] : undefined;
     if (!Array.isArray(results))
       throw new TraceError(file, `${prefix}MetricDataResults`, 'missing: not a GetMetricData response');
-    const index = chooseResult(results, file, `${prefix}MetricDataResults`, options.id);
-    const result: unknown = results[index];
-    if (!isRecord(result)) return;
-    matched = true;
-    const path = `${prefix}MetricDataResults[${index}]`;
-    const { Timestamps: times, Values: values } = result;
-    if (!Array.isArray(times) || !Array.isArray(values))
-      throw new TraceError(file, path, 'needs Timestamps and Values arrays');
-    if (times.length !== values.length) {
-      throw new TraceError(file, path, `${times.length} Timestamps but ${values.length} Values`);
+    for (const index of chooseResults(results, file, `${prefix}MetricDataResults`, options.id)) {
+      const result: unknown = results[index];
+      if (!isRecord(result)) continue;
+      matched = true;
+      const path = `${prefix}MetricDataResults[${index}]`;
+      const { Timestamps: times, Values: values } = result;
+      if (!Array.isArray(times) || !Array.isArray(values))
+        throw new TraceError(file, path, 'needs Timestamps and Values arrays');
+      if (times.length !== values.length) {
+        throw new TraceError(file, path, `${times.length} Timestamps but ${values.length} Values`);
+      }
+      times.forEach((t, i) => {
+        const where = `${path}.Values[${i}]`;
+        const v: unknown = values[i];
+        if (typeof v !== 'number' || !Number.isFinite(v))
+          throw new TraceError(file, where, `value ${JSON.stringify(v)} is not a number`);
+        if (v < 0) throw new TraceError(file, where, `value ${v} is negative; a load cannot be`);
+        points.push({ at: cloudWatchTime(t, file, `${path}.Timestamps[${i}]`), value: v, where });
+      });
     }
-    times.forEach((t, i) => {
-      const where = `${path}.Values[${i}]`;
-      const v: unknown = values[i];
-      if (typeof v !== 'number' || !Number.isFinite(v))
-        throw new TraceError(file, where, `value ${JSON.stringify(v)} is not a number`);
-      if (v < 0) throw new TraceError(file, where, `value ${v} is negative; a load cannot be`);
-      points.push({ at: cloudWatchTime(t, file, `${path}.Timestamps[${i}]`), value: v, where });
-    });
   });
   if (!matched) {
     throw new TraceError(

@@ -57,6 +57,13 @@ describe('get-metric-data with several results', () => {
     );
   });
 
+  it('reads every page the AWS CLI merged under one Id', () => {
+    const merged = {
+      MetricDataResults: [result('req', 'RequestCount', 3), result('req', 'RequestCount', 2)],
+    };
+    expect(parseCloudWatchJson(JSON.stringify(merged), 'm.json')).toHaveLength(5);
+  });
+
   it('chooses by Id or by Label', () => {
     expect(parseCloudWatchJson(JSON.stringify(doc), 'd.json', { id: 'p99' })).toHaveLength(3);
     expect(parseCloudWatchJson(JSON.stringify(doc), 'd.json', { id: 'RequestCount' })[0]!.where).toBe(

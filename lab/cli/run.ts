@@ -10,6 +10,7 @@ import { benchCommand } from './commands/bench.js';
 import { calibrateCommand } from './commands/calibrate.js';
 import { costCommand } from './commands/cost.js';
 import { simulateCommand } from './commands/simulate.js';
+import { validateCommand } from './commands/validate.js';
 import type { CliIo, Command } from './commands/command.js';
 
 const COMMANDS: readonly Command[] = [
@@ -18,6 +19,7 @@ const COMMANDS: readonly Command[] = [
   calibrateCommand,
   benchCommand,
   costCommand,
+  validateCommand,
 ];
 
 export function topLevelHelp(): string {

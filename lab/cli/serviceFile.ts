@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, parseServiceConfig, parseServicesJson } from '@headroom/core/config/serviceConfig.js';
 import type { ManagedService } from '@headroom/core/model/service.js';
 
-function tagsOf(doc: unknown): Record<string, string> | undefined {
+export function tagsOf(doc: unknown): Record<string, string> | undefined {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
   const record = doc as Record<string, unknown>;
   if (Array.isArray(record['Tags'])) {

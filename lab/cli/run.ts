@@ -11,6 +11,7 @@ import { calibrateCommand } from './commands/calibrate.js';
 import { costCommand } from './commands/cost.js';
 import { simulateCommand } from './commands/simulate.js';
 import { validateCommand } from './commands/validate.js';
+import { decisionsCommand, explainCommand, killSwitchCommand } from './commands/operate.js';
 import type { CliIo, Command } from './commands/command.js';
 
 const COMMANDS: readonly Command[] = [
@@ -20,6 +21,9 @@ const COMMANDS: readonly Command[] = [
   benchCommand,
   costCommand,
   validateCommand,
+  killSwitchCommand(),
+  decisionsCommand(),
+  explainCommand(),
 ];
 
 export function topLevelHelp(): string {
@@ -45,7 +49,11 @@ export function projectVersion(): string {
 }
 
 /** Runs the command line `argv` (without node and the script) and returns the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly Command[] = COMMANDS,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-V') {
     io.stdout.write(`headroom ${projectVersion()}\n`);
@@ -55,7 +63,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout.write(topLevelHelp());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name);
   try {
     if (!command) {
       throw new UsageError(

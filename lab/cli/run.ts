@@ -12,6 +12,7 @@ import { costCommand } from './commands/cost.js';
 import { simulateCommand } from './commands/simulate.js';
 import { validateCommand } from './commands/validate.js';
 import { decisionsCommand, explainCommand, killSwitchCommand } from './commands/operate.js';
+import { statusCommand } from './commands/status.js';
 import type { CliIo, Command } from './commands/command.js';
 
 const COMMANDS: readonly Command[] = [
@@ -21,6 +22,7 @@ const COMMANDS: readonly Command[] = [
   benchCommand,
   costCommand,
   validateCommand,
+  statusCommand(),
   killSwitchCommand(),
   decisionsCommand(),
   explainCommand(),

@@ -5,16 +5,44 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { DynamoStateStore, type DecisionRecord } from '@headroom/core';
 import type { CliIo, Command } from '@headroom/lab/cli/commands/command';
 import type { OperateClients } from '@headroom/lab/operate/stack';
 import { decisionsCommand, explainCommand, killSwitchCommand } from '@headroom/lab/cli/commands/operate';
+import { statusCommand } from '@headroom/lab/cli/commands/status';
 import { runCli as runHeadroom } from '@headroom/lab/cli/run';
 import { STATE_TABLE, startDynalite, type LocalDynamo } from '../../support/dynalite.js';
 
 const T0 = Date.UTC(2026, 11, 1, 10, 0);
 let dynamo: LocalDynamo;
 const cfn = mockClient(CloudFormationClient);
+const asg = mockClient(AutoScalingClient);
+
+const group = (name: string, desired: number, tags: Record<string, string>) => ({
+  AutoScalingGroupName: name,
+  MinSize: 1,
+  MaxSize: 20,
+  DesiredCapacity: desired,
+  DefaultCooldown: 300,
+  AvailabilityZones: ['us-east-1a'],
+  HealthCheckType: 'ELB',
+  CreatedTime: new Date(T0),
+  Instances: Array.from({ length: desired }, (_, i) => ({
+    InstanceId: `i-${name}${i}`,
+    AvailabilityZone: 'us-east-1a',
+    LifecycleState: i === desired - 1 ? ('Pending' as const) : ('InService' as const),
+    HealthStatus: 'Healthy',
+    ProtectedFromScaleIn: false,
+  })),
+  Tags: Object.entries(tags).map(([Key, Value]) => ({
+    Key,
+    Value,
+    ResourceId: name,
+    ResourceType: 'auto-scaling-group',
+    PropagateAtLaunch: false,
+  })),
+});
 
 beforeAll(async () => {
   dynamo = await startDynalite();
@@ -36,6 +64,13 @@ beforeEach(() => {
         StackName: 'headroom-prod',
         StackStatus: 'UPDATE_COMPLETE',
         CreationTime: new Date(T0),
+        Parameters: [
+          {
+            ParameterKey: 'ServicesJson',
+            ParameterValue:
+              '[{"autoScalingGroup":"web-asg","serviceId":"web","mode":"apply","min":2,"max":12}]',
+          },
+        ],
         Outputs: [
           { OutputKey: 'StateTableName', OutputValue: STATE_TABLE },
           { OutputKey: 'AdvisorEventBusName', OutputValue: 'headroom-prod-events' },
@@ -43,6 +78,16 @@ beforeEach(() => {
       },
     ],
   });
+  asg.reset();
+  asg
+    .on(DescribeAutoScalingGroupsCommand, { Filters: [{ Name: 'tag-key', Values: ['headroom:managed'] }] })
+    .resolves({
+      AutoScalingGroups: [group('api-asg', 3, { 'headroom:managed': 'true', 'headroom:max': '9' })],
+    })
+    .on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['web-asg', 'api-asg'] })
+    .resolves({
+      AutoScalingGroups: [group('web-asg', 5, {}), group('api-asg', 3, { 'headroom:managed': 'true' })],
+    });
   cfn
     .on(DescribeStacksCommand, { StackName: 'nope' })
     .rejects(Object.assign(new Error('Stack with id nope does not exist'), { name: 'ValidationError' }));
@@ -82,6 +127,7 @@ async function run(make: Make, argv: string[]): Promise<{ code: number; out: str
   const clients = () => ({
     cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
     dynamo: dynamo.client,
+    autoScaling: new AutoScalingClient({ region: 'us-east-1' }),
   });
   const command = make(clients);
   const code = await runHeadroom([command.name, ...argv], io, [command]);
@@ -112,6 +158,24 @@ describe('headroom kill-switch', () => {
     const wrong = await run(killSwitchCommand, ['maybe']);
     expect(wrong.code).toBe(2);
     expect(wrong.err).toContain('kill-switch needs one of on, off, status');
+  });
+});
+
+describe('headroom status', () => {
+  it('one line per service, listed and tagged, like kubectl get hpa, then the kill switch', async () => {
+    const r = await run(statusCommand, ['--stack', 'headroom-prod']);
+    expect(r.err).toBe('');
+    const lines = r.out.split('\n');
+    expect(lines[0]).toMatch(
+      /^SERVICE\s+MODE\s+DESIRED\s+IN SERVICE\s+MIN–MAX\s+P99 SLO\s+FORECAST\s+LAST DECISION$/,
+    );
+    expect(lines[1]).toMatch(
+      /^web\s+apply\s+5\s+4 \(\+1 warming\)\s+2–12\s+500 ms\s+none yet\s+2026-12-01 10:15 4→4 unchanged$/,
+    );
+    expect(lines[2]).toMatch(
+      /^api-asg\s+advise\s+3\s+2 \(\+1 warming\)\s+1–9\s+500 ms\s+none yet\s+none yet$/,
+    );
+    expect(lines[3]).toMatch(/^Kill switch: (off|ON)\. Times are UTC\.$/);
   });
 });
 

@@ -16,6 +16,19 @@ describe('headroom command-line habits', () => {
     expect(r).toEqual({ code: 0, stdout: `headroom ${pkg.version}\n`, stderr: '' });
   });
 
+  it('runs from any folder through the launcher (npx headroom outside the project)', async () => {
+    const r = await new Promise<{ code: number; stdout: string }>((done) => {
+      execFile(
+        process.execPath,
+        [join(REPO_ROOT, 'bin/headroom.mjs'), 'validate', '--help'],
+        { cwd: tmpdir(), timeout: 60_000 },
+        (error, stdout) => done({ code: error ? Number(error.code) : 0, stdout }),
+      );
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: headroom validate /);
+  });
+
   it('--json - writes only the JSON records on standard output, the table on stderr', async () => {
     const r = await runCli([
       'simulate',

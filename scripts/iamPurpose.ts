@@ -27,7 +27,9 @@ export const PURPOSE: Readonly<Record<string, string>> = {
   ReadWebhookSecret: 'Read the Slack incoming-webhook URL.',
   StoreApprovalRequests:
     'Store approval requests (pk approval#<id>); a stored one is never overwritten (code).',
-  Idempotency: 'Its own idempotency records only (dynamodb:LeadingKeys on its key prefix).',
+  Idempotency:
+    'Its own idempotency records only (dynamodb:LeadingKeys on its key prefix; the change worker also keeps its targets, change-target#*).',
+  ClaimInState: 'Claim the action in the service’s state (pk service#<id>) with one conditional write.',
   ConfirmApprovalRequestPosted:
     'Heartbeat the waiting workflow (token calls have no resource-level permissions); cannot answer.',
   ReadSigningSecret: 'Read the Slack signing secret that verifies every request.',
@@ -81,7 +83,7 @@ function conditionText(condition: TemplateValue | undefined): string {
   if (!isRecord(condition)) return '';
   return Object.entries(condition)
     .flatMap(([op, keys]) =>
-      Object.entries(isRecord(keys) ? keys : {}).map(([key, v]) => `${key} ${op} ${shortValue(v)}`),
+      Object.entries(isRecord(keys) ? keys : {}).map(([key, v]) => `${key} ${op} \`${shortValue(v)}\``),
     )
     .join('; ');
 }

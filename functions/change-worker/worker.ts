@@ -50,6 +50,9 @@ export interface WorkerDeps<P = WorkerPorts> {
   policy?: FollowPolicy;
 }
 
+/** Idempotency records start `<prefix>#`: each function may touch only its own (dynamodb:LeadingKeys). */
+export const IDEMPOTENCY_PREFIX = { apply: 'change-worker', follow: 'change-follow-up' } as const;
+
 /** A day: longer than any redelivery of the same change, short enough to keep the table small. */
 const IDEMPOTENCY_SECONDS = 24 * 3600;
 
@@ -59,7 +62,8 @@ export function makeChangeApplier(deps: WorkerDeps) {
   // target, so a failed follow-up send comes back to the stored answer and sends again, nothing more.
   const startOnce = makeIdempotent(
     async (change: ResourceChange) => startChange(change, deps.ports, deps.now()),
-    { persistenceStore: deps.persistenceStore, config },
+    // The key prefix is what IAM's dynamodb:LeadingKeys condition allows (template.yaml).
+    { persistenceStore: deps.persistenceStore, config, keyPrefix: IDEMPOTENCY_PREFIX.apply },
   );
   const processor = new SqsFifoPartialProcessorAsync();
   const handleRecord = async (record: SQSRecord) =>
@@ -102,7 +106,7 @@ export function makeChangeFollower(deps: WorkerDeps<FollowPorts>) {
   });
   const followOnce = makeIdempotent(
     async (followUp: FollowUp) => followChange(followUp, deps.ports, deps.now(), deps.policy),
-    { persistenceStore: deps.persistenceStore, config },
+    { persistenceStore: deps.persistenceStore, config, keyPrefix: IDEMPOTENCY_PREFIX.follow },
   );
   const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = async (record: SQSRecord) =>

@@ -18,7 +18,6 @@ export interface EvaluateConfig {
   defaultMode: Mode;
   /** The deployment's kill switch; the state table's kill-switch item is read as well. */
   killSwitchForced: boolean;
-  tagKey: string;
   stateTable: string;
   eventBusName: string;
   servicesFromConfig: ManagedService[];
@@ -75,7 +74,6 @@ export function readEvaluateConfig(env: Env): EvaluateConfig {
   return {
     defaultMode: mode as Mode,
     killSwitchForced: killSwitch === 'on',
-    tagKey: env.TAG_KEY || 'headroom:managed',
     stateTable: required(env, 'STATE_TABLE'),
     eventBusName: required(env, 'EVENT_BUS_NAME'),
     servicesFromConfig: servicesWithDefaultMode(env.SERVICES_JSON || '[]', mode as Mode),

@@ -11,7 +11,9 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import {
+  accountFromEnvironment,
   AutoScalingFleetControl,
+  tierOwners,
   CloudWatchMetricsReader,
   createAwsClients,
   createSqsClient,
@@ -52,7 +54,6 @@ const {
 } = forecastFloors(
   new AutoScalingFleetControl(clients.autoScaling, {
     clock,
-    tagKey: config.tagKey,
     defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
     onConfigError: (error) => {
       logger.error('a managed group has bad headroom:* tags; it is left out', { error });
@@ -70,6 +71,7 @@ const deps = {
   fleet,
   state,
   forecasts,
+  owners: tierOwners(clock, accountFromEnvironment(process.env)),
   // Events the bus will not take are kept on the advisor-events DLQ; if that fails too, the run throws.
   events: withDeadLetters(
     new EventBridgePublisher(clients.eventBridge, { eventBusName: config.eventBusName }),

@@ -23,8 +23,12 @@ export interface InvalidatorDeps {
   origin: BucketOrigin | undefined;
   now: () => number;
   logger: Logger;
+  /** The distributions deploy events may name (configuredDistributions); any other is refused. */
+  distributions: ReadonlySet<string>;
   /** Called with what was done, for metrics. */
   onResult?: (result: InvalidateResult) => void;
+  /** Called once per refused deploy event, for metrics. */
+  onRefused?: (reason: string) => void;
 }
 
 export function makeInvalidator(deps: InvalidatorDeps) {
@@ -34,6 +38,20 @@ export function makeInvalidator(deps: InvalidatorDeps) {
     for (const record of event.Records) {
       try {
         const message = parse(record.body, undefined, JSONStringified(invalidationMessageSchema));
+        if ('source' in message && message.source === 'headroom.deploy') {
+          const { distributionId } = message.detail;
+          if (!deps.distributions.has(distributionId)) {
+            // Done, not failed: a retry would be refused the same way. Who sent it is in the log.
+            deps.logger.warn('event refused', {
+              reason: 'distribution-not-configured',
+              distributionId,
+              sender: { account: message.account, source: message.source, eventId: message.id },
+              messageId: record.messageId,
+            });
+            deps.onRefused?.('distribution-not-configured');
+            continue;
+          }
+        }
         for (const request of requestsOf(message, deps.origin)) messageOf.set(request, record.messageId);
       } catch (error) {
         failures.add(record.messageId);

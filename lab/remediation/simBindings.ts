@@ -180,7 +180,17 @@ export function simWorld(account: SimulatedAccount, serviceId: string, events: E
     store,
     events,
     queues,
-    workerPorts: { db, cache, followUps: queues, events, targets: new InMemoryChangeTargets(), guard: store },
+    // The simulated service is declared (as in ServicesJson): its tiers are its own; nothing is tagged.
+    workerPorts: {
+      db,
+      cache,
+      followUps: queues,
+      events,
+      targets: new InMemoryChangeTargets(),
+      guard: store,
+      configured: [sim.service],
+      owners: { serviceOf: async () => undefined },
+    },
   };
 }
 

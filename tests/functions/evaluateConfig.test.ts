@@ -8,7 +8,6 @@ describe('evaluate configuration from the environment', () => {
     expect(readEvaluateConfig(env)).toEqual({
       defaultMode: 'advise',
       killSwitchForced: false,
-      tagKey: 'headroom:managed',
       stateTable: 'state',
       eventBusName: 'bus',
       servicesFromConfig: [],

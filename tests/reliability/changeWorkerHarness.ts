@@ -156,6 +156,9 @@ export function changeWorker(
       events: { publish: async (e) => void events.push(...e) },
       targets,
       guard: { isKillSwitchOn: async () => false, recordDecision: async () => {} },
+      // Every database here carries headroom:service=web, the service of replicaChange.
+      configured: [],
+      owners: { serviceOf: async () => 'web' },
     },
     persistenceStore,
     now,

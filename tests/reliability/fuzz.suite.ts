@@ -108,6 +108,7 @@ describe('the evaluate handler itself', () => {
       EVENT_BUS_NAME: 'headroom-advisor',
       ADVISOR_EVENTS_DLQ_URL:
         'https://sqs.eu-west-1.amazonaws.com/123456789012/headroom-AdvisorEventsDeadLetterQueue-1A2B3C',
+      ACCOUNT_ID: '123456789012',
     });
     for (const level of ['log', 'info', 'warn', 'error'] as const)
       quiet.push(jest.spyOn(console, level).mockImplementation(() => undefined));

@@ -18,8 +18,11 @@ class MemoryApprovals implements ApprovalStore, ApprovalRequests {
   readonly items = new Map<string, PendingApproval & { status: ApprovalStatus; answeredBy?: string }>();
   async savePending(approval: PendingApproval) {
     const current = this.items.get(approval.approvalId);
-    if (!current || current.status === 'pending')
-      this.items.set(approval.approvalId, { ...approval, status: 'pending' });
+    if (current && (current.status !== 'pending' || current.taskToken !== approval.taskToken)) {
+      return 'refused' as const;
+    }
+    this.items.set(approval.approvalId, { ...approval, status: 'pending' });
+    return 'saved' as const;
   }
   async claim(approvalId: string, answer: ApprovalAnswer, userId: string): Promise<ClaimResult> {
     const item = this.items.get(approvalId);

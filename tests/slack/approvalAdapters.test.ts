@@ -97,16 +97,18 @@ describe('DynamoApprovals', () => {
     expect((await item(approval.approvalId))?.status).toBe('expired');
   });
 
-  it('replaces the token of a still-pending approval, but never reopens an answered one', async () => {
+  it('never overwrites a pending approval’s token, and never reopens an answered one', async () => {
     const approval = pending();
-    await requests().savePending(approval);
-    await requests().savePending({ ...approval, taskToken: 'retried-step-token' });
-    expect((await item(approval.approvalId))?.taskToken).toBe('retried-step-token');
+    expect(await requests().savePending(approval)).toBe('saved');
+    // The same request delivered twice is the same item.
+    expect(await requests().savePending(approval)).toBe('saved');
+    expect(await requests().savePending({ ...approval, taskToken: 'attacker-token' })).toBe('refused');
+    expect((await item(approval.approvalId))?.taskToken).toBe(approval.taskToken);
     await store().claim(approval.approvalId, 'approved', 'U1AB', T0);
-    await requests().savePending({ ...approval, taskToken: 'late-duplicate' });
+    expect(await requests().savePending(approval)).toBe('refused');
     expect(await item(approval.approvalId)).toMatchObject({
       status: 'approved',
-      taskToken: 'retried-step-token',
+      taskToken: approval.taskToken,
     });
   });
 });

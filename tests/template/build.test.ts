@@ -191,6 +191,8 @@ describe('the built evaluate bundle, run as Lambda would run it', () => {
         ADVISOR_EVENTS_DLQ_URL:
           'https://sqs.eu-west-1.amazonaws.com/123456789012/headroom-AdvisorEventsDeadLetterQueue-1A2B3C',
         SERVICES_JSON: '[]',
+        ACCOUNT_ID: '123456789012',
+        PARTITION: 'aws',
       },
     });
     const report = JSON.parse(readFileSync(resultPath, 'utf8'));

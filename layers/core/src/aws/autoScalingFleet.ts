@@ -18,10 +18,14 @@ import { setDesiredCapacity } from './autoScalingScaling.js';
 
 export type { AutoScalingFleetOptions } from './autoScalingGroups.js';
 
-export class AutoScalingFleetControl implements FleetControl {
+/**
+ * Discovery and capacity with warm-up, but no SetDesiredCapacity: for the remediation step that
+ * loads context, so its bundle (and so its IAM) holds no scaling call.
+ */
+export class AutoScalingFleetDescriber implements Pick<FleetControl, 'discover' | 'describe'> {
   constructor(
-    private readonly client: AutoScalingClient,
-    private readonly options: AutoScalingFleetOptions,
+    protected readonly client: AutoScalingClient,
+    protected readonly options: AutoScalingFleetOptions,
   ) {}
 
   discover(): Promise<ManagedService[]> {
@@ -41,7 +45,9 @@ export class AutoScalingFleetControl implements FleetControl {
     }
     return out;
   }
+}
 
+export class AutoScalingFleetControl extends AutoScalingFleetDescriber implements FleetControl {
   setDesiredCapacity(groupName: string, desired: number, honorCooldown: boolean): Promise<void> {
     return setDesiredCapacity(this.client, groupName, desired, honorCooldown);
   }

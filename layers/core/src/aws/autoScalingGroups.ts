@@ -15,13 +15,14 @@ import { DEFAULT_TIMING, type ManagedService } from '../model/service.js';
 import type { Clock } from '../ports/index.js';
 import { chunk } from './metricQueries.js';
 
+/** The tag whose value `true` makes a group managed; template.yaml's IAM conditions name it too. */
+export const MANAGED_TAG = `${TAG_PREFIX}managed`;
+
 /** DescribeAutoScalingGroups accepts at most this many names per call. */
 const NAMES_PER_CALL = 50;
 
 export interface AutoScalingFleetOptions {
   clock: Clock;
-  /** Tag whose presence marks a candidate group (default `headroom:managed`). */
-  tagKey?: string;
   /** Tags every managed group is read as having unless it sets them itself, e.g. the deployment's default mode. */
   defaultTags?: Readonly<Record<string, string>>;
   /** Called for a tagged group whose tags do not parse; without it discovery throws. */
@@ -34,7 +35,9 @@ export async function discoverServices(
   client: AutoScalingClient,
   options: AutoScalingFleetOptions,
 ): Promise<ManagedService[]> {
-  const tagKey = options.tagKey ?? `${TAG_PREFIX}managed`;
+  // The same tag IAM's SetCapacityOfManagedGroups condition checks: discovery finds no group
+  // Headroom could not change (a configurable key here would drift from the template's IAM).
+  const tagKey = MANAGED_TAG;
   const found = new Map<string, ManagedService>();
   const pages = paginateDescribeAutoScalingGroups(
     { client },

@@ -59,8 +59,12 @@ export class DynamoApprovalRequests implements ApprovalRequests {
     private readonly options: DynamoApprovalsOptions,
   ) {}
 
-  /** A repeated request for a still-pending approval replaces its token (a retried workflow step has a new one). */
-  async savePending(approval: PendingApproval): Promise<void> {
+  /**
+   * Never replaces a stored approval's token: only the same request (same token, still pending)
+   * may be written again. A retried workflow step (a new token after a lost response) is refused;
+   * its workflow then times out without acting, which is the safe side.
+   */
+  async savePending(approval: PendingApproval): Promise<'saved' | 'refused'> {
     const retentionSeconds = (this.options.retentionDays ?? 30) * 86_400;
     const { expiresAt: answerBy, ...rest } = approval;
     try {
@@ -79,14 +83,15 @@ export class DynamoApprovalRequests implements ApprovalRequests {
               { removeUndefinedValues: true },
             ),
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: marshall({ ':pending': 'pending' }),
+          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :pending AND #token = :token)',
+          ExpressionAttributeNames: { '#status': 'status', '#token': 'taskToken' },
+          ExpressionAttributeValues: marshall({ ':pending': 'pending', ':token': approval.taskToken }),
         }),
       );
+      return 'saved';
     } catch (error) {
-      // Already answered: a late duplicate of the request must not reopen it.
-      if (error instanceof ConditionalCheckFailedException) return;
+      // Another request under the same id, or one already answered: never overwritten or reopened.
+      if (error instanceof ConditionalCheckFailedException) return 'refused';
       throw error;
     }
   }

@@ -3,7 +3,7 @@
  * read the KPIs of the services due (metricReads.ts), decide, pass the guardrails, take the state
  * lock, act or recommend, record and publish. One service failing never stops the others.
  */
-import { managedServices } from '../config/managedServices.js';
+import { managedServices, unboundNote } from '../config/managedServices.js';
 import type { DecisionRecord, ScalingDecision } from '../model/decision.js';
 import type { FleetCapacity } from '../model/fleet.js';
 import type { KpiName, KpiSeries } from '../model/kpi.js';
@@ -41,8 +41,14 @@ export async function evaluateServices(
   const report: EvaluationReport = { at, killSwitch: true, services: [], errors: [], notes: [] };
   const fail = (stage: string, error: unknown) => report.errors.push({ stage, message: messageOf(error) });
 
-  const { services, overridden } = await managedServices(deps.fleet, options.servicesFromConfig, fail);
+  const { services, overridden, unbound } = await managedServices(
+    deps.fleet,
+    options.servicesFromConfig,
+    fail,
+    deps.owners,
+  );
   for (const id of overridden) report.notes.push(`${id}: the config parameter overrides its tags`);
+  for (const u of unbound) report.notes.push(unboundNote(u));
   const active = services.filter((s) => s.mode !== 'off');
   for (const s of services.filter((s) => s.mode === 'off')) {
     report.services.push({ serviceId: s.id, status: 'skipped', message: 'mode is off' });

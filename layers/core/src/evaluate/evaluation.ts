@@ -2,6 +2,7 @@
  * What the evaluation use case takes and returns, apart from its steps (evaluateServices.ts,
  * dueReads.ts), so both can name them without importing each other.
  */
+import type { ResourceOwners } from '../config/managedServices.js';
 import type { DecisionRecord } from '../model/decision.js';
 import type { ManagedService } from '../model/service.js';
 import type { Clock, EventPublisher, FleetControl, MetricsReader, StateStore } from '../ports/index.js';
@@ -15,6 +16,8 @@ export interface EvaluationDeps {
   events: EventPublisher;
   clock: Clock;
   forecasts?: (serviceId: string) => Promise<ForecastFloor | undefined>;
+  /** Confirms the database, cache and distribution a group's tags name (config/managedServices.ts). */
+  owners?: ResourceOwners;
 }
 
 export interface EvaluationOptions {

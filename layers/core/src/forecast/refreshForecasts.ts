@@ -4,7 +4,7 @@
  * forecast, score the previous one, and store the 48-hour forecast with its accuracy. The
  * evaluate function reads it back as a floor (forecastFloorFromStore).
  */
-import { managedServices } from '../config/managedServices.js';
+import { managedServices, type ResourceOwners } from '../config/managedServices.js';
 import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import type { Clock, FleetControl, MetricsReader, StateStore } from '../ports/index.js';
@@ -30,6 +30,8 @@ export interface ForecastDeps {
   fleet: Pick<FleetControl, 'discover' | 'describe'>;
   /** Only getForecast and putForecast are used (their absence is an error at run time). */
   state: Partial<StateStore>;
+  /** Confirms the tiers a group's tags name, as evaluate does (config/managedServices.ts). */
+  owners?: ResourceOwners;
 }
 
 export interface ForecastRunOptions {
@@ -71,7 +73,12 @@ export async function refreshForecasts(
   const report: ForecastRunReport = { at, services: [], errors: [] };
   const fail = (stage: string, error: unknown) => report.errors.push({ stage, message: messageOf(error) });
 
-  const { services: managed } = await managedServices(deps.fleet, options.servicesFromConfig, fail);
+  const { services: managed } = await managedServices(
+    deps.fleet,
+    options.servicesFromConfig,
+    fail,
+    deps.owners,
+  );
   const services = managed.filter((s) => s.mode !== 'off');
   if (services.length === 0) return report;
   let series;

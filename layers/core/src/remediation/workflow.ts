@@ -82,7 +82,11 @@ const MINUTE_MS = 60_000;
 
 export async function loadContext(
   event: unknown,
-  ports: { fleet: FleetControl; metrics: MetricsReader; state: StateStore },
+  ports: {
+    fleet: Pick<FleetControl, 'discover' | 'describe'>;
+    metrics: MetricsReader;
+    state: StateStore;
+  },
   options: ContextOptions,
 ): Promise<RemediationContext> {
   const alarm = readAlarmEvent(event);

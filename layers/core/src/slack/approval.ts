@@ -27,8 +27,12 @@ export type ClaimResult =
 
 /** Where the notifier leaves approval requests for the click (DynamoDB in AWS). */
 export interface ApprovalRequests {
-  /** Stores a pending approval; an answered one is never reopened by a repeated request. */
-  savePending(approval: PendingApproval): Promise<void>;
+  /**
+   * Stores a pending approval. An approval already stored is never overwritten: its own request
+   * delivered again is `saved` (no change), any other (another token, or one already answered)
+   * is `refused`, and the caller neither posts it nor acts on it.
+   */
+  savePending(approval: PendingApproval): Promise<'saved' | 'refused'>;
   /** Records that the workflow no longer waits (task timed out or gone). */
   markExpired(approvalId: string): Promise<void>;
 }

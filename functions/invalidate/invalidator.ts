@@ -6,11 +6,11 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { parse } from '@aws-lambda-powertools/parser';
-import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
   invalidateForDeploys,
   invalidationMessageSchema,
+  jsonBody,
   requestsOf,
   type BucketOrigin,
   type InvalidatePorts,
@@ -33,7 +33,7 @@ export function makeInvalidator(deps: InvalidatorDeps) {
     const messageOf = new Map<InvalidationRequest, string>();
     for (const record of event.Records) {
       try {
-        const message = parse(record.body, undefined, JSONStringified(invalidationMessageSchema));
+        const message = parse(record.body, undefined, jsonBody(invalidationMessageSchema));
         for (const request of requestsOf(message, deps.origin)) messageOf.set(request, record.messageId);
       } catch (error) {
         failures.add(record.messageId);

@@ -4,6 +4,7 @@ export * from './model/kpi.js';
 export * from './model/fleet.js';
 export * from './model/decision.js';
 export * from './model/replay.js';
+export * from './model/jsonBody.js';
 export * from './ports/index.js';
 export * from './config/serviceConfig.js';
 export * from './kpi/evaluateKpis.js';

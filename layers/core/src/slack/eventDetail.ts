@@ -125,7 +125,8 @@ export function readAdvisorEvent(event: AdvisorEvent): TypedAdvisorEvent {
   }
 }
 
-const ADVISOR_EVENT_TYPES: readonly AdvisorEventType[] = [
+/** Every advisor event the notifier formats for Slack: the notifier rule must match each of them. */
+export const ADVISOR_EVENT_TYPES: readonly AdvisorEventType[] = [
   'Recommendation',
   'ActionApplied',
   'ApprovalRequested',

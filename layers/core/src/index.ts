@@ -8,6 +8,7 @@ export * from './model/jsonBody.js';
 export * from './ports/index.js';
 export * from './config/serviceConfig.js';
 export * from './kpi/evaluateKpis.js';
+export * from './kpi/samplePeriod.js';
 export * from './policies/guardrailsLimits.js';
 export * from './policies/targetTracking.js';
 export * from './aws/index.js';

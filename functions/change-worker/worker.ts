@@ -23,12 +23,12 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { parse } from '@aws-lambda-powertools/parser';
-import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   CHANGE_QUEUE_MAX_RECEIVES,
   followChange,
   followUpSchema,
+  jsonBody,
   resourceChangeSchema,
   sendFirstFollowUp,
   startChange,
@@ -69,7 +69,7 @@ export function makeChangeApplier(deps: WorkerDeps) {
   const handleRecord = async (record: SQSRecord) =>
     failLoudly(deps.logger, record, async () => {
       try {
-        const change = parse(record.body, undefined, JSONStringified(resourceChangeSchema));
+        const change = parse(record.body, undefined, jsonBody(resourceChangeSchema));
         const result = await startOnce(change);
         await sendFirstFollowUp(change, result, deps.ports, deps.now(), deps.policy);
         deps.logger.info('change handled', { changeId: change.id, resourceId: change.resourceId, result });
@@ -111,7 +111,7 @@ export function makeChangeFollower(deps: WorkerDeps<FollowPorts>) {
   const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = async (record: SQSRecord) =>
     failLoudly(deps.logger, record, async () => {
-      const followUp = parse(record.body, undefined, JSONStringified(followUpSchema));
+      const followUp = parse(record.body, undefined, jsonBody(followUpSchema));
       const result = await followOnce(followUp);
       deps.logger.info('change followed', {
         changeId: followUp.change.id,

@@ -6,11 +6,11 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { parse } from '@aws-lambda-powertools/parser';
-import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
   invalidateForDeploys,
   invalidationMessageSchema,
+  jsonBody,
   requestsOf,
   type BucketOrigin,
   type InvalidatePorts,
@@ -37,7 +37,7 @@ export function makeInvalidator(deps: InvalidatorDeps) {
     const messageOf = new Map<InvalidationRequest, string>();
     for (const record of event.Records) {
       try {
-        const message = parse(record.body, undefined, JSONStringified(invalidationMessageSchema));
+        const message = parse(record.body, undefined, jsonBody(invalidationMessageSchema));
         if ('source' in message && message.source === 'headroom.deploy') {
           const { distributionId } = message.detail;
           if (!deps.distributions.has(distributionId)) {

@@ -201,6 +201,35 @@ describe('evaluateServices', () => {
     expect(report.services[0]?.record?.decision.reason).toContain('600 s old');
   });
 
+  it('reads CPU under EC2 basic monitoring (a datapoint every 5 min) as fresh for 15 min, not 3', async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 95 });
+    // What a 1-minute query returns for basic monitoring: one datapoint in five, the latest 4 min old.
+    world.samples.set(
+      'web',
+      [14, 9, 4].map((minutesAgo) => ({ at: world.now - minutesAgo * 60_000, cpuPct: 95 })),
+    );
+    const report = await evaluateServices(world.deps(), options);
+    expect(report.services[0]?.record?.decision.rule).not.toBe('data/stale');
+    expect(report.services[0]?.record?.decision.desiredCapacity).toBeGreaterThan(10);
+
+    // The same three datapoints 16 min later are stale even at that period.
+    world.now += 12 * 60_000;
+    const later = await evaluateServices(world.deps(), options);
+    expect(later.services[0]?.record?.decision.rule).toBe('data/stale');
+  });
+
+  it('says why it cannot tell the period of a lone, old datapoint, and does not act on it', async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 95 }, 240);
+    const report = await evaluateServices(world.deps(), options);
+    expect(world.setCalls).toEqual([]);
+    expect(report.services[0]?.record?.decision.rule).toBe('data/stale');
+    expect(report.notes.join('\n')).toContain(
+      'web: one datapoint in the read window, too few to tell how often the metric is published',
+    );
+  });
+
   it('one failing service does not stop the others', async () => {
     const world = new World();
     world.add(group('web'), 10, { cpuPct: 84 });

@@ -12,6 +12,7 @@ import {
   capacityOf,
   describeGroups,
   discoverServices,
+  DiscoveredGroups,
   type AutoScalingFleetOptions,
 } from './autoScalingGroups.js';
 import { setDesiredCapacity } from './autoScalingScaling.js';
@@ -28,14 +29,22 @@ export class AutoScalingFleetDescriber implements Pick<FleetControl, 'discover' 
     protected readonly options: AutoScalingFleetOptions,
   ) {}
 
+  /** Groups just read by discover(), so that describe() in the same run does not read them again. */
+  private readonly discovered = new DiscoveredGroups();
+
   discover(): Promise<ManagedService[]> {
-    return discoverServices(this.client, this.options);
+    return discoverServices(this.client, this.options, this.discovered);
   }
 
   /** Instances launched less than the group's warm-up ago count as warming up. */
   async describe(groupNames: readonly string[]): Promise<Map<string, FleetCapacity>> {
     const out = new Map<string, FleetCapacity>();
-    for await (const group of describeGroups(this.client, groupNames)) {
+    for await (const group of describeGroups(
+      this.client,
+      groupNames,
+      this.discovered,
+      this.options.clock.now(),
+    )) {
       const activities = await recentActivities(this.client, group.AutoScalingGroupName);
       const now = this.options.clock.now();
       out.set(

@@ -9,6 +9,7 @@ import type { FleetCapacity } from '../model/fleet.js';
 import type { KpiName, KpiSeries } from '../model/kpi.js';
 import type { AdvisorEvent, AdvisorEventType, ServiceState } from '../ports/index.js';
 import { applyGuardrails, nextServiceState } from '../policies/guardrails.js';
+import { observedPeriodSeconds } from '../kpi/samplePeriod.js';
 import { decideScaling, effectiveLimits } from './decideScaling.js';
 import { readDueKpis, servicesDue } from './dueReads.js';
 import {
@@ -127,6 +128,14 @@ async function evaluateOne(
   if (series?.incomplete?.length)
     report.notes.push(`${service.id}: incomplete read of ${series.incomplete.join(', ')}`);
   const samples = [...(series?.samples ?? [])].sort((a, b) => a.at - b.at);
+  // Fresh for three of the periods the metric really has (5 min under EC2 basic monitoring).
+  const samplePeriod = observedPeriodSeconds(samples, periodSeconds);
+  if (samplePeriod === undefined && samples.length === 1 && at - samples[0]!.at > 3 * periodSeconds * 1000)
+    report.notes.push(
+      `${service.id}: one datapoint in the read window, too few to tell how often the metric is published; ` +
+        'not acting on it as stale (EC2 basic monitoring publishes CPU every 5 minutes: ' +
+        'turn on detailed monitoring, or widen the read window, for a fresher reading)',
+    );
   const forecastFloor = await floorFor(service.id, deps, report);
   const decided = noScaleInOnIncompleteRead(
     decideScaling({
@@ -136,7 +145,7 @@ async function evaluateOne(
       recent: samples,
       state,
       now: at,
-      staleAfterSeconds: 3 * periodSeconds,
+      staleAfterSeconds: 3 * (samplePeriod ?? periodSeconds),
       ...(forecastFloor ? { forecastFloor } : {}),
     }),
     series?.incomplete,

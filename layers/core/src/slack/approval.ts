@@ -4,7 +4,12 @@
  * holds, and it is a capability): the button carries the approval id, the store holds the token.
  */
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from './messages.js';
-import { APPROVAL_ID_PATTERN } from './eventDetail.js';
+
+/**
+ * Approval ids go into Slack button values and DynamoDB keys: short and plain. Kept here, not with
+ * the event schemas, so that the interactions function does not load the full zod for a pattern.
+ */
+export const APPROVAL_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export type ApprovalAnswer = 'approved' | 'rejected';
 export type ApprovalStatus = 'pending' | ApprovalAnswer | 'expired';

@@ -12,8 +12,19 @@ export const SAMPLE_REGION = 'eu-west-1';
 export const SAMPLE_ACCOUNT = '123456789012';
 export const SAMPLE_STACK = 'headroom';
 
+/** What CloudFormation's pseudo parameters say in the sample account. */
+const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
+  'AWS::AccountId': SAMPLE_ACCOUNT,
+  'AWS::Region': SAMPLE_REGION,
+  'AWS::Partition': 'aws',
+  'AWS::StackName': SAMPLE_STACK,
+  'AWS::URLSuffix': 'amazonaws.com',
+};
+
 /** The value of `!Ref <name>` once deployed: a parameter's default, or the resource's name/URL. */
 export function sampleRef(template: SamTemplate, name: string): string {
+  const pseudo = PSEUDO_PARAMETERS[name];
+  if (pseudo !== undefined) return pseudo;
   const parameter = template.Parameters?.[name];
   if (isRecord(parameter)) {
     const value = parameter.Default === undefined ? '' : String(parameter.Default);

@@ -220,6 +220,47 @@ describe('evaluateServices', () => {
     ]);
   });
 
+  it("publishes each service's events before evaluating the next, so a run that times out later loses none", async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 84 });
+    world.add(group('api'), 4, { cpuPct: 140 });
+    let reachedApi!: () => void;
+    const stuck = new Promise<void>((resolve) => (reachedApi = resolve));
+    const deps = world.deps();
+    const setDesiredCapacity = deps.fleet.setDesiredCapacity;
+    deps.fleet.setDesiredCapacity = async (name, desired, honorCooldown) => {
+      if (name !== 'api-asg') return setDesiredCapacity(name, desired, honorCooldown);
+      reachedApi();
+      // The Lambda's time runs out here: this call never returns.
+      return new Promise<void>(() => undefined);
+    };
+    void evaluateServices(deps, options);
+    await stuck;
+    expect(world.setCalls).toEqual([['web-asg', 12, true]]);
+    expect(world.events.map((e) => [e.type, e.serviceId])).toEqual([['ActionApplied', 'web']]);
+  });
+
+  it("a failed publish of one service is reported and does not stop the next service's", async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 84 });
+    world.add(group('api'), 4, { cpuPct: 140 });
+    let calls = 0;
+    const report = await evaluateServices(
+      world.deps({
+        events: {
+          publish: async (events) => {
+            calls += 1;
+            if (calls === 1) throw new Error('ThrottlingException');
+            world.events.push(...events);
+          },
+        },
+      }),
+      options,
+    );
+    expect(report.errors).toEqual([{ stage: 'publish', message: 'Error: ThrottlingException' }]);
+    expect(world.events.map((e) => [e.type, e.serviceId])).toEqual([['ActionApplied', 'api']]);
+  });
+
   it('a refused action is published as ActionFailed and recorded as blocked', async () => {
     const world = new World();
     world.failSet = Object.assign(new Error('Scaling activity in progress'), {

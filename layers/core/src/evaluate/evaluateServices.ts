@@ -72,23 +72,25 @@ export async function evaluateServices(
   const series = await readDueKpis(plan.due, schedule, deps, options, at, periodSeconds, fail);
 
   const run: Run = { deps, options, report, at, periodSeconds, groups };
-  const events: AdvisorEvent[] = [];
   for (const read of plan.due) {
     const { service } = read;
+    let evaluation: ServiceEvaluation;
     try {
       const state = plan.states ? plan.states.get(service.id) : await deps.state.getServiceState(service.id);
-      const evaluation = await evaluateOne(read, series.get(service.id), state, run);
-      report.services.push(evaluation);
-      if (evaluation.record) events.push(...eventsOf(evaluation));
+      evaluation = await evaluateOne(read, series.get(service.id), state, run);
     } catch (error) {
-      report.services.push({ serviceId: service.id, status: 'failed', message: messageOf(error) });
+      evaluation = { serviceId: service.id, status: 'failed', message: messageOf(error) };
     }
-  }
-  if (events.length > 0) {
-    try {
-      await deps.events.publish(events);
-    } catch (error) {
-      fail('publish', error);
+    report.services.push(evaluation);
+    // Each service's events go out before the next service is evaluated: a run that times out
+    // later (Lambda does not retry it) has still told the bus of every action it took.
+    const events = evaluation.record ? eventsOf(evaluation) : [];
+    if (events.length > 0) {
+      try {
+        await deps.events.publish(events);
+      } catch (error) {
+        fail('publish', error);
+      }
     }
   }
   return report;

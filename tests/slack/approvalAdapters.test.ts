@@ -73,7 +73,10 @@ describe('DynamoApprovals', () => {
     expect(await store().claim(approval.approvalId, 'approved', 'U1AB', T0)).toEqual({
       kind: 'claimed',
       taskToken: TOKEN,
+      retry: false,
+      answerBy: T0 + 3_600_000,
     });
+    await store().confirm(approval.approvalId, T0 + 1);
     expect(await store().claim(approval.approvalId, 'approved', 'U1AB', T0 + 5)).toEqual({
       kind: 'already-answered',
       status: 'approved',
@@ -85,16 +88,33 @@ describe('DynamoApprovals', () => {
     expect(await store().claim('apr-unknown', 'approved', 'U1AB', T0)).toEqual({ kind: 'unknown' });
   });
 
-  it('puts a released claim back to pending, and records expiry', async () => {
+  it('lets the same answer be sent again until confirmed, never another answer, and never reopens', async () => {
     const approval = pending();
     await requests().savePending(approval);
     await store().claim(approval.approvalId, 'approved', 'U1AB', T0);
-    await store().release(approval.approvalId);
-    expect(await item(approval.approvalId)).not.toHaveProperty('answeredBy');
-    expect((await store().claim(approval.approvalId, 'rejected', 'U1AB', T0)).kind).toBe('claimed');
+    expect(await store().claim(approval.approvalId, 'approved', 'U2CD', T0 + 1)).toMatchObject({
+      kind: 'claimed',
+      retry: true,
+    });
+    expect(await item(approval.approvalId)).toMatchObject({ answeredBy: 'U1AB', answeredAt: T0 });
+    expect(await store().claim(approval.approvalId, 'rejected', 'U2CD', T0 + 2)).toMatchObject({
+      kind: 'already-answered',
+      status: 'approved',
+    });
+    // The notifier's late "task gone" must not turn an answer into an expiry.
+    await requests().markExpired(approval.approvalId);
+    expect((await item(approval.approvalId))?.status).toBe('approved');
+    await store().confirm(approval.approvalId, T0 + 3);
     await store().markExpired(approval.approvalId);
+    expect(await item(approval.approvalId)).toMatchObject({ status: 'approved', toldAt: T0 + 3 });
+  });
+
+  it('records expiry of a request nobody answered', async () => {
+    const approval = pending();
+    await requests().savePending(approval);
     await requests().markExpired(approval.approvalId);
     expect((await item(approval.approvalId))?.status).toBe('expired');
+    expect((await store().claim(approval.approvalId, 'approved', 'U1AB', T0)).kind).toBe('already-answered');
   });
 
   it('replaces the token of a still-pending approval, but never reopens an answered one', async () => {
@@ -151,7 +171,7 @@ describe('StepFunctionsTaskAnswers', () => {
     expect(await sendHeartbeat(new SFNClient({ region: 'eu-west-1' }), 'tok', 1_000)).toBe('task-gone');
   });
 
-  it('lets other errors through, for the caller to give the claim back', async () => {
+  it('lets other errors through, for the caller to report', async () => {
     sfn
       .on(SendTaskSuccessCommand)
       .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));

@@ -14,6 +14,7 @@ import {
   AutoScalingFleetReader,
   CloudWatchMetricsReader,
   createAwsClients,
+  DynamoApprovalOutcomes,
   DynamoKillSwitch,
   DynamoStateStore,
   TAG_PREFIX,
@@ -105,3 +106,7 @@ export function step<I, O>(name: string, work: (input: I) => Promise<O>) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer));
 }
+
+/** Approvals share the state table (keys approval#<id>); the Record step settles them. */
+export const approvalOutcomes = (): DynamoApprovalOutcomes =>
+  new DynamoApprovalOutcomes(clients.dynamo, { tableName: config.stateTable });

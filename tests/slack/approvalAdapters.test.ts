@@ -7,6 +7,8 @@ import {
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
+  StartExecutionCommand,
+  ExecutionAlreadyExists,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -14,8 +16,10 @@ import {
   DynamoApprovalRequests,
   DynamoApprovals,
   REJECTED_ERROR,
+  StepFunctionsApprovalWorkflow,
   StepFunctionsTaskAnswers,
   sendHeartbeat,
+  type ApprovalWorkflowInput,
   type PendingApproval,
 } from '@headroom/core';
 import { T0, TOKEN, startFakeSlack } from './fixtures.js';
@@ -201,5 +205,44 @@ describe('StepFunctionsTaskAnswers against an endpoint that never answers', () =
       client.destroy();
       await hanging.close();
     }
+  });
+});
+
+describe('StepFunctionsApprovalWorkflow', () => {
+  const sfn = mockClient(SFNClient);
+  beforeEach(() => {
+    sfn.reset();
+  });
+  afterAll(() => sfn.restore());
+  const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:headroom-remediate';
+  const workflow = () =>
+    new StepFunctionsApprovalWorkflow(new SFNClient({ region: 'eu-west-1' }), { stateMachineArn: arn });
+  const input = {
+    origin: 'evaluate',
+    plan: { approval: { approvalId: 'apr-0123456789abcdef01234567', expiresAt: T0 } },
+  } as unknown as ApprovalWorkflowInput;
+
+  it('starts one execution named after the approval id, with the plan as its input', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${arn}:x`, startDate: new Date(T0) });
+    await workflow().request(input);
+    expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({
+      stateMachineArn: arn,
+      name: 'apr-0123456789abcdef01234567',
+      input: JSON.stringify(input),
+    });
+  });
+
+  it('takes ExecutionAlreadyExists (a start whose answer was lost, tried again) as started', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    await expect(workflow().request(input)).resolves.toBeUndefined();
+  });
+
+  it('lets other errors through, so the run says ActionFailed', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await expect(workflow().request(input)).rejects.toThrow('Rate exceeded');
   });
 });

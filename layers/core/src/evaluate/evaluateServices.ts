@@ -9,6 +9,7 @@ import type { FleetCapacity } from '../model/fleet.js';
 import type { KpiName, KpiSeries } from '../model/kpi.js';
 import type { AdvisorEvent, AdvisorEventType, ServiceState } from '../ports/index.js';
 import { applyGuardrails, nextServiceState } from '../policies/guardrails.js';
+import { approvalRequestOf } from '../remediation/approvals.js';
 import { decideScaling, effectiveLimits } from './decideScaling.js';
 import { readDueKpis, servicesDue } from './dueReads.js';
 import {
@@ -188,6 +189,17 @@ async function evaluateOne(
       record = { ...record, outcome: 'blocked', guardrails: [...record.guardrails, 'action-failed'] };
     }
   }
+  let approvalRequested = false;
+  if (record.outcome === 'approval-required' && deps.approvals && !notice.repeated) {
+    try {
+      await deps.approvals.request(approvalRequestOf(record, service));
+      approvalRequested = true;
+    } catch (error) {
+      // Nobody could be asked: said loudly (ActionFailed reaches Slack), recorded as not done.
+      message = `approval could not be requested: ${messageOf(error)}`;
+      record = { ...record, outcome: 'blocked', guardrails: [...record.guardrails, 'action-failed'] };
+    }
+  }
   try {
     await deps.state.recordDecision(record);
   } catch (error) {
@@ -200,6 +212,7 @@ async function evaluateOne(
     record,
     ...(message ? { message } : {}),
     ...(notice.repeated ? { repeatedNotice: true } : {}),
+    ...(approvalRequested ? { approvalRequested } : {}),
   };
 }
 
@@ -271,8 +284,14 @@ async function floorFor(serviceId: string, deps: EvaluationDeps, report: Evaluat
 function eventsOf(evaluation: ServiceEvaluation): AdvisorEvent[] {
   const record = evaluation.record!;
   if (evaluation.repeatedNotice) return [];
+  if (evaluation.approvalRequested) return [];
   const failed = record.guardrails.includes('action-failed');
-  const type = failed ? 'ActionFailed' : EVENT_OF[record.outcome];
+  // Without an approval workflow nobody can approve: the decision goes out as advice.
+  const type = failed
+    ? 'ActionFailed'
+    : record.outcome === 'approval-required'
+      ? 'Recommendation'
+      : EVENT_OF[record.outcome];
   if (type === undefined) return [];
   const detail: Record<string, unknown> = {
     decision: record.decision,

@@ -5,6 +5,7 @@
 import type { DecisionRecord } from '../model/decision.js';
 import type { ManagedService } from '../model/service.js';
 import type { Clock, EventPublisher, FleetControl, MetricsReader, StateStore } from '../ports/index.js';
+import type { ApprovalWorkflow } from '../remediation/approvals.js';
 import type { ForecastFloor } from './decideScaling.js';
 import type { ReadSchedule } from './metricReads.js';
 
@@ -15,6 +16,11 @@ export interface EvaluationDeps {
   events: EventPublisher;
   clock: Clock;
   forecasts?: (serviceId: string) => Promise<ForecastFloor | undefined>;
+  /**
+   * Where a decision that needs a person waits for one (the remediation workflow in AWS). Without
+   * it, such a decision is published as a Recommendation: advice, since nobody can approve it.
+   */
+  approvals?: ApprovalWorkflow;
 }
 
 export interface EvaluationOptions {
@@ -48,6 +54,8 @@ export interface ServiceEvaluation {
   message?: string;
   /** The same recommendation or approval request was published recently, so no event this time. */
   repeatedNotice?: boolean;
+  /** The approval workflow was started: it publishes the ApprovalRequested event, with its task token. */
+  approvalRequested?: boolean;
 }
 
 export interface EvaluationReport {

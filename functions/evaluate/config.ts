@@ -92,6 +92,11 @@ export function eventsDeadLetterQueueUrl(env: Env): string {
   return required(env, 'ADVISOR_EVENTS_DLQ_URL');
 }
 
+/** The remediation workflow, where a decision that needs a person waits for one. */
+export function approvalStateMachineArn(env: Env): string {
+  return required(env, 'REMEDIATION_STATE_MACHINE_ARN');
+}
+
 /** Without EVALUATE_SCHEDULE every service is read on every run, as before the read plan. */
 function readsOf(env: Env): { reads?: ReadSchedule } {
   const schedule = env.EVALUATE_SCHEDULE;

@@ -15,18 +15,21 @@ import {
   AutoScalingFleetControl,
   tierOwners,
   CloudWatchMetricsReader,
+  clientConfig,
   createAwsClients,
   createSqsClient,
   DynamoStateStore,
   EventBridgePublisher,
   evaluateServices,
   SqsEventDeadLetters,
+  StepFunctionsApprovalWorkflow,
   TAG_PREFIX,
   withDeadLetters,
   type DeadLetteredEvent,
   type EvaluationReport,
 } from '@headroom/core';
-import { eventsDeadLetterQueueUrl, readEvaluateConfig } from './config.js';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { approvalStateMachineArn, eventsDeadLetterQueueUrl, readEvaluateConfig } from './config.js';
 import { forecastFloors } from './forecastFloors.js';
 import { describeIssues, ScheduledEventError, ScheduledRunSchema, type ScheduledRun } from './schema.js';
 
@@ -39,6 +42,7 @@ const config = readEvaluateConfig(process.env);
 const clients = createAwsClients();
 for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
 const sqs = tracer.captureAWSv3Client(createSqsClient());
+const sfn = tracer.captureAWSv3Client(new SFNClient(clientConfig()));
 
 const clock = { now: () => Date.now() };
 const state = new DynamoStateStore(clients.dynamo, {
@@ -72,6 +76,10 @@ const deps = {
   state,
   forecasts,
   owners: tierOwners(clock, accountFromEnvironment(process.env)),
+  // A decision that needs a person waits in the remediation workflow, which asks in Slack.
+  approvals: new StepFunctionsApprovalWorkflow(sfn, {
+    stateMachineArn: approvalStateMachineArn(process.env),
+  }),
   // Events the bus will not take are kept on the advisor-events DLQ; if that fails too, the run throws.
   events: withDeadLetters(
     new EventBridgePublisher(clients.eventBridge, { eventBusName: config.eventBusName }),

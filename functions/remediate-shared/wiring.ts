@@ -16,6 +16,7 @@ import {
   AutoScalingFleetReader,
   CloudWatchMetricsReader,
   createAwsClients,
+  DynamoApprovalOutcomes,
   DynamoKillSwitch,
   DynamoStateStore,
   managedServices,
@@ -121,3 +122,7 @@ export function step<I, O>(name: string, work: (input: I) => Promise<O>) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer));
 }
+
+/** Approvals share the state table (keys approval#<id>); the Record step settles them. */
+export const approvalOutcomes = (): DynamoApprovalOutcomes =>
+  new DynamoApprovalOutcomes(clients.dynamo, { tableName: config.stateTable });

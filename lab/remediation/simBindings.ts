@@ -24,13 +24,9 @@ import {
   ResourceBusyError,
   type WorkerPorts,
 } from '@headroom/core/remediation/worker.js';
-import {
-  diagnoseStep,
-  guardrailsStep,
-  loadContext,
-  recordStep,
-} from '@headroom/core/remediation/workflow.js';
+import { diagnoseStep, guardrailsStep, loadContext } from '@headroom/core/remediation/workflow.js';
 import { claimStep, scaleStep } from '@headroom/core/remediation/atAction.js';
+import { recordStep } from '@headroom/core/remediation/record.js';
 
 /** What the simulated approver answers; `ignore` lets the request time out. */
 export type SimApprover = 'approve' | 'reject' | 'ignore';

@@ -214,6 +214,8 @@ describe('the built evaluate bundle, run as Lambda would run it', () => {
         EVALUATE_SCHEDULE: '',
         ACCOUNT_ID: '123456789012',
         PARTITION: 'aws',
+        REMEDIATION_STATE_MACHINE_ARN:
+          'arn:aws:states:eu-west-1:123456789012:stateMachine:headroom-remediate',
       },
     });
     const report = JSON.parse(readFileSync(resultPath, 'utf8'));

@@ -222,3 +222,23 @@ describe('IAM in template.yaml', () => {
     ]);
   });
 });
+
+/** Functions an EventBridge Scheduler schedule invokes (asynchronously). */
+const scheduled = fns.filter(([, fn]) =>
+  Object.values((fn.Properties?.Events ?? {}) as Record<string, { Type?: string }>).some(
+    (e) => e.Type === 'ScheduleV2' || e.Type === 'Schedule',
+  ),
+);
+
+describe('scheduled functions', () => {
+  it('are the evaluate and forecast functions', () => {
+    expect(scheduled.map(([id]) => id).sort()).toEqual(['EvaluateFunction', 'ForecastFunction']);
+  });
+
+  // The scheduler's RetryPolicy covers only its own delivery; Lambda's asynchronous invoke retries a
+  // failed or timed-out run twice more by default, overlapping the next scheduled runs.
+  it.each(scheduled)('%s is not retried by Lambda when a run fails or times out', (_id, fn) => {
+    const invoke = fn.Properties?.EventInvokeConfig as Record<string, TemplateValue> | undefined;
+    expect(invoke?.MaximumRetryAttempts).toBe(0);
+  });
+});

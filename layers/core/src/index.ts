@@ -19,6 +19,7 @@ export * from './slack/index.js';
 export * from './aws/slackWebhook.js';
 export * from './aws/taskTokens.js';
 export * from './aws/dynamoApprovals.js';
+export * from './aws/stepFunctionsApprovals.js';
 export * from './evaluate/decideScaling.js';
 export * from './evaluate/evaluateServices.js';
 export * from './evaluate/metricReads.js';

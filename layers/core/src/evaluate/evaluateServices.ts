@@ -10,6 +10,7 @@ import type { KpiName, KpiSeries } from '../model/kpi.js';
 import type { AdvisorEvent, AdvisorEventType, ServiceState } from '../ports/index.js';
 import { applyGuardrails, nextServiceState } from '../policies/guardrails.js';
 import { observedPeriodSeconds } from '../kpi/samplePeriod.js';
+import { approvalRequestOf } from '../remediation/approvals.js';
 import { decideScaling, effectiveLimits } from './decideScaling.js';
 import { readDueKpis, servicesDue } from './dueReads.js';
 import {
@@ -79,23 +80,25 @@ export async function evaluateServices(
   const series = await readDueKpis(plan.due, schedule, deps, options, at, periodSeconds, fail);
 
   const run: Run = { deps, options, report, at, periodSeconds, groups };
-  const events: AdvisorEvent[] = [];
   for (const read of plan.due) {
     const { service } = read;
+    let evaluation: ServiceEvaluation;
     try {
       const state = plan.states ? plan.states.get(service.id) : await deps.state.getServiceState(service.id);
-      const evaluation = await evaluateOne(read, series.get(service.id), state, run);
-      report.services.push(evaluation);
-      if (evaluation.record) events.push(...eventsOf(evaluation));
+      evaluation = await evaluateOne(read, series.get(service.id), state, run);
     } catch (error) {
-      report.services.push({ serviceId: service.id, status: 'failed', message: messageOf(error) });
+      evaluation = { serviceId: service.id, status: 'failed', message: messageOf(error) };
     }
-  }
-  if (events.length > 0) {
-    try {
-      await deps.events.publish(events);
-    } catch (error) {
-      fail('publish', error);
+    report.services.push(evaluation);
+    // Each service's events go out before the next service is evaluated: a run that times out
+    // later (Lambda does not retry it) has still told the bus of every action it took.
+    const events = evaluation.record ? eventsOf(evaluation) : [];
+    if (events.length > 0) {
+      try {
+        await deps.events.publish(events);
+      } catch (error) {
+        fail('publish', error);
+      }
     }
   }
   return report;
@@ -201,6 +204,17 @@ async function evaluateOne(
       record = { ...record, outcome: 'blocked', guardrails: [...record.guardrails, 'action-failed'] };
     }
   }
+  let approvalRequested = false;
+  if (record.outcome === 'approval-required' && deps.approvals && !notice.repeated) {
+    try {
+      await deps.approvals.request(approvalRequestOf(record, service));
+      approvalRequested = true;
+    } catch (error) {
+      // Nobody could be asked: said loudly (ActionFailed reaches Slack), recorded as not done.
+      message = `approval could not be requested: ${messageOf(error)}`;
+      record = { ...record, outcome: 'blocked', guardrails: [...record.guardrails, 'action-failed'] };
+    }
+  }
   try {
     await deps.state.recordDecision(record);
   } catch (error) {
@@ -213,6 +227,7 @@ async function evaluateOne(
     record,
     ...(message ? { message } : {}),
     ...(notice.repeated ? { repeatedNotice: true } : {}),
+    ...(approvalRequested ? { approvalRequested } : {}),
   };
 }
 
@@ -284,8 +299,14 @@ async function floorFor(serviceId: string, deps: EvaluationDeps, report: Evaluat
 function eventsOf(evaluation: ServiceEvaluation): AdvisorEvent[] {
   const record = evaluation.record!;
   if (evaluation.repeatedNotice) return [];
+  if (evaluation.approvalRequested) return [];
   const failed = record.guardrails.includes('action-failed');
-  const type = failed ? 'ActionFailed' : EVENT_OF[record.outcome];
+  // Without an approval workflow nobody can approve: the decision goes out as advice.
+  const type = failed
+    ? 'ActionFailed'
+    : record.outcome === 'approval-required'
+      ? 'Recommendation'
+      : EVENT_OF[record.outcome];
   if (type === undefined) return [];
   const detail: Record<string, unknown> = {
     decision: record.decision,

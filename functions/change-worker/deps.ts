@@ -16,8 +16,14 @@ import {
   RdsReplicaReader,
   SqsChangeDeadLetters,
   SqsFollowUpQueue,
+  cacheOwner,
+  databaseOwner,
+  keptOwners,
+  MODES,
   type FollowPorts,
+  type Mode,
 } from '@headroom/core';
+import { servicesWithDefaultMode } from '../evaluate/config.js';
 import type { WorkerDeps } from './worker.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -50,8 +56,10 @@ function shared(env: Env, logger: Logger) {
 
 export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
   const { followUps, events, ...rest } = shared(env, logger);
-  const db = new RdsReplicaControl(tracer.captureAWSv3Client(createRdsClient()));
-  const cache = new ElastiCacheReplicaControl(tracer.captureAWSv3Client(createElastiCacheClient()));
+  const rds = tracer.captureAWSv3Client(createRdsClient());
+  const elastiCache = tracer.captureAWSv3Client(createElastiCacheClient());
+  const db = new RdsReplicaControl(rds);
+  const cache = new ElastiCacheReplicaControl(elastiCache);
   const { dynamo } = createAwsClients();
   const dynamoClient = tracer.captureAWSv3Client(dynamo);
   const targets = new DynamoChangeTargets(dynamoClient, required(env, 'IDEMPOTENCY_TABLE'), rest);
@@ -64,7 +72,18 @@ export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
     tracer.captureAWSv3Client(createSqsClient()),
     required(env, 'CHANGE_DEAD_LETTER_QUEUE_URL'),
   );
-  return { ports: { db, cache, followUps, events, targets, guard }, deadLetters, ...rest };
+  // The same precedence as every flow: ServicesJson's declared tiers, else the resource's own tag.
+  const mode = (env.MODE ?? MODES[0]) as Mode;
+  const configured = servicesWithDefaultMode(env.SERVICES_JSON || '[]', mode);
+  const owners = keptOwners(
+    { database: databaseOwner(rds), cache: cacheOwner(elastiCache) },
+    { now: rest.now },
+  );
+  return {
+    ports: { db, cache, followUps, events, targets, guard, configured, owners },
+    deadLetters,
+    ...rest,
+  };
 }
 
 /** Readers only: the follow-up function never changes a resource, and its bundle (and IAM) shows it. */

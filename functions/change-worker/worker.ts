@@ -23,12 +23,12 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { parse } from '@aws-lambda-powertools/parser';
-import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   CHANGE_QUEUE_MAX_RECEIVES,
   followChange,
   followUpSchema,
+  jsonBody,
   resourceChangeSchema,
   sendFirstFollowUp,
   startChange,
@@ -50,6 +50,9 @@ export interface WorkerDeps<P = WorkerPorts> {
   policy?: FollowPolicy;
 }
 
+/** Idempotency records start `<prefix>#`: each function may touch only its own (dynamodb:LeadingKeys). */
+export const IDEMPOTENCY_PREFIX = { apply: 'change-worker', follow: 'change-follow-up' } as const;
+
 /** A day: longer than any redelivery of the same change, short enough to keep the table small. */
 const IDEMPOTENCY_SECONDS = 24 * 3600;
 
@@ -59,13 +62,14 @@ export function makeChangeApplier(deps: WorkerDeps) {
   // target, so a failed follow-up send comes back to the stored answer and sends again, nothing more.
   const startOnce = makeIdempotent(
     async (change: ResourceChange) => startChange(change, deps.ports, deps.now()),
-    { persistenceStore: deps.persistenceStore, config },
+    // The key prefix is what IAM's dynamodb:LeadingKeys condition allows (template.yaml).
+    { persistenceStore: deps.persistenceStore, config, keyPrefix: IDEMPOTENCY_PREFIX.apply },
   );
   const processor = new SqsFifoPartialProcessorAsync();
   const handleRecord = async (record: SQSRecord) =>
     failLoudly(deps.logger, record, async () => {
       try {
-        const change = parse(record.body, undefined, JSONStringified(resourceChangeSchema));
+        const change = parse(record.body, undefined, jsonBody(resourceChangeSchema));
         const result = await startOnce(change);
         await sendFirstFollowUp(change, result, deps.ports, deps.now(), deps.policy);
         deps.logger.info('change handled', { changeId: change.id, resourceId: change.resourceId, result });
@@ -102,12 +106,12 @@ export function makeChangeFollower(deps: WorkerDeps<FollowPorts>) {
   });
   const followOnce = makeIdempotent(
     async (followUp: FollowUp) => followChange(followUp, deps.ports, deps.now(), deps.policy),
-    { persistenceStore: deps.persistenceStore, config },
+    { persistenceStore: deps.persistenceStore, config, keyPrefix: IDEMPOTENCY_PREFIX.follow },
   );
   const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = async (record: SQSRecord) =>
     failLoudly(deps.logger, record, async () => {
-      const followUp = parse(record.body, undefined, JSONStringified(followUpSchema));
+      const followUp = parse(record.body, undefined, jsonBody(followUpSchema));
       const result = await followOnce(followUp);
       deps.logger.info('change followed', {
         changeId: followUp.change.id,

@@ -14,12 +14,15 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSEvent } from 'aws-lambda';
 import {
+  accountFromEnvironment,
   cachedDiscovery,
   evaluateFleet,
   readShardMessage,
   SqsShardQueue,
   AutoScalingFleetControl,
+  tierOwners,
   CloudWatchMetricsReader,
+  clientConfig,
   createAwsClients,
   createSqsClient,
   DynamoStateStore,
@@ -27,12 +30,14 @@ import {
   evaluateServices,
   SqsEventDeadLetters,
   type FanOutReport,
+  StepFunctionsApprovalWorkflow,
   TAG_PREFIX,
   withDeadLetters,
   type DeadLetteredEvent,
   type EvaluationReport,
 } from '@headroom/core';
-import { eventsDeadLetterQueueUrl, readEvaluateConfig } from './config.js';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { approvalStateMachineArn, eventsDeadLetterQueueUrl, readEvaluateConfig } from './config.js';
 import { forecastFloors } from './forecastFloors.js';
 import { describeIssues, ScheduledEventError, ScheduledRunSchema, type ScheduledRun } from './schema.js';
 
@@ -45,6 +50,7 @@ const config = readEvaluateConfig(process.env);
 const clients = createAwsClients();
 for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
 const sqs = tracer.captureAWSv3Client(createSqsClient());
+const sfn = tracer.captureAWSv3Client(new SFNClient(clientConfig()));
 
 const clock = { now: () => Date.now() };
 const state = new DynamoStateStore(clients.dynamo, {
@@ -62,7 +68,6 @@ const {
   cachedDiscovery(
     new AutoScalingFleetControl(clients.autoScaling, {
       clock,
-      tagKey: config.tagKey,
       defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
       onConfigError: (error) => {
         logger.error('a managed group has bad headroom:* tags; it is left out', { error });
@@ -83,6 +88,11 @@ const deps = {
   fleet,
   state,
   forecasts,
+  owners: tierOwners(clock, accountFromEnvironment(process.env)),
+  // A decision that needs a person waits in the remediation workflow, which asks in Slack.
+  approvals: new StepFunctionsApprovalWorkflow(sfn, {
+    stateMachineArn: approvalStateMachineArn(process.env),
+  }),
   // Events the bus will not take are kept on the advisor-events DLQ; if that fails too, the run throws.
   events: withDeadLetters(
     new EventBridgePublisher(clients.eventBridge, { eventBusName: config.eventBusName }),

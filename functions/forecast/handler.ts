@@ -15,11 +15,13 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSEvent } from 'aws-lambda';
 import {
+  accountFromEnvironment,
   createSqsClient,
   planForecastShards,
   readShardMessage,
   SqsShardQueue,
   AutoScalingFleetReader,
+  tierOwners,
   CloudWatchMetricsReader,
   createAwsClients,
   DynamoForecastStore,
@@ -63,12 +65,12 @@ const deps = {
   }),
   fleet: new AutoScalingFleetReader(clients.autoScaling, {
     clock,
-    tagKey: process.env.TAG_KEY || 'headroom:managed',
     defaultTags: { [`${TAG_PREFIX}mode`]: mode },
     onConfigError: (error) =>
       logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
   }),
   state: new DynamoForecastStore(clients.dynamo, { tableName: required('STATE_TABLE') }),
+  owners: tierOwners(clock, accountFromEnvironment(process.env)),
 };
 const servicesFromConfig = servicesWithDefaultMode(process.env.SERVICES_JSON || '[]', mode);
 

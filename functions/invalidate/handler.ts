@@ -7,6 +7,8 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import middy from '@middy/core';
 import {
   CloudFrontInvalidations,
+  configuredDistributions,
+  MODES,
   createAwsClients,
   createCloudFrontClient,
   createSqsClient,
@@ -14,7 +16,9 @@ import {
   DynamoPathLedger,
   SqsDeferredInvalidations,
   type InvalidateResult,
+  type Mode,
 } from '@headroom/core';
+import { servicesWithDefaultMode } from '../evaluate/config.js';
 import { makeInvalidator } from './invalidator.js';
 
 const logger = new Logger({ serviceName: 'headroom-invalidate' });
@@ -30,6 +34,12 @@ function required(name: string): string {
 const bucket = process.env.CDN_ORIGIN_BUCKET ?? '';
 const distributionId = process.env.CDN_DISTRIBUTION_ID ?? '';
 const { dynamo } = createAwsClients();
+const mode = (process.env.MODE ?? MODES[0]) as Mode;
+// Deploy events reach only these: CdnDistributionId and the distributions ServicesJson declares.
+const distributions = configuredDistributions(
+  servicesWithDefaultMode(process.env.SERVICES_JSON || '[]', mode),
+  distributionId,
+);
 
 function record(result: InvalidateResult): void {
   metrics.addMetric(
@@ -62,7 +72,13 @@ export const handler = middy(
     origin: bucket !== '' && distributionId !== '' ? { bucket, distributionId } : undefined,
     now: () => Date.now(),
     logger,
+    distributions,
     onResult: record,
+    onRefused: (reason) => {
+      const metric = metrics.singleMetric();
+      metric.addDimension('reason', reason);
+      metric.addMetric('RefusedEvents', MetricUnit.Count, 1);
+    },
   }),
 )
   .use(injectLambdaContext(logger, { resetKeys: true }))

@@ -11,6 +11,7 @@ import {
   type Trace,
   type TraceFileOptions,
   type TraceGap,
+  recordedMinuteLoad,
   toMinuteLoad,
 } from '../workloads/traceReader.js';
 import {
@@ -29,6 +30,8 @@ export interface BacktestOptions {
   service?: ManagedService;
   muPerInstance?: number;
   peakInstances?: number;
+  /** Replay the values as recorded (requests per interval), not scaled to peakInstances. */
+  asRecorded?: boolean;
   interpolation?: 'hold' | 'linear';
   policies?: readonly PolicyName[];
   headroom?: Partial<HeadroomPolicyOptions>;
@@ -98,12 +101,15 @@ export function backtestTrace(source: string | Trace, options: BacktestOptions =
   const service = options.service ?? BENCH_SERVICE;
   const trace = typeof source === 'string' ? readTraceFile(source, options.trace) : source;
   const traceName = options.traceName ?? trace.name.replace(/\.[^.]+$/, '');
-  const { load, startAt, gaps, gapEvents } = toMinuteLoad(trace, {
+  const minuteOptions = {
     peakInstances: options.peakInstances ?? BENCH_PEAK_INSTANCES,
     muPerInstance: options.muPerInstance ?? BENCH_MU_PER_INSTANCE,
     sloP99Ms: service.slo.p99LatencyMs,
     interpolation: options.interpolation ?? BENCH_INTERPOLATION,
-  });
+  };
+  const { load, startAt, gaps, gapEvents } = options.asRecorded
+    ? recordedMinuteLoad(trace, minuteOptions.interpolation)
+    : toMinuteLoad(trace, minuteOptions);
   const runs = replayEveryPolicy({ traceName, load, startAt, events: gapEvents }, options);
   return { records: runs.map((r) => toBenchRecord(r.summary)), runs, gaps, minutes: load.length };
 }

@@ -241,7 +241,7 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
     w.shardMessageBytesPerService,
     w.forecastLookBackDays,
   );
-  // forecast/historyReads.ts: 14 days at 5 minutes every hour, 3 days at 1 minute every 6th.
+  // forecast/historyReads.ts: 14 days at 5 minutes every hour, 3 days at 1 minute every 8th.
   const forecastMetrics = forecastRuns * input.services * forecastRun.metricsPerService;
   const forecastCalls = forecastRuns * forecastRun.getMetricDataCalls;
   const changes = evaluate.servicesRead * w.changeShare;

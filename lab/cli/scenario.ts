@@ -7,6 +7,7 @@ import { replayEveryPolicy } from '../bench/backtest.js';
 import { POLICY_NAMES, type PolicyName } from '../bench/benchPolicies.js';
 import { toBenchRecord, type BenchRecord } from '../bench/records.js';
 import type { RunResult } from '@headroom/core/model/replay.js';
+import type { ManagedService } from '@headroom/core/model/service.js';
 import { scaleToPeak } from '../workloads/traceReader.js';
 import type { CliIo } from './commands/command.js';
 import { createProgress } from './progress.js';
@@ -27,6 +28,8 @@ export interface ScenarioOptions {
   peakInstances?: number;
   policies: readonly PolicyName[];
   progress: boolean;
+  /** The service replayed (default: the benchmark's). */
+  service?: ManagedService;
 }
 
 /** The records of these runs, one per policy, as `--json` writes them. */
@@ -43,7 +46,7 @@ export function replayPolicies(options: ScenarioOptions, io: Pick<CliIo, 'stderr
           {
             peakInstances: options.peakInstances,
             muPerInstance: MU_PER_INSTANCE,
-            sloP99Ms: SERVICE.slo.p99LatencyMs,
+            sloP99Ms: (options.service ?? SERVICE).slo.p99LatencyMs,
           },
           options.traceName,
         ).load;
@@ -59,7 +62,7 @@ export function replayPolicies(options: ScenarioOptions, io: Pick<CliIo, 'stderr
     return replayEveryPolicy(
       { traceName: options.traceName, load, startAt: options.startAt },
       {
-        service: SERVICE,
+        service: options.service ?? SERVICE,
         muPerInstance: MU_PER_INSTANCE,
         policies: options.policies,
         stopwatch: io.now,

@@ -24,13 +24,9 @@ import {
   ResourceBusyError,
   type WorkerPorts,
 } from '@headroom/core/remediation/worker.js';
-import {
-  diagnoseStep,
-  guardrailsStep,
-  loadContext,
-  recordStep,
-} from '@headroom/core/remediation/workflow.js';
+import { diagnoseStep, guardrailsStep, loadContext } from '@headroom/core/remediation/workflow.js';
 import { claimStep, scaleStep } from '@headroom/core/remediation/atAction.js';
+import { recordStep } from '@headroom/core/remediation/record.js';
 
 /** What the simulated approver answers; `ignore` lets the request time out. */
 export type SimApprover = 'approve' | 'reject' | 'ignore';
@@ -180,7 +176,17 @@ export function simWorld(account: SimulatedAccount, serviceId: string, events: E
     store,
     events,
     queues,
-    workerPorts: { db, cache, followUps: queues, events, targets: new InMemoryChangeTargets(), guard: store },
+    // The simulated service is declared (as in ServicesJson): its tiers are its own; nothing is tagged.
+    workerPorts: {
+      db,
+      cache,
+      followUps: queues,
+      events,
+      targets: new InMemoryChangeTargets(),
+      guard: store,
+      configured: [sim.service],
+      owners: { serviceOf: async () => undefined },
+    },
   };
 }
 

@@ -13,6 +13,7 @@ import type {
   DbInstance,
   DbReplicaControl,
   FollowUp,
+  FollowUpQueue,
   ResourceChange,
 } from '@headroom/core';
 import { InMemoryChangeTargets } from '@headroom/lab/remediation/changeTargets.js';
@@ -142,24 +143,53 @@ export function changeWorker(
   {
     db = new FakeDb(),
     dbPort,
+    followUpPort,
     targets = sharedTargets(db),
-  }: { db?: FakeDb; dbPort?: (db: DbReplicaControl) => DbReplicaControl; targets?: ChangeTargets } = {},
+  }: {
+    db?: FakeDb;
+    dbPort?: (db: FakeDb) => DbReplicaControl;
+    /** Something between the worker and the follow-up queue, e.g. a FaultPlan. */
+    followUpPort?: (queue: FollowUpQueue) => FollowUpQueue;
+    targets?: ChangeTargets;
+  } = {},
 ): Worker {
   const cache = new FakeCache();
   const followUps: FollowUp[] = [];
+  const followUpQueue: FollowUpQueue = { send: async (f) => void followUps.push(f) };
   const events: AdvisorEvent[] = [];
   const applier = makeChangeApplier({
     ports: {
       db: dbPort ? dbPort(db) : db,
       cache,
-      followUps: { send: async (f) => void followUps.push(f) },
+      followUps: followUpPort ? followUpPort(followUpQueue) : followUpQueue,
       events: { publish: async (e) => void events.push(...e) },
       targets,
       guard: { isKillSwitchOn: async () => false, recordDecision: async () => {} },
+      // Every database here carries headroom:service=web, the service of replicaChange.
+      configured: [],
+      owners: { serviceOf: async () => 'web' },
     },
     persistenceStore,
     now,
     logger: new Logger({ serviceName: 'reliability', logLevel: 'SILENT' }),
   });
   return { db, cache, followUps, events, handle: (records) => applier({ Records: records }, lambdaContext) };
+}
+
+/** RDS as the resources' ledger sees it: each replica created or deleted is one effect on its source. */
+export function recordedDb(db: FakeDb, record: (sourceId: string, size: number) => void): DbReplicaControl {
+  return {
+    describe: (id) => db.describe(id),
+    createReplica: async (...args: Parameters<DbReplicaControl['createReplica']>) => {
+      const result = await db.createReplica(...args);
+      if (result === 'created') record(args[0], 1);
+      return result;
+    },
+    deleteReplica: async (...args: Parameters<DbReplicaControl['deleteReplica']>) => {
+      const source = [...db.instances.values()].find((i) => i.replicaIds.includes(args[0]));
+      const result = await db.deleteReplica(...args);
+      if (result === 'deleting') record(source?.id ?? args[0], 1);
+      return result;
+    },
+  };
 }

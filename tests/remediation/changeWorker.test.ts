@@ -48,7 +48,7 @@ describe('change worker: applying', () => {
       SourceDBInstanceIdentifier: 'orders-db',
       DBInstanceIdentifier: replicaIdsFor(c)[0],
     });
-    expect(create?.DBInstanceIdentifier).toMatch(/^orders-db-hr-[0-9a-f]{12}-1$/);
+    expect(create?.DBInstanceIdentifier).toMatch(/^headroom-replica-orders-db-[0-9a-f]{12}-1$/);
     expect(create?.Tags).toEqual(
       expect.arrayContaining([
         { Key: 'headroom:created-by', Value: 'headroom' },
@@ -67,9 +67,11 @@ describe('change worker: applying', () => {
   it('adds no read replica while one of Headroom’s is still being created', async () => {
     rds
       .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders-db' })
-      .resolves({ DBInstances: [dbInstance('orders-db', ['hr-1', 'manual-1'])] });
-    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'hr-1' }).resolves({
-      DBInstances: [dbInstance('hr-1', [], { 'headroom:created-by': 'headroom' }, 'creating')],
+      .resolves({ DBInstances: [dbInstance('orders-db', ['headroom-replica-orders-1', 'manual-1'])] });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'headroom-replica-orders-1' }).resolves({
+      DBInstances: [
+        dbInstance('headroom-replica-orders-1', [], { 'headroom:created-by': 'headroom' }, 'creating'),
+      ],
     });
     rds
       .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'manual-1' })
@@ -82,7 +84,7 @@ describe('change worker: applying', () => {
     expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)).toHaveLength(0);
     expect(publishedDetail()).toMatchObject({
       error: 'wait/replica-in-progress',
-      cause: expect.stringContaining('hr-1 is creating'),
+      cause: expect.stringContaining('headroom-replica-orders-1 is creating'),
     });
   });
 
@@ -212,19 +214,19 @@ describe('change worker: applying', () => {
   it('deletes only a replica Headroom created, never another', async () => {
     rds
       .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'orders-db' })
-      .resolves({ DBInstances: [dbInstance('orders-db', ['manual-1', 'hr-1'])] });
+      .resolves({ DBInstances: [dbInstance('orders-db', ['manual-1', 'headroom-replica-orders-1'])] });
     rds
       .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'manual-1' })
       .resolves({ DBInstances: [dbInstance('manual-1')] });
-    rds
-      .on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'hr-1' })
-      .resolves({ DBInstances: [dbInstance('hr-1', [], { 'headroom:created-by': 'headroom' })] });
+    rds.on(DescribeDBInstancesCommand, { DBInstanceIdentifier: 'headroom-replica-orders-1' }).resolves({
+      DBInstances: [dbInstance('headroom-replica-orders-1', [], { 'headroom:created-by': 'headroom' })],
+    });
     rds.on(DeleteDBInstanceCommand).resolves({});
     const apply = makeChangeApplier(setup.current().deps);
     await apply(batch(record(change('db-read-replicas', 'orders-db', -1), 'orders-db')), context);
     expect(
       rds.commandCalls(DeleteDBInstanceCommand).map((c) => c.args[0].input.DBInstanceIdentifier),
-    ).toEqual(['hr-1']);
+    ).toEqual(['headroom-replica-orders-1']);
     // Asked for two, only one is Headroom's: refused as a whole, nothing more deleted.
     await apply(batch(record(change('db-read-replicas', 'orders-db', -2), 'orders-db')), context);
     expect(rds.commandCalls(DeleteDBInstanceCommand)).toHaveLength(1);
@@ -294,7 +296,9 @@ describe('change worker: following', () => {
       .on(DescribeDBInstancesCommand)
       .rejects(new DBInstanceNotFoundFault({ message: 'DBInstance hr-1 not found.', $metadata: {} }));
     await makeChangeFollower(setup.current().deps)(
-      batch(record({ ...followUp(1), change: removal, watch: ['hr-1'], target: 0 }, 'n/a')),
+      batch(
+        record({ ...followUp(1), change: removal, watch: ['headroom-replica-orders-1'], target: 0 }, 'n/a'),
+      ),
       context,
     );
     expect(publishedTypes()).toEqual(['RemediationCompleted']);

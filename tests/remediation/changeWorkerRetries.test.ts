@@ -123,9 +123,9 @@ describe('change worker: one effect per decision under faults after the write', 
 
   it('DeleteDBInstance that took effect but whose answer was lost deletes no second replica', async () => {
     const instances: DBInstance[] = [
-      dbInstance('orders-db', ['orders-db-hr-1', 'orders-db-hr-2']),
-      { ...dbInstance('orders-db-hr-1', [], OURS), InstanceCreateTime: new Date(NOW - 7_200_000) },
-      { ...dbInstance('orders-db-hr-2', [], OURS), InstanceCreateTime: new Date(NOW - 3_600_000) },
+      dbInstance('orders-db', ['headroom-replica-orders-1', 'headroom-replica-orders-2']),
+      { ...dbInstance('headroom-replica-orders-1', [], OURS), InstanceCreateTime: new Date(NOW - 7_200_000) },
+      { ...dbInstance('headroom-replica-orders-2', [], OURS), InstanceCreateTime: new Date(NOW - 3_600_000) },
     ];
     rdsDescribes(() => instances);
     let lose = true;
@@ -147,8 +147,8 @@ describe('change worker: one effect per decision under faults after the write', 
     await deliverUntilDone(change('db-read-replicas', 'orders-db', -1), 'orders-db');
     expect(instances.map((i) => [i.DBInstanceIdentifier, i.DBInstanceStatus])).toEqual([
       ['orders-db', 'available'],
-      ['orders-db-hr-1', 'available'],
-      ['orders-db-hr-2', 'deleting'],
+      ['headroom-replica-orders-1', 'available'],
+      ['headroom-replica-orders-2', 'deleting'],
     ]);
   });
 

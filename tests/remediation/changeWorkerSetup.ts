@@ -31,6 +31,7 @@ import {
   SqsChangeDeadLetters,
   SqsFollowUpQueue,
   type ResourceChange,
+  parseServicesJson,
 } from '@headroom/core';
 import type { WorkerDeps } from '../../functions/change-worker/worker.js';
 import { NOW } from './fixtures.js';
@@ -129,6 +130,11 @@ export function changeWorkerSetup(): { current: () => Setup } {
         }),
         targets: new DynamoChangeTargets(dynamo, tableName, clock),
         guard: state,
+        // The operator declared orders' database and cache (ServicesJson).
+        configured: parseServicesJson(
+          '[{"autoScalingGroup":"orders","dbInstance":"orders-db","cacheGroup":"orders-cache"}]',
+        ),
+        owners: { serviceOf: async () => undefined },
       },
       deadLetters: new SqsChangeDeadLetters(new SQSClient({ region: 'us-east-1' }), CHANGE_DLQ),
       persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo }),

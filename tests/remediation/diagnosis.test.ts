@@ -92,6 +92,12 @@ describe('proposeActions', () => {
       [[], ['db-read-replicas:orders-db:1'], 'high', undefined],
     ],
     [
+      'database whose application is not declared to read from replicas: advice, no replica',
+      { dbConnectionsPct: 95 },
+      { 'headroom:db-reads-on-replicas': 'false' },
+      [[], [], 'low', 'advice/db-replica-takes-no-reads'],
+    ],
+    [
       'cache: one replica per shard, medium risk',
       { cacheHitRatioPct: 70 },
       {},
@@ -166,6 +172,15 @@ describe('proposeActions', () => {
         idleTierOfAlarm,
       ),
     ).toEqual(['database', 'cache', undefined]);
+  });
+
+  it('says in the decision why a read replica would not help, and what would make it', () => {
+    const advice = propose({ dbConnectionsPct: 95 }, { 'headroom:db-reads-on-replicas': 'false' });
+    expect(advice.summary).toContain(
+      'no read replica for orders-db: a replica takes load only if the application reads from it',
+    );
+    expect(advice.summary).toContain('headroom:db-reads-on-replicas=true');
+    expect(advice.evidence).toMatchObject({ dbReadsOnReplicas: 0 });
   });
 
   it('gives the same change the same id for the same alarm event, and another for another', () => {

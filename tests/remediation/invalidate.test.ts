@@ -17,8 +17,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   CloudFrontInvalidations,
+  configuredDistributions,
   DynamoKillSwitch,
   DynamoPathLedger,
+  parseServicesJson,
   SqsDeferredInvalidations,
 } from '@headroom/core';
 import { makeInvalidator } from '../../functions/invalidate/invalidator.js';
@@ -31,6 +33,14 @@ const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/headroom-invalid
 
 let logger: Logger;
 let invalidate: ReturnType<typeof makeInvalidator>;
+let refused: string[] = [];
+/** E2SITE is CdnDistributionId; E1WEB, E3OTHER and E9GONE (deleted in CloudFront since) are declared in ServicesJson. */
+const distributions = configuredDistributions(
+  parseServicesJson(
+    '[{"autoScalingGroup":"web","cdnDistribution":"E1WEB"},{"autoScalingGroup":"other","cdnDistribution":"E3OTHER"},{"autoScalingGroup":"old","cdnDistribution":"E9GONE"}]',
+  ),
+  'E2SITE',
+);
 
 beforeEach(() => {
   logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
@@ -58,7 +68,10 @@ beforeEach(() => {
     origin: { bucket: 'site-assets', distributionId: 'E2SITE' },
     now: () => NOW,
     logger,
+    distributions,
+    onRefused: (reason) => void refused.push(reason),
   });
+  refused = [];
 });
 
 afterEach(() => {
@@ -89,6 +102,27 @@ const objectCreated = (id: string, key: string, bucket = 'site-assets') => ({
   detail: { bucket: { name: bucket }, object: { key } },
 });
 const created = () => cloudFront.commandCalls(CreateInvalidationCommand).map((c) => c.args[0].input);
+
+describe('invalidate: deploy events reach only configured distributions', () => {
+  it('refuses a deploy naming any other distribution: nothing invalidated, logged with its sender, counted', async () => {
+    const warn = jest.spyOn(logger, 'warn');
+    const foreign = record({ ...deploy('d9', ['/'], 'EOTHERTEAM'), account: '123456789012' });
+    const response = await invalidate(batch(foreign, record(deploy('d10', ['/a.html']))));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(created().map((c) => c?.DistributionId)).toEqual(['E1WEB']);
+    expect(refused).toEqual(['distribution-not-configured']);
+    expect(warn).toHaveBeenCalledWith('event refused', {
+      reason: 'distribution-not-configured',
+      distributionId: 'EOTHERTEAM',
+      sender: { account: '123456789012', source: 'headroom.deploy', eventId: 'd9' },
+      messageId: foreign.messageId,
+    });
+  });
+
+  it('takes the configured distributions: the parameter’s and those ServicesJson declares, not tagged ones', () => {
+    expect([...distributions].sort()).toEqual(['E1WEB', 'E2SITE', 'E3OTHER', 'E9GONE']);
+  });
+});
 
 describe('invalidate', () => {
   it('coalesces the deploys of one window into one invalidation per distribution and counts its cost', async () => {

@@ -6,7 +6,8 @@ import {
   type ChangeMessage,
   type RemediationBindings,
 } from '@headroom/lab/remediation/localRun';
-import { diagnoseStep, guardrailsStep, loadContext, recordStep } from '@headroom/core/remediation/workflow';
+import { diagnoseStep, guardrailsStep, loadContext } from '@headroom/core/remediation/workflow';
+import { recordStep } from '@headroom/core/remediation/record';
 import { claimStep, scaleStep } from '@headroom/core/remediation/atAction';
 import { aService, alarmEvent, FLEET, HEALTHY, NOW } from '../remediation/fixtures.js';
 import { FakeFleet, FakeMetrics, FakeStore } from '../remediation/fakes.js';
@@ -16,7 +17,7 @@ export const awsError = (name: string, message = name) => Object.assign(new Erro
 export interface Setup {
   service?: ManagedService;
   latest?: Partial<KpiSample>;
-  approval?: () => Promise<unknown>;
+  approval?: (store: FakeStore) => Promise<unknown>;
   scaleFailures?: Error[];
   sendFailures?: Error[];
   recordFails?: boolean;
@@ -35,6 +36,7 @@ export function world(setup: Setup = {}) {
   const published: { type: string; detail: Record<string, unknown> }[] = [];
   const deadLetters: unknown[] = [];
   const approvals: Record<string, unknown>[] = [];
+  const settled: [string, string][] = [];
   const scaleFailures = [...(setup.scaleFailures ?? [])];
   const sendFailures = [...(setup.sendFailures ?? [])];
   const ports = { fleet, metrics: new FakeMetrics([{ ...HEALTHY, ...setup.latest }]), state: store };
@@ -60,20 +62,22 @@ export function world(setup: Setup = {}) {
     },
     requestApproval: async (detail) => {
       approvals.push(detail);
-      return (setup.approval ?? (async () => ({ answer: 'approved', by: 'U123' })))();
+      return (setup.approval ?? (async () => ({ answer: 'approved', by: 'U123' })))(store);
     },
     publish: async (type, detail) => {
       published.push({ type, detail });
     },
     record: async (state) => {
       if (setup.recordFails) throw awsError('ProvisionedThroughputExceededException', 'table unavailable');
-      return recordStep(state, store, NOW);
+      return recordStep(state, store, NOW, {
+        settle: async (approvalId, status) => void settled.push([approvalId, status]),
+      });
     },
     keepInDeadLetter: async (body) => {
       deadLetters.push(body);
     },
   };
-  return { fleet, store, sent, published, deadLetters, approvals, bindings };
+  return { fleet, store, sent, published, deadLetters, approvals, settled, bindings };
 }
 
 /** What the workflow puts on the bus must read as the notifier reads it (Slack's own schemas). */

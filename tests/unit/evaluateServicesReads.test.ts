@@ -16,6 +16,8 @@ import {
   type ManagedService,
   type ServiceState,
 } from '@headroom/core';
+import { MINUTE_READ_EVERY_HOURS, minuteReadDue } from '@headroom/core/forecast/historyReads.js';
+import type { ServiceForecast } from '@headroom/core/forecast/serviceForecast.js';
 import { advisorMonthlyBill } from '@headroom/lab/bill/advisorMonthlyBill.js';
 import { MINUTES_PER_MONTH } from '@headroom/lab/bill/prices.js';
 import { adaptivePlan, readsOnTick } from '@headroom/core/evaluate/readPlan.js';
@@ -24,6 +26,7 @@ import { readEvaluateConfig } from '../../functions/evaluate/config.js';
 import { aService } from './fixtures.js';
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 const schedule = readScheduleOf({ calmEveryMinutes: 40, hotEveryMinutes: 5 }, 1);
 const withAlb = (id: string): ManagedService =>
   aService({ 'headroom:service-id': id, 'headroom:load-balancer': `app/${id}/0123456789abcdef` });
@@ -270,9 +273,29 @@ describe('a month of ticks against the bill', () => {
       }
       expect(metrics).toBe(billMetrics);
 
-      // The hourly forecast's queries, as refreshForecasts asks for them: request count and CPU.
-      const forecastMetrics =
-        (MINUTES_PER_MONTH / 60) * planQueries(services, 300, ['requestsPerMinute', 'cpuPct']).length;
+      // The hourly forecast's queries, as refreshForecasts asks for them (forecast/historyReads.ts):
+      // each hour every service's request count at 5 minutes, and the services whose minute read is
+      // due (staggered, every MINUTE_READ_EVERY_HOURS hours, a margin and rate already stored) their
+      // request count and CPU at 1 minute. Counted over one whole stagger cycle, where each service is
+      // due exactly once; the bill prices the month (730 hours, not a whole number of cycles) at that
+      // cycle's hourly average.
+      const stored = (serviceId: string): ServiceForecast => ({
+        serviceId,
+        at: start - HOUR,
+        accuracy: { evaluations: [] },
+        verdict: { use: 'reactive', fallback: 'history-short', reason: 'a stored refit' },
+        ratePerInstance: 50,
+        riseMargin: 120,
+      });
+      let cycleMetrics = 0;
+      for (let hour = 0; hour < MINUTE_READ_EVERY_HOURS; hour += 1) {
+        const at = start + hour * HOUR;
+        const minuteReads = services.filter((s) => minuteReadDue(s.id, at, stored(s.id)));
+        cycleMetrics +=
+          planQueries(services, 300, ['requestsPerMinute']).length +
+          planQueries(minuteReads, 60, ['requestsPerMinute', 'cpuPct']).length;
+      }
+      const forecastMetrics = (MINUTES_PER_MONTH / 60) * (cycleMetrics / MINUTE_READ_EVERY_HOURS);
       const bill = advisorMonthlyBill({
         services: services.length,
         scheduleMinutes: 1,

@@ -7,6 +7,9 @@ import { oneOf, parseCommandArgs, text, wholeNumber } from '../args.js';
 import { POLICY_NAMES, SIMULATION_START, replayPolicies, type ScenarioOptions } from '../scenario.js';
 import { writeOutputs } from '../outputs.js';
 import { addRemediationToRuns, remediationNote, simulateRemediation } from '../../remediation/simulate.js';
+import { resolve } from 'node:path';
+import { checkOutputFile } from '../outputPaths.js';
+import { readServiceFile, serviceLine } from '../serviceFile.js';
 import type { Command } from './command.js';
 
 const HELP = `Usage: headroom simulate [options]
@@ -22,8 +25,12 @@ Options:
   --compare            replay every policy above on the same workload
   --peak-instances N   scale the load so that its peak needs N instances at the SLO
                        (default: the generator's own calibration, about 20 on weekday peaks)
-  --report FILE        HTML report path (default reports/simulate-<seed>.html)
-  --json FILE          also write the summary records (one per policy)
+  --service FILE       your service's settings (a ServicesJson file, or its headroom:* tags as JSON)
+  --service-id ID      which service of a ServicesJson file with several
+  --report FILE        HTML report path (default reports/simulate-<seed>.html, with --compare
+                       reports/simulate-<seed>-compare.html)
+  --json FILE          also write the summary records (one per policy);
+                       '-' writes them to standard output (the table goes to stderr)
   --no-progress        no progress bar or progress lines
   -h, --help           this help
 
@@ -43,6 +50,8 @@ export const simulateCommand: Command = {
       policy: { type: 'string' },
       compare: { type: 'boolean' },
       'peak-instances': { type: 'string' },
+      service: { type: 'string' },
+      'service-id': { type: 'string' },
       report: { type: 'string' },
       json: { type: 'string' },
       'no-progress': { type: 'boolean' },
@@ -54,6 +63,7 @@ export const simulateCommand: Command = {
     if (values.compare && values.policy !== undefined) {
       io.stderr.write('headroom: --compare replays every policy; --policy is ignored\n');
     }
+    const serviceFile = text(values.service);
     const options: ScenarioOptions = {
       traceName: `generated (seed ${seed}, ${days} days)`,
       load: generateWorkload({ seed, startAt: SIMULATION_START, days }),
@@ -64,7 +74,14 @@ export const simulateCommand: Command = {
           : wholeNumber('simulate', 'peak-instances', values['peak-instances'], 1),
       policies: values.compare ? names : [policy],
       progress: values['no-progress'] !== true,
+      ...(serviceFile !== undefined
+        ? { service: readServiceFile(resolve(io.cwd, serviceFile), text(values['service-id'])) }
+        : {}),
     };
+    if (options.service) io.stdout.write(`${serviceLine(options.service, serviceFile as string)}\n`);
+    const report = text(values.report) ?? `reports/simulate-${seed}${values.compare ? '-compare' : ''}.html`;
+    checkOutputFile('simulate', 'report', io.cwd, report);
+    checkOutputFile('simulate', 'json', io.cwd, text(values.json));
     const started = io.now();
     const replayed = replayPolicies(options, io);
     const wallMs = io.now() - started;
@@ -81,7 +98,7 @@ export const simulateCommand: Command = {
         `Generated workload, seed ${seed}, starting ${new Date(SIMULATION_START).toISOString()}.`,
         remediationNote(remediation),
       ],
-      report: text(values.report) ?? `reports/simulate-${seed}.html`,
+      report,
       json: text(values.json),
       wallMs,
     });

@@ -28,6 +28,23 @@
   function utc(ts) {
     return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
   }
+  // ISO dates and a 24-hour clock, in UTC: a day boundary reads 2026-01-05, other ticks 19:00.
+  function pad(n) {
+    return (n < 10 ? '0' : '') + n;
+  }
+  function isoTick(ts) {
+    var d = new Date(ts * 1e3);
+    var hm = pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
+    return hm === '00:00' ? d.toISOString().slice(0, 10) : hm;
+  }
+  function isoTime(ts) {
+    return ts == null ? '–' : new Date(ts * 1e3).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  }
+  var TIME_AXIS = {
+    values: function (u, splits) {
+      return splits.map(isoTick);
+    },
+  };
   function width(el) {
     return Math.max(480, el.clientWidth - 8);
   }
@@ -37,7 +54,11 @@
 
   function mainChart(trace, el, syncKey, height) {
     var series = [
-      {},
+      {
+        value: function (u, ts) {
+          return isoTime(ts);
+        },
+      },
       {
         label: 'load (req/min)',
         scale: 'load',
@@ -83,7 +104,7 @@
           },
         },
         axes: [
-          {},
+          TIME_AXIS,
           { scale: 'inst', label: 'instances', size: LEFT_AXIS },
           { scale: 'load', side: 1, label: 'requests / min', grid: { show: false }, size: RIGHT_AXIS },
         ],
@@ -149,7 +170,7 @@
         cursor: { sync: { key: syncKey }, drag: { x: true, y: false }, y: false, points: { show: false } },
         scales: { x: { time: true }, y: { auto: false, range: [0.4, n + 0.6] } },
         axes: [
-          { space: 80 },
+          { space: 80, values: TIME_AXIS.values },
           {
             size: LEFT_AXIS + LABEL,
             splits: function () {

@@ -145,8 +145,19 @@ function traceSection(
         (e) =>
           `<li>${dot}${escapeHtml(run.summary.policy)} · ${formatUtc(e.at)} · ${e.kind}: ${escapeHtml(e.label)}</li>`,
       );
-    const more = others.length - items.length;
-    return more > 0 ? [...items, `<li>${dot}${escapeHtml(run.summary.policy)}: ${more} more</li>`] : items;
+    const rest = others
+      .slice(LISTED_EVENTS_PER_POLICY)
+      .map(
+        (e) =>
+          `<li>${dot}${escapeHtml(run.summary.policy)} · ${formatUtc(e.at)} · ${e.kind}: ${escapeHtml(e.label)}</li>`,
+      );
+    // Every event stays reachable: the rest open on demand rather than being counted away.
+    return rest.length > 0
+      ? [
+          ...items,
+          `<li><details><summary>${dot}${escapeHtml(run.summary.policy)}: ${rest.length} more</summary><ul>${rest.join('')}</ul></details></li>`,
+        ]
+      : items;
   });
   return `<section id="trace-${index}">
 <h2>${escapeHtml(trace)}</h2>

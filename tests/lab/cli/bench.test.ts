@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it, jest } from '@jest/globals';
@@ -67,11 +67,16 @@ describe('headroom bench', () => {
     );
   });
 
-  it('names the traces it cannot find, before any replay, with exit 1', async () => {
+  it('names the missing traces, where they come from and --traces, with exit 1 and nothing written', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'headroom-bench-empty-'));
     const r = await runCli(['bench', '--traces', empty, '--out', join(empty, 'out'), '--no-progress']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`7 of 7 benchmark traces are missing under ${empty}`);
-    expect(r.stderr).toMatch(/^ {2}nab\/realAWSCloudwatch\/elb_request_count_8c0756\.csv {2}from /m);
+    expect(r.stderr).toContain(
+      'nab/realAWSCloudwatch/elb_request_count_8c0756.csv  from https://github.com/numenta/NAB',
+    );
+    expect(r.stderr).toContain('--traces DIR');
+    expect(r.stderr).not.toContain('unexpected failure');
+    expect(existsSync(join(empty, 'out'))).toBe(false);
   });
 });

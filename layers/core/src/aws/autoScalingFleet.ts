@@ -12,20 +12,28 @@ import {
   capacityOf,
   describeGroups,
   discoverServices,
+  DiscoveredGroups,
   type AutoScalingFleetOptions,
 } from './autoScalingGroups.js';
 import { setDesiredCapacity } from './autoScalingScaling.js';
 
 export type { AutoScalingFleetOptions } from './autoScalingGroups.js';
 
-export class AutoScalingFleetControl implements FleetControl {
+/**
+ * Discovery and capacity with warm-up, but no SetDesiredCapacity: for the remediation step that
+ * loads context, so its bundle (and so its IAM) holds no scaling call.
+ */
+export class AutoScalingFleetDescriber implements Pick<FleetControl, 'discover' | 'describe'> {
   constructor(
-    private readonly client: AutoScalingClient,
-    private readonly options: AutoScalingFleetOptions,
+    protected readonly client: AutoScalingClient,
+    protected readonly options: AutoScalingFleetOptions,
   ) {}
 
+  /** Groups just read by discover(), so that describe() in the same run does not read them again. */
+  private readonly discovered = new DiscoveredGroups();
+
   discover(): Promise<ManagedService[]> {
-    return discoverServices(this.client, this.options);
+    return discoverServices(this.client, this.options, this.discovered);
   }
 
   /**
@@ -39,7 +47,12 @@ export class AutoScalingFleetControl implements FleetControl {
     settling?: ReadonlySet<string>,
   ): Promise<Map<string, FleetCapacity>> {
     const out = new Map<string, FleetCapacity>();
-    for await (const group of describeGroups(this.client, groupNames)) {
+    for await (const group of describeGroups(
+      this.client,
+      groupNames,
+      this.discovered,
+      this.options.clock.now(),
+    )) {
       const name = group.AutoScalingGroupName;
       const activities =
         settling === undefined || settling.has(name) || mayBeSettling(group)
@@ -50,7 +63,9 @@ export class AutoScalingFleetControl implements FleetControl {
     }
     return out;
   }
+}
 
+export class AutoScalingFleetControl extends AutoScalingFleetDescriber implements FleetControl {
   setDesiredCapacity(groupName: string, desired: number, honorCooldown: boolean): Promise<void> {
     return setDesiredCapacity(this.client, groupName, desired, honorCooldown);
   }

@@ -12,3 +12,4 @@ export * from './eventBridgePublisher.js';
 export * from './sqsEventDeadLetters.js';
 export * from './withDeadLetters.js';
 export * from './sqsShardQueue.js';
+export * from './resourceOwners.js';

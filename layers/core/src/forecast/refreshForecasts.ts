@@ -4,7 +4,7 @@
  * forecast, score the previous one, and store the 48-hour forecast with its accuracy. The
  * evaluate function reads it back as a floor (forecastFloorFromStore).
  */
-import { managedServices } from '../config/managedServices.js';
+import { managedServices, type ResourceOwners } from '../config/managedServices.js';
 import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import type { Clock, FleetControl, MetricsReader, StateStore } from '../ports/index.js';
@@ -36,6 +36,8 @@ export interface ForecastDeps {
   fleet: Pick<FleetControl, 'discover' | 'describe'>;
   /** Only getForecast and putForecast are used (their absence is an error at run time). */
   state: Partial<StateStore>;
+  /** Confirms the tiers a group's tags name, as evaluate does (config/managedServices.ts). */
+  owners?: ResourceOwners;
 }
 
 export interface ForecastRunOptions {
@@ -81,7 +83,8 @@ export async function refreshForecasts(
 
   // A shard (shards/fanOut.ts) is given its services; a whole-fleet run discovers them.
   const services = (
-    options.services ?? (await managedServices(deps.fleet, options.servicesFromConfig, fail)).services
+    options.services ??
+    (await managedServices(deps.fleet, options.servicesFromConfig, fail, deps.owners)).services
   ).filter((s) => s.mode !== 'off');
   if (services.length === 0) return report;
   // The previous forecast is scored by the refit, and says whether a minute read is due.

@@ -47,10 +47,11 @@ export async function claimStep(
   if (plan === undefined) throw new Error('an action can be claimed only once there is a plan');
   const [killSwitch, services] = await Promise.all([ports.state.isKillSwitchOn(), ports.fleet.discover()]);
   // A service no longer managed is held as if it were `off`.
-  const service = services.find((s) => s.id === plan.serviceId) ?? {
-    ...state.context.service,
-    mode: 'off' as const,
-  };
+  const found = services.find((s) => s.id === plan.serviceId);
+  const known = found ?? state.context?.service;
+  if (known === undefined)
+    return { ...state, plan: { ...plan, verdict: 'advise', guardrails: ['mode-off'] } };
+  const service = found ?? { ...known, mode: 'off' as const };
   const day = utcDay(options.now);
   for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt += 1) {
     const current = await ports.state.getServiceState(plan.serviceId);

@@ -8,6 +8,7 @@
 import {
   CHANGE_ID_TAG,
   CREATED_BY_TAG,
+  REPLICA_NAME_PREFIX,
   ChangeRefusedError,
   checkCacheLimit,
   checkReplicaLimit,
@@ -30,12 +31,18 @@ export class ResourceBusyError extends Error {
 
 /** Replica identifiers derived from the change id, so a retried create finds its own replicas. */
 export function replicaIdsFor(change: ReplicaChange): string[] {
-  const stem = `${change.resourceId.slice(0, 40)}-hr-${change.id.slice(0, 12)}`.replace(/-+/g, '-');
+  // 17 (prefix) + 24 + 1 + 12 + 1 + 2 = 57 <= 63; RDS refuses two hyphens in a row.
+  const stem = `${REPLICA_NAME_PREFIX}${change.resourceId.slice(0, 24)}-${change.id.slice(0, 12)}`
+    .toLowerCase()
+    .replace(/-+/g, '-');
   return Array.from({ length: Math.abs(change.delta) }, (_, i) => `${stem}-${i + 1}`);
 }
 
-export function isHeadroomReplica(tags: Record<string, string>): boolean {
-  return tags[CREATED_BY_TAG.key] === CREATED_BY_TAG.value;
+/** Headroom's own replica: its name prefix (what IAM checks) and its created-by tag, both. */
+export function isHeadroomReplica(instance: Pick<DbInstance, 'id' | 'tags'>): boolean {
+  return (
+    instance.id.startsWith(REPLICA_NAME_PREFIX) && instance.tags[CREATED_BY_TAG.key] === CREATED_BY_TAG.value
+  );
 }
 
 /** Aurora scales readers inside its cluster; CreateDBInstanceReadReplica does not apply to it. */
@@ -111,7 +118,7 @@ async function stillToDo(
       continue;
     }
     if (replica === undefined || replica.status === 'deleting') continue;
-    if (!isHeadroomReplica(replica.tags))
+    if (!isHeadroomReplica(replica))
       throw new ChangeRefusedError(change, 'safety/created-by-headroom', `replica ${id} is not Headroom's`);
     pending.push({ id });
   }
@@ -129,9 +136,7 @@ async function refuseWhileOursProvision(
   replicaIds: readonly string[],
 ) {
   const replicas = await Promise.all(replicaIds.map((id) => db.describe(id)));
-  const pending = replicas.find(
-    (r) => r !== undefined && isHeadroomReplica(r.tags) && r.status !== 'available',
-  );
+  const pending = replicas.find((r) => r !== undefined && isHeadroomReplica(r) && r.status !== 'available');
   if (pending !== undefined) {
     throw new ChangeRefusedError(
       change,
@@ -149,7 +154,7 @@ async function replicasToRemove(
 ): Promise<string[]> {
   const replicas = await Promise.all(replicaIds.map((id) => db.describe(id)));
   const ours = replicas
-    .filter((r): r is DbInstance => r !== undefined && isHeadroomReplica(r.tags) && r.status === 'available')
+    .filter((r): r is DbInstance => r !== undefined && isHeadroomReplica(r) && r.status === 'available')
     .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))
     .map((r) => r.id);
   const wanted = Math.abs(change.delta);

@@ -4,7 +4,9 @@
  * so on the advisor's bus. Refusals are answers, not failures: they are published and the message
  * is done. A busy resource is a failure: the message comes back after the visibility timeout.
  */
+import { declares, SERVICE_TAG, type ResourceOwners, type TierKind } from '../config/managedServices.js';
 import type { DecisionRecord } from '../model/decision.js';
+import type { ManagedService } from '../model/service.js';
 import type { AdvisorEvent, EventPublisher } from '../ports/index.js';
 import { ChangeRefusedError, describeChange, type ResourceChange } from './changes.js';
 import {
@@ -29,6 +31,10 @@ export interface WorkerPorts {
   targets: ChangeTargets;
   /** The kill switch, read before every change, and the record of refusals. */
   guard: ChangeGuard;
+  /** The services of ServicesJson: their declared tiers are theirs, and only those. */
+  configured: readonly ManagedService[];
+  /** For any other service, the resource's own `headroom:service` tag says whose it is. */
+  owners: ResourceOwners;
 }
 
 /** Following a change only reads the resources. */
@@ -78,6 +84,7 @@ export async function startChange(
   try {
     if (await ports.guard.isKillSwitchOn())
       throw new ChangeRefusedError(change, 'kill-switch', 'the kill switch is on; nothing was changed');
+    await checkOwnership(change, ports);
     const reached =
       change.kind === 'db-read-replicas'
         ? await reachReplicaTarget(change, ports.db, ports.targets)
@@ -92,6 +99,32 @@ export async function startChange(
     await ports.guard.recordDecision(refusalRecord(change, now, refusal.rule, refusal.message));
     await ports.events.publish([failed(change, now, refusal.rule, refusal.message)]);
     return { changeId: change.id, status: 'refused', rule: refusal.rule, problem: refusal.message };
+  }
+}
+
+/**
+ * The precedence of managedServices (config/managedServices.ts), checked again just before acting:
+ * a service of ServicesJson owns exactly the resources it declares; any other service owns a
+ * resource only if the resource is tagged with its id. A message naming another team's database
+ * or cache (however it got on the queue) is refused.
+ */
+async function checkOwnership(change: ResourceChange, ports: Pick<WorkerPorts, 'configured' | 'owners'>) {
+  const kind: TierKind = change.kind === 'db-read-replicas' ? 'database' : 'cache';
+  const declared = ports.configured.find((s) => s.id === change.serviceId);
+  const owned =
+    declared !== undefined
+      ? declares(declared, kind, change.resourceId)
+      : (await ports.owners.serviceOf(kind, change.resourceId)) === change.serviceId;
+  if (!owned) {
+    const how =
+      declared !== undefined
+        ? 'declared for it in ServicesJson'
+        : `tagged ${SERVICE_TAG}=${change.serviceId}`;
+    throw new ChangeRefusedError(
+      change,
+      'safety/not-the-service',
+      `${kind} ${change.resourceId} does not belong to ${change.serviceId}: it is not ${how}`,
+    );
   }
 }
 

@@ -7,11 +7,7 @@
  */
 import { MINUTES_PER_MONTH, MONTHLY_FREE_TIER, US_EAST_1_PRICES, type AdvisorPrices } from './prices.js';
 import { readUnits, writeUnits } from './dynamoUnits.js';
-import {
-  adaptivePlan,
-  readsOnTick,
-  type MetricReadPlan,
-} from '@headroom/core/evaluate/readPlan.js';
+import { adaptivePlan, readsOnTick, type MetricReadPlan } from '@headroom/core/evaluate/readPlan.js';
 import { MAX_SERVICES_PER_SHARD } from '@headroom/core/shards/shardPlan.js';
 import { evaluateTickWork, forecastRunWork, shardQueueRequests } from './shardedWork.js';
 

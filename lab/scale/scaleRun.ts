@@ -89,7 +89,10 @@ export function handlerEnvironment(
     POWERTOOLS_SERVICE_NAME: `headroom-${flow}`,
     MODE: 'advise',
     KILL_SWITCH: 'off',
-    TAG_KEY: 'headroom:managed',
+    // The template's pseudo parameters (scripts/lambdaLayout.ts samples them the same way).
+    ACCOUNT_ID: '123456789012',
+    PARTITION: 'aws',
+    REMEDIATION_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:headroom-remediate',
     STATE_TABLE: 'headroom-StateTable',
     EVENT_BUS_NAME: 'headroom-advisor',
     ADVISOR_EVENTS_DLQ_URL: QUEUES.eventsDlq,

@@ -77,7 +77,8 @@ describe('a failing shard', () => {
 
 describe('throttling', () => {
   it('is retried with back-off by the adaptive SDK retry: every shard still ends, later', async () => {
-    const tight = new SimulatedAws(400, { autoScaling: 2, dynamoReads: 40 });
+    // Discovery reads 400 groups in 4 pages of 100, about 3 a second: 1 a second throttles them.
+    const tight = new SimulatedAws(400, { autoScaling: 1, dynamoReads: 40 });
     const result = await runScale(
       handlers,
       { services: 400, ticks: 1, skipForecast: true, start: START + 2 * DAY },

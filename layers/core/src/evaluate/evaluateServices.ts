@@ -111,12 +111,7 @@ async function discovered(
   report: EvaluationReport,
   fail: (stage: string, error: unknown) => void,
 ) {
-  const { services, overridden, unbound } = await managedServices(
-    deps.fleet,
-    configured,
-    fail,
-    deps.owners,
-  );
+  const { services, overridden, unbound } = await managedServices(deps.fleet, configured, fail, deps.owners);
   for (const id of overridden) report.notes.push(`${id}: the config parameter overrides its tags`);
   for (const u of unbound) report.notes.push(unboundNote(u));
   return services;

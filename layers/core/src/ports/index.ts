@@ -40,7 +40,10 @@ export interface FleetControl {
    * action), whose warm-up the adapter must tell apart even when every instance shows InService;
    * undefined: any group may be settling.
    */
-  describe(groupNames: readonly string[], settling?: ReadonlySet<string>): Promise<Map<string, FleetCapacity>>;
+  describe(
+    groupNames: readonly string[],
+    settling?: ReadonlySet<string>,
+  ): Promise<Map<string, FleetCapacity>>;
   /** Sets desired capacity; with honorCooldown, AWS refuses while the group is in cooldown. */
   setDesiredCapacity(groupName: string, desired: number, honorCooldown: boolean): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import {
+  AutoScalingFleetReader,
   createAwsClients,
   createElastiCacheClient,
   createRdsClient,
@@ -12,12 +13,16 @@ import {
   ElastiCacheReplicaControl,
   ElastiCacheReplicaReader,
   EventBridgePublisher,
+  managedServices,
   RdsReplicaControl,
   RdsReplicaReader,
   SqsChangeDeadLetters,
   SqsFollowUpQueue,
+  TAG_PREFIX,
+  type FleetControl,
   type FollowPorts,
 } from '@headroom/core';
+import { readEvaluateConfig } from '../evaluate/config.js';
 import type { WorkerDeps } from './worker.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -48,6 +53,27 @@ function shared(env: Env, logger: Logger) {
   };
 }
 
+/**
+ * The services and their modes as the evaluate flow and the workflow see them (SERVICES_JSON over
+ * tags). A failed discovery fails the change, to be retried, rather than refusing it as unmanaged.
+ */
+function servicesNow(env: Env, logger: Logger): Pick<FleetControl, 'discover'> {
+  const config = readEvaluateConfig(env);
+  const reader = new AutoScalingFleetReader(tracer.captureAWSv3Client(createAwsClients().autoScaling), {
+    clock: { now: () => Date.now() },
+    tagKey: config.tagKey,
+    defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
+    onConfigError: (error) =>
+      logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
+  });
+  const fail = (_stage: string, error: unknown) => {
+    throw error;
+  };
+  return {
+    discover: async () => (await managedServices(reader, config.servicesFromConfig, fail)).services,
+  };
+}
+
 export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
   const { followUps, events, ...rest } = shared(env, logger);
   const db = new RdsReplicaControl(tracer.captureAWSv3Client(createRdsClient()));
@@ -64,7 +90,8 @@ export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
     tracer.captureAWSv3Client(createSqsClient()),
     required(env, 'CHANGE_DEAD_LETTER_QUEUE_URL'),
   );
-  return { ports: { db, cache, followUps, events, targets, guard }, deadLetters, ...rest };
+  const services = servicesNow(env, logger);
+  return { ports: { db, cache, followUps, events, targets, guard, services }, deadLetters, ...rest };
 }
 
 /** Readers only: the follow-up function never changes a resource, and its bundle (and IAM) shows it. */

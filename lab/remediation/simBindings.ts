@@ -180,7 +180,15 @@ export function simWorld(account: SimulatedAccount, serviceId: string, events: E
     store,
     events,
     queues,
-    workerPorts: { db, cache, followUps: queues, events, targets: new InMemoryChangeTargets(), guard: store },
+    workerPorts: {
+      db,
+      cache,
+      followUps: queues,
+      events,
+      targets: new InMemoryChangeTargets(),
+      guard: store,
+      services: new SimFleetControl(account),
+    },
   };
 }
 

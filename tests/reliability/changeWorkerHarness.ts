@@ -17,6 +17,7 @@ import type {
 } from '@headroom/core';
 import { InMemoryChangeTargets } from '@headroom/lab/remediation/changeTargets.js';
 import { makeChangeApplier } from '../../functions/change-worker/worker.js';
+import { aService } from '../remediation/fixtures.js';
 
 /** RDS as the worker sees it: a source instance and the replicas created from it. */
 export class FakeDb implements DbReplicaControl {
@@ -156,6 +157,7 @@ export function changeWorker(
       events: { publish: async (e) => void events.push(...e) },
       targets,
       guard: { isKillSwitchOn: async () => false, recordDecision: async () => {} },
+      services: { discover: async () => [{ ...aService(), id: 'web' }] },
     },
     persistenceStore,
     now,

@@ -266,3 +266,59 @@ describe('change worker: the kill switch at the point of action', () => {
     expect(stored?.guardrails).toEqual(['kill-switch']);
   });
 });
+
+describe('change worker: the service’s mode at the point of action', () => {
+  it.each(['advise', 'off'] as const)(
+    'a change queued before the service was turned to %s is not applied, and says so',
+    async (mode) => {
+      cacheOf(1);
+      const { services, deps, state } = setup.current();
+      services[0] = { ...services[0]!, mode };
+      const response = await makeChangeApplier(deps)(
+        batch(record(change('cache-replicas', 'orders-cache'), 'orders-cache')),
+        context,
+      );
+      expect(response.batchItemFailures).toEqual([]);
+      expect(elastiCache.commandCalls(IncreaseReplicaCountCommand)).toHaveLength(0);
+      expect(publishedTypes()).toEqual(['ActionFailed']);
+      expect(publishedDetail()).toMatchObject({
+        error: `mode-${mode}`,
+        cause: expect.stringContaining(mode),
+      });
+      const [stored] = await state.recentDecisions('orders', 5);
+      expect(stored?.guardrails).toEqual([`mode-${mode}`]);
+    },
+  );
+
+  it('a service no longer managed gets no write either', async () => {
+    cacheOf(1);
+    setup.current().services.length = 0;
+    const response = await makeChangeApplier(setup.current().deps)(
+      batch(record(change('cache-replicas', 'orders-cache'), 'orders-cache')),
+      context,
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(elastiCache.commandCalls(IncreaseReplicaCountCommand)).toHaveLength(0);
+    expect(publishedDetail()).toMatchObject({ error: 'mode-off' });
+  });
+
+  it('a retry after the service was turned to advise writes nothing more', async () => {
+    cacheOf(1);
+    const { services, deps } = setup.current();
+    const apply = makeChangeApplier(deps);
+    const c = change('cache-replicas', 'orders-cache');
+    // The first delivery fails before its write (the group is busy); meanwhile a person turns it to advise.
+    elastiCache
+      .on(DescribeReplicationGroupsCommand)
+      .resolves({ ReplicationGroups: [cacheGroup(1, 'modifying')] });
+    await expect(apply(batch(record(c, 'orders-cache')), context)).rejects.toThrow(
+      'All records failed processing',
+    );
+    services[0] = { ...services[0]!, mode: 'advise' };
+    cacheOf(1);
+    const response = await apply(batch(record(c, 'orders-cache', 2)), context);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(elastiCache.commandCalls(IncreaseReplicaCountCommand)).toHaveLength(0);
+    expect(publishedDetail()).toMatchObject({ error: 'mode-advise' });
+  });
+});

@@ -30,10 +30,11 @@ import {
   RdsReplicaControl,
   SqsChangeDeadLetters,
   SqsFollowUpQueue,
+  type ManagedService,
   type ResourceChange,
 } from '@headroom/core';
 import type { WorkerDeps } from '../../functions/change-worker/worker.js';
-import { NOW } from './fixtures.js';
+import { aService, NOW } from './fixtures.js';
 
 export const FOLLOW_UP_QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/headroom-follow-ups';
 export const CHANGE_DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/headroom-changes-dlq.fifo';
@@ -53,6 +54,8 @@ export interface Setup {
   logger: Logger;
   dynamo: DynamoDBClient;
   state: DynamoStateStore;
+  /** The services the worker discovers, as they are now: a test may turn one to `advise`. */
+  services: ManagedService[];
 }
 
 /** Registers the hooks; `current()` is the setup of the running test. */
@@ -119,6 +122,7 @@ export function changeWorkerSetup(): { current: () => Setup } {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'follow-1' });
     const clock = { now: () => NOW };
     const state = new DynamoStateStore(dynamo, { tableName: stateTable });
+    const services = [aService()];
     const deps: WorkerDeps = {
       ports: {
         db: new RdsReplicaControl(new RDSClient({ region: 'us-east-1' })),
@@ -129,13 +133,14 @@ export function changeWorkerSetup(): { current: () => Setup } {
         }),
         targets: new DynamoChangeTargets(dynamo, tableName, clock),
         guard: state,
+        services: { discover: async () => services },
       },
       deadLetters: new SqsChangeDeadLetters(new SQSClient({ region: 'us-east-1' }), CHANGE_DLQ),
       persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo }),
       now: clock.now,
       logger,
     };
-    setup = { deps, logger, dynamo, state };
+    setup = { deps, logger, dynamo, state, services };
   });
 
   return {

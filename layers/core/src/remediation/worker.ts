@@ -5,7 +5,7 @@
  * is done. A busy resource is a failure: the message comes back after the visibility timeout.
  */
 import type { DecisionRecord } from '../model/decision.js';
-import type { AdvisorEvent, EventPublisher } from '../ports/index.js';
+import type { AdvisorEvent, EventPublisher, FleetControl } from '../ports/index.js';
 import { ChangeRefusedError, describeChange, type ResourceChange } from './changes.js';
 import {
   ResourceRejectedError,
@@ -29,6 +29,8 @@ export interface WorkerPorts {
   targets: ChangeTargets;
   /** The kill switch, read before every change, and the record of refusals. */
   guard: ChangeGuard;
+  /** The managed services and their modes as they are now (SERVICES_JSON over tags), read before every change. */
+  services: Pick<FleetControl, 'discover'>;
 }
 
 /** Following a change only reads the resources. */
@@ -66,9 +68,10 @@ export async function applyChange(
 }
 
 /**
- * Brings the resource to the change's absolute target, once the kill switch says it may. Safe to
- * run again after any failure: what already happened is not done twice. A refusal (a limit, the
- * kill switch, AWS saying no for good) is recorded and published, and the message is done.
+ * Brings the resource to the change's absolute target, once the kill switch and the service's mode
+ * say it may. Safe to run again after any failure: what already happened is not done twice. A
+ * refusal (a limit, the kill switch, the mode, AWS saying no for good) is recorded and published,
+ * and the message is done.
  */
 export async function startChange(
   change: ResourceChange,
@@ -76,8 +79,7 @@ export async function startChange(
   now: number,
 ): Promise<ApplyResult> {
   try {
-    if (await ports.guard.isKillSwitchOn())
-      throw new ChangeRefusedError(change, 'kill-switch', 'the kill switch is on; nothing was changed');
+    await refuseUnlessAllowedNow(change, ports);
     const reached =
       change.kind === 'db-read-replicas'
         ? await reachReplicaTarget(change, ports.db, ports.targets)
@@ -93,6 +95,25 @@ export async function startChange(
     await ports.events.publish([failed(change, now, refusal.rule, refusal.message)]);
     return { changeId: change.id, status: 'refused', rule: refusal.rule, problem: refusal.message };
   }
+}
+
+/**
+ * The guardrails that still apply once the change is queued: the kill switch and the service's
+ * mode, read now, since either may have changed since ClaimAction let the change through. The
+ * cooldown and the daily budget are not looked at again: this change is the action they counted.
+ * A service no longer managed is held as if it were `off`.
+ */
+async function refuseUnlessAllowedNow(change: ResourceChange, ports: WorkerPorts): Promise<void> {
+  const [killSwitch, services] = await Promise.all([ports.guard.isKillSwitchOn(), ports.services.discover()]);
+  if (killSwitch)
+    throw new ChangeRefusedError(change, 'kill-switch', 'the kill switch is on; nothing was changed');
+  const mode = services.find((s) => s.id === change.serviceId)?.mode ?? 'off';
+  if (mode !== 'apply')
+    throw new ChangeRefusedError(
+      change,
+      `mode-${mode}`,
+      `service ${change.serviceId} is in mode ${mode}, not apply; nothing was changed`,
+    );
 }
 
 /** The first look at a started change, sent apart so that a failed send never repeats the change. */

@@ -14,6 +14,7 @@ import {
   ElastiCacheReplicaReader,
   EventBridgePublisher,
   managedServices,
+  RdsAuroraReaders,
   RdsReplicaControl,
   RdsReplicaReader,
   SqsChangeDeadLetters,
@@ -76,7 +77,9 @@ function servicesNow(env: Env, logger: Logger): Pick<FleetControl, 'discover'> {
 
 export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
   const { followUps, events, ...rest } = shared(env, logger);
-  const db = new RdsReplicaControl(tracer.captureAWSv3Client(createRdsClient()));
+  const rds = tracer.captureAWSv3Client(createRdsClient());
+  const db = new RdsReplicaControl(rds);
+  const aurora = new RdsAuroraReaders(rds);
   const cache = new ElastiCacheReplicaControl(tracer.captureAWSv3Client(createElastiCacheClient()));
   const { dynamo } = createAwsClients();
   const dynamoClient = tracer.captureAWSv3Client(dynamo);
@@ -91,7 +94,7 @@ export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
     required(env, 'CHANGE_DEAD_LETTER_QUEUE_URL'),
   );
   const services = servicesNow(env, logger);
-  return { ports: { db, cache, followUps, events, targets, guard, services }, deadLetters, ...rest };
+  return { ports: { db, aurora, cache, followUps, events, targets, guard, services }, deadLetters, ...rest };
 }
 
 /** Readers only: the follow-up function never changes a resource, and its bundle (and IAM) shows it. */

@@ -152,6 +152,11 @@ export function changeWorker(
   const applier = makeChangeApplier({
     ports: {
       db: dbPort ? dbPort(db) : db,
+      aurora: {
+        describeCluster: async () => undefined,
+        createReader: async () => 'created' as const,
+        deleteReader: async () => 'gone' as const,
+      },
       cache,
       followUps: { send: async (f) => void followUps.push(f) },
       events: { publish: async (e) => void events.push(...e) },

@@ -23,6 +23,7 @@ import { startChange } from '@headroom/core';
 import { makeChangeApplier } from '../../functions/change-worker/worker.js';
 import { NOW } from './fixtures.js';
 import {
+  answerLost,
   batch,
   cacheGroup,
   change,
@@ -40,10 +41,6 @@ import {
 
 const setup = changeWorkerSetup();
 const OURS = { 'headroom:created-by': 'headroom' };
-
-/** The SDK's error when the connection dies after the request was sent: the call may have taken effect. */
-const answerLost = () =>
-  Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: { attempts: 3 } });
 
 /**
  * A replication group as ElastiCache keeps it: IncreaseReplicaCount sets the count and leaves the
@@ -232,22 +229,6 @@ describe('change worker: clear failure, never false success', () => {
       ),
     ).rejects.toThrow('All records failed processing');
     expect(publishedTypes()).toEqual([]);
-  });
-
-  it('an Aurora instance gets a clear refusal, checked before anything is sent', async () => {
-    rdsDescribes(() => [
-      { ...dbInstance('orders-db'), Engine: 'aurora-postgresql', DBClusterIdentifier: 'orders-cluster' },
-    ]);
-    const response = await makeChangeApplier(setup.current().deps)(
-      batch(record(change('db-read-replicas', 'orders-db'), 'orders-db')),
-      context,
-    );
-    expect(response.batchItemFailures).toEqual([]);
-    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)).toHaveLength(0);
-    expect(publishedDetail()).toMatchObject({
-      error: 'unsupported/aurora-cluster',
-      cause: expect.stringContaining('orders-cluster'),
-    });
   });
 });
 

@@ -27,6 +27,7 @@ import {
   DynamoStateStore,
   ElastiCacheReplicaControl,
   EventBridgePublisher,
+  RdsAuroraReaders,
   RdsReplicaControl,
   SqsChangeDeadLetters,
   SqsFollowUpQueue,
@@ -126,6 +127,7 @@ export function changeWorkerSetup(): { current: () => Setup } {
     const deps: WorkerDeps = {
       ports: {
         db: new RdsReplicaControl(new RDSClient({ region: 'us-east-1' })),
+        aurora: new RdsAuroraReaders(new RDSClient({ region: 'us-east-1' })),
         cache: new ElastiCacheReplicaControl(new ElastiCacheClient({ region: 'us-east-1' })),
         followUps: new SqsFollowUpQueue(new SQSClient({ region: 'us-east-1' }), FOLLOW_UP_QUEUE),
         events: new EventBridgePublisher(new EventBridgeClient({ region: 'us-east-1' }), {
@@ -247,3 +249,7 @@ export const deadLettered = () =>
     .commandCalls(SendMessageCommand)
     .map((c) => c.args[0].input)
     .filter((input) => input.QueueUrl === CHANGE_DLQ);
+
+/** The SDK's error when the connection dies after the request was sent: the call may have taken effect. */
+export const answerLost = () =>
+  Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: { attempts: 3 } });

@@ -9,6 +9,7 @@ import type { AdvisorEvent, EventPublisher, FleetControl } from '../ports/index.
 import { ChangeRefusedError, describeChange, type ResourceChange } from './changes.js';
 import {
   ResourceRejectedError,
+  type AuroraReaderControl,
   type CacheReplicaControl,
   type ChangeGuard,
   type ChangeTargets,
@@ -18,10 +19,12 @@ import {
 } from './ports.js';
 import { reachCacheTarget, reachReplicaTarget } from './reachTarget.js';
 
-export { isHeadroomReplica, replicaIdsFor, ResourceBusyError } from './reachTarget.js';
+export { isHeadroomReplica, ResourceBusyError } from './reachTarget.js';
 
 export interface WorkerPorts {
   db: DbReplicaControl;
+  /** Readers of Aurora clusters, which have no read replicas of their own. */
+  aurora: AuroraReaderControl;
   cache: CacheReplicaControl;
   followUps: FollowUpQueue;
   events: EventPublisher;
@@ -82,7 +85,7 @@ export async function startChange(
     await refuseUnlessAllowedNow(change, ports);
     const reached =
       change.kind === 'db-read-replicas'
-        ? await reachReplicaTarget(change, ports.db, ports.targets)
+        ? await reachReplicaTarget(change, ports.db, ports.aurora, ports.targets)
         : await reachCacheTarget(change, ports.cache, ports.targets);
     return { changeId: change.id, status: 'started', watch: reached.watch, target: reached.target };
   } catch (error) {

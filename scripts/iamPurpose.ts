@@ -32,6 +32,12 @@ export const PURPOSE: Readonly<Record<string, string>> = {
   ClaimInState: 'Claim the action in the service’s state (pk service#<id>) with one conditional write.',
   ConfirmApprovalRequestPosted:
     'Heartbeat the waiting workflow (token calls have no resource-level permissions); cannot answer.',
+  ServiceModes:
+    'Read each service’s mode right before a change (describe calls have no resource-level permissions).',
+  CreateAuroraReaders:
+    'Add an Aurora reader to a managed service’s cluster, only under Headroom’s replica name prefix.',
+  DescribeAuroraClusters:
+    'Read an Aurora cluster’s engine, mode and members before adding or removing a reader.',
   AskForApproval:
     'Start the remediation workflow for an evaluate decision that needs a person (the workflow asks in Slack).',
   SettleApprovals: 'Settle an approval’s final status (pk approval#<id>) from what Step Functions was told.',

@@ -18,6 +18,7 @@ import type {
 } from '@headroom/core';
 import { InMemoryChangeTargets } from '@headroom/lab/remediation/changeTargets.js';
 import { makeChangeApplier } from '../../functions/change-worker/worker.js';
+import { aService } from '../remediation/fixtures.js';
 
 /** RDS as the worker sees it: a source instance and the replicas created from it. */
 export class FakeDb implements DbReplicaControl {
@@ -160,6 +161,11 @@ export function changeWorker(
   const applier = makeChangeApplier({
     ports: {
       db: dbPort ? dbPort(db) : db,
+      aurora: {
+        describeCluster: async () => undefined,
+        createReader: async () => 'created' as const,
+        deleteReader: async () => 'gone' as const,
+      },
       cache,
       followUps: followUpPort ? followUpPort(followUpQueue) : followUpQueue,
       events: { publish: async (e) => void events.push(...e) },
@@ -168,6 +174,7 @@ export function changeWorker(
       // Every database here carries headroom:service=web, the service of replicaChange.
       configured: [],
       owners: { serviceOf: async () => 'web' },
+      services: { discover: async () => [{ ...aService(), id: 'web' }] },
     },
     persistenceStore,
     now,

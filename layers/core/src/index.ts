@@ -27,6 +27,7 @@ export * from './policies/reactivePolicy.js';
 export * from './diagnosis/bottleneck.js';
 export * from './remediation/index.js';
 export * from './aws/rdsReplicas.js';
+export * from './aws/auroraReaders.js';
 export * from './aws/elasticacheReplicas.js';
 export * from './aws/changeWorkerQueues.js';
 export * from './aws/dynamoChangeTargets.js';

@@ -146,12 +146,15 @@ export function changeWorker(
     dbPort,
     followUpPort,
     targets = sharedTargets(db),
+    killSwitchOn = () => false,
   }: {
     db?: FakeDb;
     dbPort?: (db: FakeDb) => DbReplicaControl;
     /** Something between the worker and the follow-up queue, e.g. a FaultPlan. */
     followUpPort?: (queue: FollowUpQueue) => FollowUpQueue;
     targets?: ChangeTargets;
+    /** The kill switch the worker reads before every write (the soak's own, where there is one). */
+    killSwitchOn?: () => boolean;
   } = {},
 ): Worker {
   const cache = new FakeCache();
@@ -170,7 +173,7 @@ export function changeWorker(
       followUps: followUpPort ? followUpPort(followUpQueue) : followUpQueue,
       events: { publish: async (e) => void events.push(...e) },
       targets,
-      guard: { isKillSwitchOn: async () => false, recordDecision: async () => {} },
+      guard: { isKillSwitchOn: async () => killSwitchOn(), recordDecision: async () => {} },
       // Every database here carries headroom:service=web, the service of replicaChange.
       configured: [],
       owners: { serviceOf: async () => 'web' },

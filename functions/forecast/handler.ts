@@ -15,6 +15,7 @@ import {
   AutoScalingFleetReader,
   CloudWatchMetricsReader,
   createAwsClients,
+  DEFAULTS,
   DynamoForecastStore,
   MODES,
   refreshForecasts,
@@ -39,7 +40,7 @@ function required(name: string): string {
   if (value === undefined || value.trim() === '') throw new Error(`environment variable ${name} is not set`);
   return value;
 }
-const mode = (process.env.MODE ?? MODES[0]) as Mode;
+const mode = (process.env.MODE ?? DEFAULTS.mode) as Mode;
 if (!MODES.includes(mode))
   throw new Error(`environment variable MODE "${mode}" is not one of ${MODES.join(', ')}`);
 
@@ -56,7 +57,7 @@ const deps = {
   }),
   fleet: new AutoScalingFleetReader(clients.autoScaling, {
     clock,
-    tagKey: process.env.TAG_KEY || 'headroom:managed',
+    tagKey: process.env.TAG_KEY || DEFAULTS.tagKey,
     defaultTags: { [`${TAG_PREFIX}mode`]: mode },
     onConfigError: (error) =>
       logger.error('a managed group has bad headroom:* tags; it is left out', { error }),

@@ -6,6 +6,7 @@ export * from './model/decision.js';
 export * from './model/replay.js';
 export * from './ports/index.js';
 export * from './config/serviceConfig.js';
+export * from './config/defaults.js';
 export * from './kpi/evaluateKpis.js';
 export * from './policies/guardrailsLimits.js';
 export * from './policies/targetTracking.js';

@@ -18,6 +18,7 @@ import {
   DynamoStateStore,
   EventBridgePublisher,
   evaluateServices,
+  forecastFloors,
   SqsEventDeadLetters,
   TAG_PREFIX,
   withDeadLetters,
@@ -25,7 +26,6 @@ import {
   type EvaluationReport,
 } from '@headroom/core';
 import { eventsDeadLetterQueueUrl, readEvaluateConfig } from './config.js';
-import { forecastFloors } from './forecastFloors.js';
 import { describeIssues, ScheduledEventError, ScheduledRunSchema, type ScheduledRun } from './schema.js';
 
 const logger = new Logger();

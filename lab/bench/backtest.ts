@@ -19,7 +19,7 @@ import {
   BENCH_PEAK_INSTANCES,
   BENCH_SERVICE,
 } from './benchSetup.js';
-import type { HeadroomPolicyOptions } from '@headroom/core/policies/headroomPolicy.js';
+import type { DeployedHeadroomOptions } from '../world/deployedHeadroom.js';
 import { buildPolicy, POLICY_NAMES, type PolicyName } from './benchPolicies.js';
 import { type BenchRecord, toBenchRecord } from './records.js';
 
@@ -31,7 +31,7 @@ export interface BacktestOptions {
   peakInstances?: number;
   interpolation?: 'hold' | 'linear';
   policies?: readonly PolicyName[];
-  headroom?: Partial<HeadroomPolicyOptions>;
+  headroom?: DeployedHeadroomOptions;
   /** How to read the file, when given a file rather than a trace. */
   trace?: TraceFileOptions;
   /** Wall clock in ms, only to report simulated minutes per second. */
@@ -61,15 +61,16 @@ export interface MinuteLoad {
  * The one replay loop of `simulate`, `backtest` and the benchmark: every policy over the same load
  * and d(t), computed once; each run's events include the shared ones, in time order.
  */
-export function replayEveryPolicy(
+export async function replayEveryPolicy(
   { traceName, load, startAt, events = [] }: MinuteLoad,
   options: Omit<BacktestOptions, 'traceName' | 'peakInstances' | 'interpolation' | 'trace'> = {},
-): RunResult[] {
+): Promise<RunResult[]> {
   const service = options.service ?? BENCH_SERVICE;
   const mu = options.muPerInstance ?? BENCH_MU_PER_INSTANCE;
   const demand = demandSeries(load, mu, service.slo.p99LatencyMs);
-  return (options.policies ?? POLICY_NAMES).map((name) => {
-    const run = replay({
+  const runs: RunResult[] = [];
+  for (const name of options.policies ?? POLICY_NAMES) {
+    const run = await replay({
       traceName,
       load,
       startAt,
@@ -87,14 +88,18 @@ export function replayEveryPolicy(
         ? { onProgress: (done: number, total: number) => options.onProgress?.(name, done, total) }
         : {}),
     });
-    return events.length === 0
-      ? run
-      : { ...run, events: [...events, ...run.events].sort((a, b) => a.at - b.at) };
-  });
+    runs.push(
+      events.length === 0 ? run : { ...run, events: [...events, ...run.events].sort((a, b) => a.at - b.at) },
+    );
+  }
+  return runs;
 }
 
 /** Replays every policy over a trace file, or over a trace already read (any format). */
-export function backtestTrace(source: string | Trace, options: BacktestOptions = {}): Backtest {
+export async function backtestTrace(
+  source: string | Trace,
+  options: BacktestOptions = {},
+): Promise<Backtest> {
   const service = options.service ?? BENCH_SERVICE;
   const trace = typeof source === 'string' ? readTraceFile(source, options.trace) : source;
   const traceName = options.traceName ?? trace.name.replace(/\.[^.]+$/, '');
@@ -104,6 +109,6 @@ export function backtestTrace(source: string | Trace, options: BacktestOptions =
     sloP99Ms: service.slo.p99LatencyMs,
     interpolation: options.interpolation ?? BENCH_INTERPOLATION,
   });
-  const runs = replayEveryPolicy({ traceName, load, startAt, events: gapEvents }, options);
+  const runs = await replayEveryPolicy({ traceName, load, startAt, events: gapEvents }, options);
   return { records: runs.map((r) => toBenchRecord(r.summary)), runs, gaps, minutes: load.length };
 }

@@ -1,12 +1,12 @@
 /** Every policy of the comparison, built fresh for one trace (policies keep state between minutes). */
-import type { ScalingPolicy } from '@headroom/core/model/replay.js';
+import type { ReplayPolicy } from '@headroom/core/model/replay.js';
 import type { ManagedService } from '@headroom/core/model/service.js';
 import { awsCombinedPolicy } from '../baselines/awsCombined.js';
 import { awsPredictivePolicy } from '../baselines/awsPredictive.js';
 import { awsTargetTrackingPolicy } from '../baselines/awsTargetTracking.js';
 import { oraclePolicy } from '../baselines/oracle.js';
 import { staticMeanPolicy, staticPeakPolicy } from '../baselines/staticPolicies.js';
-import { headroomPolicy, type HeadroomPolicyOptions } from '@headroom/core/policies/headroomPolicy.js';
+import { deployedHeadroom, type DeployedHeadroomOptions } from '../world/deployedHeadroom.js';
 
 export const POLICY_NAMES = [
   'static-peak',
@@ -24,14 +24,14 @@ export interface PolicyContext {
   /** d(t) per minute of the trace: only the static baselines and the oracle may look at it. */
   demand: readonly number[];
   startAt: number;
-  /** Options for the headroom policy (defaults: what the Lambda runs). */
-  headroom?: Partial<HeadroomPolicyOptions>;
+  /** Options for the replay of the deployed evaluation (defaults: what the Lambda runs). */
+  headroom?: DeployedHeadroomOptions;
 }
 
 export function buildPolicy(
   name: PolicyName,
   { service, demand, startAt, headroom }: PolicyContext,
-): ScalingPolicy {
+): ReplayPolicy {
   const targetCpuPct = service.slo.cpuTargetPct;
   switch (name) {
     case 'static-peak':
@@ -45,7 +45,7 @@ export function buildPolicy(
     case 'aws-combined':
       return awsCombinedPolicy({ targetCpuPct });
     case 'headroom':
-      return headroomPolicy(service, headroom);
+      return deployedHeadroom(service, headroom);
     case 'oracle':
       return oraclePolicy({
         demand,

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { runBench } from './runner.js';
 
-const outcome = runBench({
+const outcome = await runBench({
   tracesDir: resolve(process.cwd(), process.argv[2] ?? '../shared/data/traces'),
   outDir: resolve(process.cwd(), process.argv[3] ?? 'bench-results'),
   now: () => performance.now(),

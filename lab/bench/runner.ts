@@ -40,7 +40,7 @@ export interface BenchOutcome {
   files: { json: string; markdown: string; html: string };
 }
 
-export function runBench(options: BenchOptions): BenchOutcome {
+export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   const began = options.now();
   const cpuBegan = options.cpuSeconds?.() ?? 0;
   const records: BenchRecord[] = [];
@@ -48,7 +48,7 @@ export function runBench(options: BenchOptions): BenchOutcome {
   let simulatedMinutes = 0;
   for (const trace of options.traces ?? BENCH_TRACES) {
     const traceStarted = options.now();
-    const result = backtestTrace(join(options.tracesDir, trace.file), {
+    const result = await backtestTrace(join(options.tracesDir, trace.file), {
       traceName: trace.name,
       trace: trace.column ? { column: trace.column } : {},
       stopwatch: options.now,

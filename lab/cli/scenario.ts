@@ -34,7 +34,10 @@ export const benchRecords = (runs: readonly RunResult[]): BenchRecord[] =>
   runs.map((r) => toBenchRecord(r.summary));
 
 /** Replays every requested policy over the same load with the benchmark's loop; progress goes to stderr. */
-export function replayPolicies(options: ScenarioOptions, io: Pick<CliIo, 'stderr' | 'now'>): RunResult[] {
+export async function replayPolicies(
+  options: ScenarioOptions,
+  io: Pick<CliIo, 'stderr' | 'now'>,
+): Promise<RunResult[]> {
   const load =
     options.peakInstances === undefined
       ? options.load
@@ -56,7 +59,7 @@ export function replayPolicies(options: ScenarioOptions, io: Pick<CliIo, 'stderr
   });
   const index = new Map(options.policies.map((name, i) => [name, i]));
   try {
-    return replayEveryPolicy(
+    return await replayEveryPolicy(
       { traceName: options.traceName, load, startAt: options.startAt },
       {
         service: SERVICE,

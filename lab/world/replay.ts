@@ -13,7 +13,7 @@
  * The policy's `history` is the simulated service's own sample buffer (14 to 28 days, trimmed in
  * batches), handed over without copying: read it during `decide`, do not keep it.
  */
-import type { RunResult, ScalingPolicy, TimelineEvent, TimelinePoint } from '@headroom/core/model/replay.js';
+import type { ReplayPolicy, RunResult, TimelineEvent, TimelinePoint } from '@headroom/core/model/replay.js';
 import type { ManagedService } from '@headroom/core/model/service.js';
 import { elasticity } from '../bench/elasticity.js';
 import { SimulatedService } from './account.js';
@@ -26,7 +26,7 @@ export interface ReplayOptions {
   /** Epoch ms of the first minute. */
   startAt: number;
   service: ManagedService;
-  policy: ScalingPolicy;
+  policy: ReplayPolicy;
   muPerInstance: number;
   /** Instances in service at the start (default: the first minute's demand, within [min, max]). */
   initialCapacity?: number;
@@ -44,7 +44,7 @@ function clamp(x: number, min: number, max: number): number {
   return x < min ? min : x > max ? max : x;
 }
 
-export function replay(options: ReplayOptions): RunResult {
+export async function replay(options: ReplayOptions): Promise<RunResult> {
   const { load, service, policy, startAt } = options;
   const minutes = load.length;
   if (minutes === 0) throw new RangeError(`trace ${options.traceName} has no minutes to replay`);
@@ -89,7 +89,7 @@ export function replay(options: ReplayOptions): RunResult {
     };
 
     const fleet = sim.capacity();
-    const wanted = policy.decide({ at: sample.at, fleet, latest: sample, history: sim.samples });
+    const wanted = await policy.decide({ at: sample.at, fleet, latest: sample, history: sim.samples });
     if (!Number.isFinite(wanted)) {
       throw new RangeError(
         `policy ${policy.name} returned ${wanted} at ${new Date(sample.at).toISOString()}`,

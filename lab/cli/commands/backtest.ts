@@ -84,7 +84,7 @@ export const backtestCommand: Command = {
     let progress: Progress | undefined;
     let runs: RunResult[];
     try {
-      ({ runs } = backtestTrace(trace, {
+      ({ runs } = await backtestTrace(trace, {
         traceName,
         peakInstances,
         service: SERVICE,

@@ -31,7 +31,7 @@ export const benchCommand: Command = {
       'no-progress': { type: 'boolean' },
     });
     const progress = values['no-progress'] !== true;
-    const outcome = runBench({
+    const outcome = await runBench({
       tracesDir: resolve(io.cwd, text(values.traces) ?? '../shared/data/traces'),
       outDir: resolve(io.cwd, text(values.out) ?? 'bench-results'),
       now: io.now,

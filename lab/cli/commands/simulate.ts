@@ -66,7 +66,7 @@ export const simulateCommand: Command = {
       progress: values['no-progress'] !== true,
     };
     const started = io.now();
-    const replayed = replayPolicies(options, io);
+    const replayed = await replayPolicies(options, io);
     const wallMs = io.now() - started;
     // Alarms of the same workload, with database and cache tiers, run the real remediation workflow.
     const remediation = await simulateRemediation({ load: options.load, startAt: SIMULATION_START });

@@ -120,8 +120,8 @@ describe('the targets, on hand-made records', () => {
 });
 
 describe('backtestTrace and runBench on small traces', () => {
-  it('runs every policy on a user trace: static-peak and the oracle never miss the SLO', () => {
-    const result = backtestTrace(join(dir, 'daily.csv'));
+  it('runs every policy on a user trace: static-peak and the oracle never miss the SLO', async () => {
+    const result = await backtestTrace(join(dir, 'daily.csv'));
     expect(result.records.map((r) => r.policy)).toEqual([
       'static-peak',
       'static-mean',
@@ -138,7 +138,7 @@ describe('backtestTrace and runBench on small traces', () => {
     expect(by('oracle')?.instanceHours).toBeLessThan(by('static-peak')?.instanceHours ?? 0);
   });
 
-  it('takes a trace already read, marks its gaps on every run and reports progress per policy', () => {
+  it('takes a trace already read, marks its gaps on every run and reports progress per policy', async () => {
     const minute = 60_000;
     // Six hours at 5 minutes with one missing row at 01:00.
     const points = Array.from({ length: 72 }, (_, i) => ({
@@ -151,7 +151,7 @@ describe('backtestTrace and runBench on small traces', () => {
       'mine.csv',
     );
     const progress: string[] = [];
-    const result = backtestTrace(trace, {
+    const result = await backtestTrace(trace, {
       policies: ['static-peak', 'oracle'],
       onProgress: (policy, done, total) => progress.push(`${policy} ${done}/${total}`),
     });
@@ -169,14 +169,14 @@ describe('backtestTrace and runBench on small traces', () => {
     ]);
   });
 
-  it('refuses a malformed trace with the file, line and value', () => {
-    expect(() => backtestTrace(join(dir, 'bad.csv'))).toThrow(TraceError);
-    expect(() => backtestTrace(join(dir, 'bad.csv'))).toThrow(/bad\.csv.*3.*lots/);
+  it('refuses a malformed trace with the file, line and value', async () => {
+    await expect(backtestTrace(join(dir, 'bad.csv'))).rejects.toThrow(TraceError);
+    await expect(backtestTrace(join(dir, 'bad.csv'))).rejects.toThrow(/bad\.csv.*3.*lots/);
   });
 
-  it('runBench writes results.json with exactly the record fields, results.md and the report', () => {
+  it('runBench writes results.json with exactly the record fields, results.md and the report', async () => {
     const out = join(dir, 'out');
-    const outcome = runBench({
+    const outcome = await runBench({
       tracesDir: dir,
       outDir: out,
       now: () => 0,

@@ -5,6 +5,7 @@
 import type { RunResult, TimelineEvent } from '@headroom/core/model/replay.js';
 import type { ManagedService } from '@headroom/core/model/service.js';
 import { demandSeries } from '../world/queueing.js';
+import { type ServiceProfile, shapeOf } from '../world/profiles.js';
 import { replay } from '../world/replay.js';
 import {
   readTraceFile,
@@ -28,6 +29,13 @@ export interface BacktestOptions {
   traceName?: string;
   service?: ManagedService;
   muPerInstance?: number;
+  /**
+   * The world's profile (lab/world/profiles.ts): the world then varies launches, delays metrics,
+   * adds CPU noise and measures p99 from requests. Without one, the plain M/M/c of muPerInstance.
+   */
+  profile?: ServiceProfile;
+  /** Seed of the world's randomness (default 1). */
+  seed?: number;
   peakInstances?: number;
   interpolation?: 'hold' | 'linear';
   policies?: readonly PolicyName[];
@@ -67,7 +75,11 @@ export async function replayEveryPolicy(
 ): Promise<RunResult[]> {
   const service = options.service ?? BENCH_SERVICE;
   const mu = options.muPerInstance ?? BENCH_MU_PER_INSTANCE;
-  const demand = demandSeries(load, mu, service.slo.p99LatencyMs);
+  const demand = demandSeries(
+    load,
+    options.profile ? shapeOf(options.profile) : mu,
+    service.slo.p99LatencyMs,
+  );
   const runs: RunResult[] = [];
   for (const name of options.policies ?? POLICY_NAMES) {
     const run = await replay({
@@ -82,6 +94,7 @@ export async function replayEveryPolicy(
         ...(options.headroom ? { headroom: options.headroom } : {}),
       }),
       muPerInstance: mu,
+      ...(options.profile ? { profile: options.profile, seed: options.seed ?? 1 } : {}),
       demand,
       ...(options.stopwatch ? { stopwatch: options.stopwatch } : {}),
       ...(options.onProgress
@@ -105,7 +118,9 @@ export async function backtestTrace(
   const traceName = options.traceName ?? trace.name.replace(/\.[^.]+$/, '');
   const { load, startAt, gaps, gapEvents } = toMinuteLoad(trace, {
     peakInstances: options.peakInstances ?? BENCH_PEAK_INSTANCES,
-    muPerInstance: options.muPerInstance ?? BENCH_MU_PER_INSTANCE,
+    muPerInstance: options.profile
+      ? shapeOf(options.profile)
+      : (options.muPerInstance ?? BENCH_MU_PER_INSTANCE),
     sloP99Ms: service.slo.p99LatencyMs,
     interpolation: options.interpolation ?? BENCH_INTERPOLATION,
   });

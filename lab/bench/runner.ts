@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderHtmlReport } from '../cli/report/html.js';
 import type { RunResult } from '@headroom/core/model/replay.js';
+import { profileForTrace } from '../world/profiles.js';
 import { backtestTrace } from './backtest.js';
 import {
   BENCH_INTERPOLATION_NOTE,
@@ -50,6 +51,7 @@ export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
     const traceStarted = options.now();
     const result = await backtestTrace(join(options.tracesDir, trace.file), {
       traceName: trace.name,
+      profile: profileForTrace(trace.name),
       trace: trace.column ? { column: trace.column } : {},
       stopwatch: options.now,
     });

@@ -8,6 +8,7 @@ import { POLICY_NAMES, type PolicyName } from '../bench/benchPolicies.js';
 import { toBenchRecord, type BenchRecord } from '../bench/records.js';
 import type { RunResult } from '@headroom/core/model/replay.js';
 import { scaleToPeak } from '../workloads/traceReader.js';
+import { type ServiceProfile, shapeOf } from '../world/profiles.js';
 import type { CliIo } from './commands/command.js';
 import { createProgress } from './progress.js';
 
@@ -25,6 +26,8 @@ export interface ScenarioOptions {
   startAt: number;
   /** Rescale the load so its peak minute needs this many instances at the SLO. */
   peakInstances?: number;
+  /** The world's service profile (default DEFAULT_PROFILE); without one, the plain M/M/c world. */
+  profile?: ServiceProfile;
   policies: readonly PolicyName[];
   progress: boolean;
 }
@@ -45,7 +48,7 @@ export async function replayPolicies(
           options.load,
           {
             peakInstances: options.peakInstances,
-            muPerInstance: MU_PER_INSTANCE,
+            muPerInstance: options.profile ? shapeOf(options.profile) : MU_PER_INSTANCE,
             sloP99Ms: SERVICE.slo.p99LatencyMs,
           },
           options.traceName,
@@ -64,6 +67,7 @@ export async function replayPolicies(
       {
         service: SERVICE,
         muPerInstance: MU_PER_INSTANCE,
+        ...(options.profile ? { profile: options.profile } : {}),
         policies: options.policies,
         stopwatch: io.now,
         onProgress: (name, done) => progress.update((index.get(name) ?? 0) * minutes + done, name),

@@ -17,6 +17,7 @@ import type { ReplayPolicy, RunResult, TimelineEvent, TimelinePoint } from '@hea
 import type { ManagedService } from '@headroom/core/model/service.js';
 import { elasticity } from '../bench/elasticity.js';
 import { SimulatedService } from './account.js';
+import { type ServiceProfile, shapeOf } from './profiles.js';
 import { demandSeries } from './queueing.js';
 
 export interface ReplayOptions {
@@ -27,7 +28,12 @@ export interface ReplayOptions {
   startAt: number;
   service: ManagedService;
   policy: ReplayPolicy;
+  /** Requests per second one instance serves, for the plain M/M/c world (when no profile is given). */
   muPerInstance: number;
+  /** The world's ground truth (profiles.ts); policies then see metrics as CloudWatch delivers them. */
+  profile?: ServiceProfile;
+  /** Seed of the world's randomness (launch times, CPU noise, p99 readings, delays); default 1. */
+  seed?: number;
   /** Instances in service at the start (default: the first minute's demand, within [min, max]). */
   initialCapacity?: number;
   /** d(t) when the caller has it already (the benchmark computes it once per trace for all policies). */
@@ -51,13 +57,16 @@ export async function replay(options: ReplayOptions): Promise<RunResult> {
   const { min, max } = service.capacity;
   const slo = service.slo.p99LatencyMs;
   const began = options.stopwatch?.();
-  const demand = options.demand ?? demandSeries(load, options.muPerInstance, slo);
+  const demand =
+    options.demand ??
+    demandSeries(load, options.profile ? shapeOf(options.profile) : options.muPerInstance, slo);
   if (demand.length !== minutes) {
     throw new RangeError(`demand has ${demand.length} minutes but the load has ${minutes}`);
   }
   const sim = new SimulatedService({
     service,
     muPerInstance: options.muPerInstance,
+    ...(options.profile ? { profile: options.profile, seed: options.seed ?? 1 } : {}),
     startAt,
     initialCapacity: options.initialCapacity ?? clamp(demand[0] as number, min, max),
   });
@@ -89,7 +98,10 @@ export async function replay(options: ReplayOptions): Promise<RunResult> {
     };
 
     const fleet = sim.capacity();
-    const wanted = await policy.decide({ at: sample.at, fleet, latest: sample, history: sim.samples });
+    // Policies see what has been delivered: with a profile, the minute's datapoint comes 1–3 minutes late.
+    const latest = sim.samples.at(-1);
+    if (latest === undefined) continue;
+    const wanted = await policy.decide({ at: sample.at, fleet, latest, history: sim.samples });
     if (!Number.isFinite(wanted)) {
       throw new RangeError(
         `policy ${policy.name} returned ${wanted} at ${new Date(sample.at).toISOString()}`,

@@ -7,6 +7,7 @@ import { oneOf, parseCommandArgs, text, wholeNumber } from '../args.js';
 import { POLICY_NAMES, SIMULATION_START, replayPolicies, type ScenarioOptions } from '../scenario.js';
 import { writeOutputs } from '../outputs.js';
 import { addRemediationToRuns, remediationNote, simulateRemediation } from '../../remediation/simulate.js';
+import { DEFAULT_PROFILE, profileNamed, SERVICE_PROFILES } from '../../world/profiles.js';
 import type { Command } from './command.js';
 
 const HELP = `Usage: headroom simulate [options]
@@ -20,8 +21,9 @@ Options:
   --policy NAME        policy to replay (default headroom); one of:
                        ${POLICY_NAMES.join(', ')}
   --compare            replay every policy above on the same workload
-  --peak-instances N   scale the load so that its peak needs N instances at the SLO
-                       (default: the generator's own calibration, about 20 on weekday peaks)
+  --profile NAME       the simulated service's profile (default ${DEFAULT_PROFILE.name}); one of:
+                       ${SERVICE_PROFILES.map((p) => p.name).join(', ')}
+  --peak-instances N   scale the load so that its peak needs N instances at the SLO (default 20)
   --report FILE        HTML report path (default reports/simulate-<seed>.html)
   --json FILE          also write the summary records (as in bench-results/results.json)
   --no-progress        no progress bar or progress lines
@@ -43,6 +45,7 @@ export const simulateCommand: Command = {
       policy: { type: 'string' },
       compare: { type: 'boolean' },
       'peak-instances': { type: 'string' },
+      profile: { type: 'string' },
       report: { type: 'string' },
       json: { type: 'string' },
       'no-progress': { type: 'boolean' },
@@ -58,10 +61,16 @@ export const simulateCommand: Command = {
       traceName: `generated (seed ${seed}, ${days} days)`,
       load: generateWorkload({ seed, startAt: SIMULATION_START, days }),
       startAt: SIMULATION_START,
-      peakInstances:
-        values['peak-instances'] === undefined
-          ? undefined
-          : wholeNumber('simulate', 'peak-instances', values['peak-instances'], 1),
+      peakInstances: wholeNumber('simulate', 'peak-instances', values['peak-instances'], 20, 1),
+      profile: profileNamed(
+        oneOf(
+          'simulate',
+          'profile',
+          values.profile,
+          SERVICE_PROFILES.map((p) => p.name),
+          DEFAULT_PROFILE.name,
+        ),
+      ),
       policies: values.compare ? names : [policy],
       progress: values['no-progress'] !== true,
     };
@@ -75,8 +84,8 @@ export const simulateCommand: Command = {
       runs,
       title: 'Headroom simulation',
       subtitle: values.compare
-        ? `${options.traceName}, every policy`
-        : `${options.traceName}, policy ${policy}`,
+        ? `${options.traceName}, ${options.profile?.name} profile, every policy`
+        : `${options.traceName}, ${options.profile?.name} profile, policy ${policy}`,
       notes: [
         `Generated workload, seed ${seed}, starting ${new Date(SIMULATION_START).toISOString()}.`,
         remediationNote(remediation),

@@ -78,7 +78,13 @@ describe('refreshForecasts: the hourly forecast run', () => {
     const { deps, stored, reads } = fakes(services, { web: 10, api: 0.5 });
     const report = await refreshForecasts(deps);
 
-    expect(reads).toHaveLength(1);
+    // START falls on a learning hour: a second read takes the p99 of the last 6 hours.
+    expect(reads).toHaveLength(2);
+    expect(reads[1]).toEqual({
+      services: 2,
+      window: { start: START + 10 * DAY - 6 * 3_600_000, end: START + 10 * DAY, periodSeconds: 60 },
+      kpis: ['p99LatencyMs'],
+    });
     expect(reads[0]?.services).toBe(2);
     // One-minute datapoints: the rise margin needs minute-scale bursts; the forecast aggregates to 5 min.
     expect(reads[0]?.window).toEqual({ start: START - 4 * DAY, end: START + 10 * DAY, periodSeconds: 60 });

@@ -232,12 +232,12 @@ function steadyReadings(
     (service.timing.bootSeconds + service.timing.warmupSeconds) * 1000;
   const out: Reading[] = [];
   for (const s of samples) {
-    if (s.at - 60_000 < settledAt || s.requestsPerMinute === undefined || s.p99LatencyMs === undefined)
-      continue;
+    const p99 = p99At.get(s.at);
+    if (s.at - 60_000 < settledAt || s.requestsPerMinute === undefined || p99 === undefined) continue;
     out.push({
       at: s.at,
       requestsPerMinute: s.requestsPerMinute,
-      p99LatencyMs: s.p99LatencyMs,
+      p99LatencyMs: p99,
       inService: group.inService,
     });
   }

@@ -13,6 +13,7 @@ import {
   type Reading,
 } from '../capacity/learning.js';
 import { managedServices } from '../config/managedServices.js';
+import { riseQuantileFor } from '../policies/riskKnob.js';
 import type { FleetCapacity } from '../model/fleet.js';
 import type { KpiSample, KpiSeries } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
@@ -137,7 +138,11 @@ export async function refreshForecasts(
         : previous?.learned;
       // The same function on the same series as the benchmarked policy (headroomPolicy).
       const lead = leadTimeMs(service, DEFAULT_EVALUATION_PERIOD_SECONDS);
-      const margin = riseMarginFromMinutes(samples, at, lead, DEFAULT_MARGIN_OPTIONS);
+      // The risk knob: what a slow minute costs against an instance-hour sets the quantile covered.
+      const margin = riseMarginFromMinutes(samples, at, lead, {
+        ...DEFAULT_MARGIN_OPTIONS,
+        quantile: riseQuantileFor(service),
+      });
       await putForecast.call(deps.state, {
         ...next,
         ...(rate !== undefined ? { ratePerInstance: rate } : {}),

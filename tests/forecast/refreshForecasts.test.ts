@@ -1,3 +1,4 @@
+import { riseQuantileFor } from '@headroom/core/policies/riskKnob.js';
 import { describe, expect, it } from '@jest/globals';
 import type {
   FleetCapacity,
@@ -109,8 +110,12 @@ describe('refreshForecasts: the hourly forecast run', () => {
       ['api', 0.5],
     ] as const) {
       const samples = history({ start: now - 14 * DAY, end: now, periodSeconds: 60 }, days);
-      // Boot 180 s + warm-up 120 s + one 60 s evaluation: 6 minutes ahead.
-      const expected = riseMarginFromMinutes(samples, now, 6 * 60_000, DEFAULT_MARGIN_OPTIONS);
+      // Boot 180 s + warm-up 120 s + one 60 s evaluation: 6 minutes ahead, at the quantile the
+      // service's risk knob (its slow-minute cost against its instance price) sets.
+      const expected = riseMarginFromMinutes(samples, now, 6 * 60_000, {
+        ...DEFAULT_MARGIN_OPTIONS,
+        quantile: riseQuantileFor(service(id)),
+      });
       expect([id, stored.get(id)?.riseMargin]).toEqual([id, expected]);
     }
     // The synthetic load rises and falls every day: a margin above 0 is learned even from 12 h.

@@ -13,7 +13,12 @@ const projectNode = fileURLToPath(new URL('../node_modules/node/bin/node', impor
 const node = existsSync(projectNode) ? projectNode : process.execPath;
 const tsx = require.resolve('tsx/cli');
 
-const child = spawn(node, [tsx, main, ...process.argv.slice(2)], { stdio: 'inherit' });
+// The project's tsconfig maps @headroom/* imports; tsx would otherwise look for one in the caller's folder.
+const tsconfig = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
+const child = spawn(node, [tsx, main, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => {
   // A child killed by a signal exits as a shell would report it: 128 + the signal number.

@@ -7,6 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { format } from 'prettier';
 import { auditTemplate, type IamAudit } from './iamCheck.js';
+import { grantRows, grantTable, GRANTS_END, GRANTS_START } from './iamPurpose.js';
+import { readTemplate } from './iamTemplate.js';
 
 export function auditTable(audits: readonly IamAudit[]): string {
   const rows = audits.map((audit) => {
@@ -25,11 +27,15 @@ export const TABLE_START = '<!-- iam-table:start (npx tsx scripts/iam.ts --write
 export const TABLE_END = '<!-- iam-table:end -->';
 
 /** The table as docs/operations.md holds it, between its markers. */
-export function tableInDocs(docs: string): string | undefined {
-  const start = docs.indexOf(TABLE_START);
-  const end = docs.indexOf(TABLE_END);
+export function tableInDocs(
+  docs: string,
+  markers: readonly [string, string] = [TABLE_START, TABLE_END],
+): string | undefined {
+  const [startMarker, endMarker] = markers;
+  const start = docs.indexOf(startMarker);
+  const end = docs.indexOf(endMarker);
   if (start < 0 || end < start) return undefined;
-  return docs.slice(start + TABLE_START.length, end).trim();
+  return docs.slice(start + startMarker.length, end).trim();
 }
 
 /** A markdown table's cells without padding, so the comparison ignores how prettier aligned it. */
@@ -46,11 +52,16 @@ export function tableCells(table: string): string[][] {
     );
 }
 
-export function withTable(docs: string, table: string): string {
-  const start = docs.indexOf(TABLE_START);
-  const end = docs.indexOf(TABLE_END);
-  if (start < 0 || end < start) throw new Error(`docs: markers ${TABLE_START} ... ${TABLE_END} not found`);
-  return `${docs.slice(0, start + TABLE_START.length)}\n${table}\n${docs.slice(end)}`;
+export function withTable(
+  docs: string,
+  table: string,
+  markers: readonly [string, string] = [TABLE_START, TABLE_END],
+): string {
+  const [startMarker, endMarker] = markers;
+  const start = docs.indexOf(startMarker);
+  const end = docs.indexOf(endMarker);
+  if (start < 0 || end < start) throw new Error(`docs: markers ${startMarker} ... ${endMarker} not found`);
+  return `${docs.slice(0, start + startMarker.length)}\n${table}\n${docs.slice(end)}`;
 }
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..');
@@ -59,8 +70,8 @@ export function repoAuditPaths(root = REPO_ROOT) {
   return {
     root,
     template: resolve(root, 'template.yaml'),
-    iamActions: resolve(root, '../shared/schemas/iam-actions.json'),
-    policyTemplates: resolve(root, '../shared/schemas/sam-policy-templates.json'),
+    iamActions: resolve(root, 'schemas/iam-actions.json'),
+    policyTemplates: resolve(root, 'schemas/sam-policy-templates.json'),
   };
 }
 
@@ -70,7 +81,8 @@ async function main(): Promise<void> {
   console.log(table);
   if (process.argv.includes('--write-docs')) {
     const docs = resolve(REPO_ROOT, 'docs/operations.md');
-    const text = withTable(readFileSync(docs, 'utf8'), table);
+    const grants = grantTable(grantRows(readTemplate(repoAuditPaths().template)).rows);
+    const text = withTable(withTable(readFileSync(docs, 'utf8'), table), grants, [GRANTS_START, GRANTS_END]);
     writeFileSync(docs, await format(text, { filepath: docs }));
   }
   const findings = audits.flatMap((a) => a.findings);

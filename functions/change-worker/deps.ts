@@ -7,14 +7,23 @@ import {
   createElastiCacheClient,
   createRdsClient,
   createSqsClient,
+  DynamoChangeTargets,
+  DynamoStateStore,
   ElastiCacheReplicaControl,
   ElastiCacheReplicaReader,
   EventBridgePublisher,
   RdsReplicaControl,
   RdsReplicaReader,
+  SqsChangeDeadLetters,
   SqsFollowUpQueue,
+  cacheOwner,
+  databaseOwner,
+  keptOwners,
+  MODES,
   type FollowPorts,
+  type Mode,
 } from '@headroom/core';
+import { servicesWithDefaultMode } from '../evaluate/config.js';
 import type { WorkerDeps } from './worker.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -47,9 +56,34 @@ function shared(env: Env, logger: Logger) {
 
 export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
   const { followUps, events, ...rest } = shared(env, logger);
-  const db = new RdsReplicaControl(tracer.captureAWSv3Client(createRdsClient()));
-  const cache = new ElastiCacheReplicaControl(tracer.captureAWSv3Client(createElastiCacheClient()));
-  return { ports: { db, cache, followUps, events }, ...rest };
+  const rds = tracer.captureAWSv3Client(createRdsClient());
+  const elastiCache = tracer.captureAWSv3Client(createElastiCacheClient());
+  const db = new RdsReplicaControl(rds);
+  const cache = new ElastiCacheReplicaControl(elastiCache);
+  const { dynamo } = createAwsClients();
+  const dynamoClient = tracer.captureAWSv3Client(dynamo);
+  const targets = new DynamoChangeTargets(dynamoClient, required(env, 'IDEMPOTENCY_TABLE'), rest);
+  // The deployment's KillSwitch parameter forces it on without reading the table.
+  const guard = new DynamoStateStore(dynamoClient, {
+    tableName: required(env, 'STATE_TABLE'),
+    killSwitchForced: env.KILL_SWITCH === 'on',
+  });
+  const deadLetters = new SqsChangeDeadLetters(
+    tracer.captureAWSv3Client(createSqsClient()),
+    required(env, 'CHANGE_DEAD_LETTER_QUEUE_URL'),
+  );
+  // The same precedence as every flow: ServicesJson's declared tiers, else the resource's own tag.
+  const mode = (env.MODE ?? MODES[0]) as Mode;
+  const configured = servicesWithDefaultMode(env.SERVICES_JSON || '[]', mode);
+  const owners = keptOwners(
+    { database: databaseOwner(rds), cache: cacheOwner(elastiCache) },
+    { now: rest.now },
+  );
+  return {
+    ports: { db, cache, followUps, events, targets, guard, configured, owners },
+    deadLetters,
+    ...rest,
+  };
 }
 
 /** Readers only: the follow-up function never changes a resource, and its bundle (and IAM) shows it. */

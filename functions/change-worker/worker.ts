@@ -3,11 +3,15 @@
  * clients and a real (dynalite) idempotency table:
  * - `applyChanges` reads the FIFO change queue. FIFO order matters within a resource, so it uses
  *   the FIFO variant of BatchProcessor: after a failure, the rest of that message group waits.
+ *   A poison message (a body that fails its schema, or a last receive) is moved to the dead-letter
+ *   queue by the worker and counts as handled, so the group's good messages are not failed with it.
  * - `followChanges` reads the standard follow-up queue (FIFO queues refuse per-message delays).
  * Both parse each body with Powertools' parser and the zod schemas of @headroom/core themselves,
  * so a bad message is logged with the fields that are wrong (the batch parser only logs at debug).
  * Both are idempotent on the change (and the follow-up attempt), and both fail a record rather
  * than drop it: SQS redelivers it, and after maxReceiveCount moves it to the dead-letter queue.
+ * Idempotency records can be lost (a timeout right after the write leaves one in progress until
+ * it expires); the change itself is retry-safe without them, since it aims at a kept absolute target.
  */
 import {
   BatchProcessor,
@@ -19,44 +23,74 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { parse } from '@aws-lambda-powertools/parser';
-import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
-  applyChange,
+  CHANGE_QUEUE_MAX_RECEIVES,
   followChange,
   followUpSchema,
+  jsonBody,
   resourceChangeSchema,
+  sendFirstFollowUp,
+  startChange,
   type FollowPolicy,
   type FollowPorts,
   type FollowUp,
   type ResourceChange,
+  type SqsChangeDeadLetters,
   type WorkerPorts,
 } from '@headroom/core';
 
 export interface WorkerDeps<P = WorkerPorts> {
   ports: P;
+  /** Where a change message that can never succeed is kept, so its FIFO group moves on. */
+  deadLetters?: Pick<SqsChangeDeadLetters, 'keep'>;
   persistenceStore: BasePersistenceLayer;
   now: () => number;
   logger: Logger;
   policy?: FollowPolicy;
 }
 
+/** Idempotency records start `<prefix>#`: each function may touch only its own (dynamodb:LeadingKeys). */
+export const IDEMPOTENCY_PREFIX = { apply: 'change-worker', follow: 'change-follow-up' } as const;
+
 /** A day: longer than any redelivery of the same change, short enough to keep the table small. */
 const IDEMPOTENCY_SECONDS = 24 * 3600;
 
 export function makeChangeApplier(deps: WorkerDeps) {
   const config = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: IDEMPOTENCY_SECONDS });
-  const applyOnce = makeIdempotent(
-    async (change: ResourceChange) => applyChange(change, deps.ports, deps.now(), deps.policy),
-    { persistenceStore: deps.persistenceStore, config },
+  // Only the change itself is idempotent here: the record is complete once the resource has its
+  // target, so a failed follow-up send comes back to the stored answer and sends again, nothing more.
+  const startOnce = makeIdempotent(
+    async (change: ResourceChange) => startChange(change, deps.ports, deps.now()),
+    // The key prefix is what IAM's dynamodb:LeadingKeys condition allows (template.yaml).
+    { persistenceStore: deps.persistenceStore, config, keyPrefix: IDEMPOTENCY_PREFIX.apply },
   );
   const processor = new SqsFifoPartialProcessorAsync();
   const handleRecord = async (record: SQSRecord) =>
     failLoudly(deps.logger, record, async () => {
-      const change = parse(record.body, undefined, JSONStringified(resourceChangeSchema));
-      const result = await applyOnce(change);
-      deps.logger.info('change handled', { changeId: change.id, resourceId: change.resourceId, result });
-      return result;
+      try {
+        const change = parse(record.body, undefined, jsonBody(resourceChangeSchema));
+        const result = await startOnce(change);
+        await sendFirstFollowUp(change, result, deps.ports, deps.now(), deps.policy);
+        deps.logger.info('change handled', { changeId: change.id, resourceId: change.resourceId, result });
+        return result;
+      } catch (error) {
+        if (deps.deadLetters === undefined || !isPoison(error, record)) throw error;
+        const reason = describeError(error);
+        await deps.deadLetters.keep(
+          {
+            messageId: record.messageId,
+            body: record.body,
+            groupId: record.attributes.MessageGroupId ?? 'unknown',
+          },
+          `${reason.name}: ${reason.message}`,
+        );
+        deps.logger.error('change message kept in the dead-letter queue; the rest of its group goes on', {
+          messageId: record.messageId,
+          error: reason,
+        });
+        return { status: 'dead-lettered' };
+      }
     });
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     config.registerLambdaContext(context);
@@ -72,12 +106,12 @@ export function makeChangeFollower(deps: WorkerDeps<FollowPorts>) {
   });
   const followOnce = makeIdempotent(
     async (followUp: FollowUp) => followChange(followUp, deps.ports, deps.now(), deps.policy),
-    { persistenceStore: deps.persistenceStore, config },
+    { persistenceStore: deps.persistenceStore, config, keyPrefix: IDEMPOTENCY_PREFIX.follow },
   );
   const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = async (record: SQSRecord) =>
     failLoudly(deps.logger, record, async () => {
-      const followUp = parse(record.body, undefined, JSONStringified(followUpSchema));
+      const followUp = parse(record.body, undefined, jsonBody(followUpSchema));
       const result = await followOnce(followUp);
       deps.logger.info('change followed', {
         changeId: followUp.change.id,
@@ -90,6 +124,15 @@ export function makeChangeFollower(deps: WorkerDeps<FollowPorts>) {
     config.registerLambdaContext(context);
     return processPartialResponse(event, handleRecord, processor, { context });
   };
+}
+
+/**
+ * A message retrying cannot help: its body fails the schema, or this was its last receive (SQS
+ * would dead-letter it now, and with it, untried, the group's messages failed behind it).
+ */
+function isPoison(error: unknown, record: SQSRecord): boolean {
+  const receives = Number(record.attributes.ApproximateReceiveCount);
+  return (error instanceof Error && error.name === 'ParseError') || receives >= CHANGE_QUEUE_MAX_RECEIVES;
 }
 
 interface Issue {

@@ -19,7 +19,6 @@ export interface EvaluateConfig {
   defaultMode: Mode;
   /** The deployment's kill switch; the state table's kill-switch item is read as well. */
   killSwitchForced: boolean;
-  tagKey: string;
   stateTable: string;
   eventBusName: string;
   servicesFromConfig: ManagedService[];
@@ -76,7 +75,6 @@ export function readEvaluateConfig(env: Env): EvaluateConfig {
   return {
     defaultMode: mode as Mode,
     killSwitchForced: killSwitch === 'on',
-    tagKey: env.TAG_KEY || DEFAULTS.tagKey,
     stateTable: required(env, 'STATE_TABLE'),
     eventBusName: required(env, 'EVENT_BUS_NAME'),
     servicesFromConfig: servicesWithDefaultMode(env.SERVICES_JSON || '[]', mode as Mode),
@@ -93,6 +91,11 @@ export function readEvaluateConfig(env: Env): EvaluateConfig {
  */
 export function eventsDeadLetterQueueUrl(env: Env): string {
   return required(env, 'ADVISOR_EVENTS_DLQ_URL');
+}
+
+/** The remediation workflow, where a decision that needs a person waits for one. */
+export function approvalStateMachineArn(env: Env): string {
+  return required(env, 'REMEDIATION_STATE_MACHINE_ARN');
 }
 
 /** Without EVALUATE_SCHEDULE every service is read on every run, as before the read plan. */

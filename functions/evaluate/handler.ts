@@ -11,8 +11,11 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import {
+  accountFromEnvironment,
   AutoScalingFleetControl,
+  tierOwners,
   CloudWatchMetricsReader,
+  clientConfig,
   createAwsClients,
   createSqsClient,
   DynamoStateStore,
@@ -20,12 +23,14 @@ import {
   evaluateServices,
   forecastFloors,
   SqsEventDeadLetters,
+  StepFunctionsApprovalWorkflow,
   TAG_PREFIX,
   withDeadLetters,
   type DeadLetteredEvent,
   type EvaluationReport,
 } from '@headroom/core';
-import { eventsDeadLetterQueueUrl, readEvaluateConfig } from './config.js';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { approvalStateMachineArn, eventsDeadLetterQueueUrl, readEvaluateConfig } from './config.js';
 import { describeIssues, ScheduledEventError, ScheduledRunSchema, type ScheduledRun } from './schema.js';
 
 const logger = new Logger();
@@ -37,6 +42,7 @@ const config = readEvaluateConfig(process.env);
 const clients = createAwsClients();
 for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
 const sqs = tracer.captureAWSv3Client(createSqsClient());
+const sfn = tracer.captureAWSv3Client(new SFNClient(clientConfig()));
 
 const clock = { now: () => Date.now() };
 const state = new DynamoStateStore(clients.dynamo, {
@@ -52,7 +58,6 @@ const {
 } = forecastFloors(
   new AutoScalingFleetControl(clients.autoScaling, {
     clock,
-    tagKey: config.tagKey,
     defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
     onConfigError: (error) => {
       logger.error('a managed group has bad headroom:* tags; it is left out', { error });
@@ -70,6 +75,11 @@ const deps = {
   fleet,
   state,
   forecasts,
+  owners: tierOwners(clock, accountFromEnvironment(process.env)),
+  // A decision that needs a person waits in the remediation workflow, which asks in Slack.
+  approvals: new StepFunctionsApprovalWorkflow(sfn, {
+    stateMachineArn: approvalStateMachineArn(process.env),
+  }),
   // Events the bus will not take are kept on the advisor-events DLQ; if that fails too, the run throws.
   events: withDeadLetters(
     new EventBridgePublisher(clients.eventBridge, { eventBusName: config.eventBusName }),

@@ -12,7 +12,9 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import {
+  accountFromEnvironment,
   AutoScalingFleetReader,
+  tierOwners,
   CloudWatchMetricsReader,
   createAwsClients,
   DEFAULTS,
@@ -57,12 +59,12 @@ const deps = {
   }),
   fleet: new AutoScalingFleetReader(clients.autoScaling, {
     clock,
-    tagKey: process.env.TAG_KEY || DEFAULTS.tagKey,
     defaultTags: { [`${TAG_PREFIX}mode`]: mode },
     onConfigError: (error) =>
       logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
   }),
   state: new DynamoForecastStore(clients.dynamo, { tableName: required('STATE_TABLE') }),
+  owners: tierOwners(clock, accountFromEnvironment(process.env)),
 };
 const servicesFromConfig = servicesWithDefaultMode(process.env.SERVICES_JSON || '[]', mode);
 

@@ -7,13 +7,18 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import middy from '@middy/core';
 import {
   CloudFrontInvalidations,
+  configuredDistributions,
+  MODES,
   createAwsClients,
   createCloudFrontClient,
   createSqsClient,
+  DynamoKillSwitch,
   DynamoPathLedger,
   SqsDeferredInvalidations,
   type InvalidateResult,
+  type Mode,
 } from '@headroom/core';
+import { servicesWithDefaultMode } from '../evaluate/config.js';
 import { makeInvalidator } from './invalidator.js';
 
 const logger = new Logger({ serviceName: 'headroom-invalidate' });
@@ -29,6 +34,12 @@ function required(name: string): string {
 const bucket = process.env.CDN_ORIGIN_BUCKET ?? '';
 const distributionId = process.env.CDN_DISTRIBUTION_ID ?? '';
 const { dynamo } = createAwsClients();
+const mode = (process.env.MODE ?? MODES[0]) as Mode;
+// Deploy events reach only these: CdnDistributionId and the distributions ServicesJson declares.
+const distributions = configuredDistributions(
+  servicesWithDefaultMode(process.env.SERVICES_JSON || '[]', mode),
+  distributionId,
+);
 
 function record(result: InvalidateResult): void {
   metrics.addMetric(
@@ -53,11 +64,21 @@ export const handler = middy(
         tracer.captureAWSv3Client(createSqsClient()),
         required('INVALIDATION_QUEUE_URL'),
       ),
+      killSwitch: new DynamoKillSwitch(tracer.captureAWSv3Client(dynamo), {
+        tableName: required('STATE_TABLE'),
+        killSwitchForced: process.env.KILL_SWITCH === 'on',
+      }),
     },
     origin: bucket !== '' && distributionId !== '' ? { bucket, distributionId } : undefined,
     now: () => Date.now(),
     logger,
+    distributions,
     onResult: record,
+    onRefused: (reason) => {
+      const metric = metrics.singleMetric();
+      metric.addDimension('reason', reason);
+      metric.addMetric('RefusedEvents', MetricUnit.Count, 1);
+    },
   }),
 )
   .use(injectLambdaContext(logger, { resetKeys: true }))

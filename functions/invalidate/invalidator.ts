@@ -6,11 +6,11 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { parse } from '@aws-lambda-powertools/parser';
-import { JSONStringified } from '@aws-lambda-powertools/parser/helpers';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
   invalidateForDeploys,
   invalidationMessageSchema,
+  jsonBody,
   requestsOf,
   type BucketOrigin,
   type InvalidatePorts,
@@ -23,8 +23,12 @@ export interface InvalidatorDeps {
   origin: BucketOrigin | undefined;
   now: () => number;
   logger: Logger;
+  /** The distributions deploy events may name (configuredDistributions); any other is refused. */
+  distributions: ReadonlySet<string>;
   /** Called with what was done, for metrics. */
   onResult?: (result: InvalidateResult) => void;
+  /** Called once per refused deploy event, for metrics. */
+  onRefused?: (reason: string) => void;
 }
 
 export function makeInvalidator(deps: InvalidatorDeps) {
@@ -33,7 +37,21 @@ export function makeInvalidator(deps: InvalidatorDeps) {
     const messageOf = new Map<InvalidationRequest, string>();
     for (const record of event.Records) {
       try {
-        const message = parse(record.body, undefined, JSONStringified(invalidationMessageSchema));
+        const message = parse(record.body, undefined, jsonBody(invalidationMessageSchema));
+        if ('source' in message && message.source === 'headroom.deploy') {
+          const { distributionId } = message.detail;
+          if (!deps.distributions.has(distributionId)) {
+            // Done, not failed: a retry would be refused the same way. Who sent it is in the log.
+            deps.logger.warn('event refused', {
+              reason: 'distribution-not-configured',
+              distributionId,
+              sender: { account: message.account, source: message.source, eventId: message.id },
+              messageId: record.messageId,
+            });
+            deps.onRefused?.('distribution-not-configured');
+            continue;
+          }
+        }
         for (const request of requestsOf(message, deps.origin)) messageOf.set(request, record.messageId);
       } catch (error) {
         failures.add(record.messageId);

@@ -9,6 +9,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -29,6 +30,23 @@ import {
 } from '@headroom/core';
 
 const logger = new Logger({ serviceName: 'headroom-notifier' });
+const metrics = new Metrics({ serviceName: 'headroom-notifier' });
+
+/** An event the notifier will not act on: logged with who sent it, and counted (RefusedEvents). */
+function refuse(
+  event: EventBridgeEvent<string, unknown>,
+  reason: string,
+  detail: Record<string, unknown>,
+): void {
+  logger.warn('event refused', {
+    reason,
+    sender: { account: event.account, source: event.source, eventId: event.id },
+    ...detail,
+  });
+  const metric = metrics.singleMetric();
+  metric.addDimension('reason', reason);
+  metric.addMetric('RefusedEvents', MetricUnit.Count, 1);
+}
 const required = (name: string) => {
   const value = process.env[name];
   if (!value) throw new Error(`environment variable ${name} is not set`);
@@ -67,7 +85,7 @@ export async function notify(event: EventBridgeEvent<string, unknown>, context: 
   logger.appendKeys({ eventType: typed.type, serviceId: typed.event.serviceId });
   if (typed.type === 'ApprovalRequested') {
     const { approvalId, taskToken, expiresAt, summary, decision } = typed.detail;
-    await approvals.savePending({
+    const saved = await approvals.savePending({
       approvalId,
       taskToken,
       serviceId: typed.event.serviceId,
@@ -75,6 +93,8 @@ export async function notify(event: EventBridgeEvent<string, unknown>, context: 
       requestedAt: typed.event.at,
       ...(expiresAt === undefined ? {} : { expiresAt }),
     });
+    // A stored approval is never overwritten, and a request that would overwrite one is not posted.
+    if (saved === 'refused') return refuse(event, 'approval-exists', { approvalId });
   }
   const message = slackMessageFor(noticeFor(typed, env.region));
   const target = await webhookTarget();

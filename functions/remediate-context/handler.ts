@@ -3,14 +3,14 @@ import { loadContext } from '@headroom/core';
 import {
   alarmPrefix,
   clock,
-  fleetControl,
+  fleetView,
   metricsReader,
   stateStore,
   step,
 } from '../remediate-shared/wiring.js';
 
 const prefix = alarmPrefix();
-const ports = { fleet: fleetControl(), metrics: metricsReader(), state: stateStore() };
+const ports = { fleet: fleetView(), metrics: metricsReader(), state: stateStore() };
 
 export const handler = step('LoadContext', async (input: { event: unknown }) =>
   loadContext(input.event, ports, { alarmPrefix: prefix, now: clock.now() }),

@@ -10,11 +10,19 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import {
+  accountFromEnvironment,
   AutoScalingFleetControl,
+  AutoScalingFleetDescriber,
+  AutoScalingFleetReader,
   CloudWatchMetricsReader,
   createAwsClients,
+  DynamoApprovalOutcomes,
+  DynamoKillSwitch,
   DynamoStateStore,
+  managedServices,
+  resolvedFleet,
   TAG_PREFIX,
+  tierOwners,
   type FleetControl,
   type ManagedService,
   type MetricsReader,
@@ -37,31 +45,50 @@ export function alarmPrefix(): string {
 const clients = createAwsClients();
 for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
 
-/** Tagged groups plus the ones listed in SERVICES_JSON, as the evaluate flow sees them. */
-function withConfiguredServices(fleet: FleetControl, configured: readonly ManagedService[]): FleetControl {
+const fleetOptions = () => ({
+  clock,
+  defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
+  onConfigError: (error: unknown) =>
+    logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
+});
+
+const throwOnDiscover = (stage: string, error: unknown) => {
+  throw error instanceof Error ? error : new Error(`${stage}: ${String(error)}`);
+};
+
+/**
+ * The services by managedServices' precedence (SERVICES_JSON over tags, by id and group), for the
+ * steps that read only modes: no tier is used there, so no resource owner is read.
+ */
+async function servicesByPrecedence(source: Pick<FleetControl, 'discover'>): Promise<ManagedService[]> {
+  return (await managedServices(source, config.servicesFromConfig, throwOnDiscover)).services;
+}
+
+// Each step builds only the ports it uses, so its bundle (and so its IAM) holds only those calls.
+/** For SetDesiredCapacity: the mode as it is now, the group described again and scaled. */
+export const fleetControl = (): FleetControl => {
+  const fleet = new AutoScalingFleetControl(clients.autoScaling, fleetOptions());
   return {
-    discover: async () => {
-      const tagged = await fleet.discover();
-      const known = new Set(tagged.map((s) => s.autoScalingGroupName));
-      return [...tagged, ...configured.filter((s) => !known.has(s.autoScalingGroupName))];
-    },
+    discover: () => servicesByPrecedence(fleet),
     describe: (groupNames) => fleet.describe(groupNames),
     setDesiredCapacity: (groupName, desired, honorCooldown) =>
       fleet.setDesiredCapacity(groupName, desired, honorCooldown),
   };
-}
+};
 
-// Each step builds only the ports it uses, so its bundle (and so its IAM) holds only those calls.
-export const fleetControl = (): FleetControl =>
-  withConfiguredServices(
-    new AutoScalingFleetControl(clients.autoScaling, {
-      clock,
-      tagKey: config.tagKey,
-      defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
-      onConfigError: (error) =>
-        logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
-    }),
+/** Discovery only: the services and their modes as they are now, with no call that changes a group. */
+export const serviceCatalog = (): Pick<FleetControl, 'discover'> => {
+  const reader = new AutoScalingFleetReader(clients.autoScaling, fleetOptions());
+  return { discover: () => servicesByPrecedence(reader) };
+};
+
+/** For LoadContext: the one resolver with tier owners (managedServices), no scaling call. */
+export const fleetView = (): Pick<FleetControl, 'discover' | 'describe'> =>
+  resolvedFleet(
+    new AutoScalingFleetDescriber(clients.autoScaling, fleetOptions()),
     config.servicesFromConfig,
+    tierOwners(clock, accountFromEnvironment(process.env)),
+    (message, detail) => logger.warn(message, { detail }),
   );
 
 export const metricsReader = (): MetricsReader =>
@@ -71,6 +98,13 @@ export const stateStore = (): StateStore =>
   new DynamoStateStore(clients.dynamo, {
     tableName: config.stateTable,
     decisionRetentionDays: config.decisionRetentionDays,
+    killSwitchForced: config.killSwitchForced,
+  });
+
+/** The kill switch alone: what the scaling step reads right before it acts. */
+export const killSwitch = (): DynamoKillSwitch =>
+  new DynamoKillSwitch(clients.dynamo, {
+    tableName: config.stateTable,
     killSwitchForced: config.killSwitchForced,
   });
 
@@ -88,3 +122,7 @@ export function step<I, O>(name: string, work: (input: I) => Promise<O>) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(captureLambdaHandler(tracer));
 }
+
+/** Approvals share the state table (keys approval#<id>); the Record step settles them. */
+export const approvalOutcomes = (): DynamoApprovalOutcomes =>
+  new DynamoApprovalOutcomes(clients.dynamo, { tableName: config.stateTable });

@@ -12,6 +12,7 @@ import {
   type Trace,
   type TraceFileOptions,
   type TraceGap,
+  recordedMinuteLoad,
   toMinuteLoad,
 } from '../workloads/traceReader.js';
 import {
@@ -37,6 +38,8 @@ export interface BacktestOptions {
   /** Seed of the world's randomness (default 1). */
   seed?: number;
   peakInstances?: number;
+  /** Replay the values as recorded (requests per interval), not scaled to peakInstances. */
+  asRecorded?: boolean;
   interpolation?: 'hold' | 'linear';
   policies?: readonly PolicyName[];
   headroom?: DeployedHeadroomOptions;
@@ -116,14 +119,17 @@ export async function backtestTrace(
   const service = options.service ?? BENCH_SERVICE;
   const trace = typeof source === 'string' ? readTraceFile(source, options.trace) : source;
   const traceName = options.traceName ?? trace.name.replace(/\.[^.]+$/, '');
-  const { load, startAt, gaps, gapEvents } = toMinuteLoad(trace, {
+  const minuteOptions = {
     peakInstances: options.peakInstances ?? BENCH_PEAK_INSTANCES,
     muPerInstance: options.profile
       ? shapeOf(options.profile)
       : (options.muPerInstance ?? BENCH_MU_PER_INSTANCE),
     sloP99Ms: service.slo.p99LatencyMs,
     interpolation: options.interpolation ?? BENCH_INTERPOLATION,
-  });
+  };
+  const { load, startAt, gaps, gapEvents } = options.asRecorded
+    ? recordedMinuteLoad(trace, minuteOptions.interpolation)
+    : toMinuteLoad(trace, minuteOptions);
   const runs = await replayEveryPolicy({ traceName, load, startAt, events: gapEvents }, options);
   return { records: runs.map((r) => toBenchRecord(r.summary)), runs, gaps, minutes: load.length };
 }

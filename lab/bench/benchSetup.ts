@@ -40,7 +40,7 @@ export const BENCH_SERVICE: ManagedService = {
 };
 
 export interface BenchTrace {
-  /** Name in results.json. */
+  /** Name in the records (frontier.json). */
   name: string;
   /** Path under the traces folder. */
   file: string;

@@ -1,4 +1,4 @@
-/** The records of results.json: exactly the fields benchmark.md lists, in its order. */
+/** The records `simulate` and `backtest` write with --json, one per policy: the run's summary, rounded. */
 import type { RunSummary } from '@headroom/core/model/replay.js';
 
 export interface BenchRecord {

@@ -1,23 +1,21 @@
 /**
- * `npm run bench`: every policy on every benchmark trace in one run, then results.json (exactly
- * the record fields of benchmark.md), results.md (tables, elastic speedup, targets) and the HTML
- * report with one chart per trace.
+ * `npm run bench`: the frontier of every benchmark trace (each at both fleet sizes, every policy at
+ * each of its settings) on worker threads, then frontier.json (exactly the record fields of issue
+ * 11), results.md (the verdict under the rule, every point) and the HTML report (per trace and
+ * size, instance-hours against SLO-violation minutes, and one timeline panel per policy).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { renderHtmlReport } from '../cli/report/html.js';
-import type { RunResult } from '@headroom/core/model/replay.js';
-import { profileForTrace } from '../world/profiles.js';
-import { backtestTrace } from './backtest.js';
-import {
-  BENCH_INTERPOLATION_NOTE,
-  BENCH_PEAK_INSTANCES,
-  BENCH_TRACES,
-  type BenchTrace,
-} from './benchSetup.js';
-import type { BenchRecord } from './records.js';
-import { resultsMarkdown } from './resultsMarkdown.js';
-import { traceVerdicts, type TraceVerdict } from './targets.js';
+import { renderFrontierReport } from '../cli/report/frontierHtml.js';
+import { readTraceFile } from '../workloads/traceReader.js';
+import { BENCH_INTERPOLATION_NOTE, BENCH_TRACES, type BenchTrace } from './benchSetup.js';
+import { FLEET_SIZES } from './benchProfiles.js';
+import { frontierMarkdown, type PolicySpeed } from './frontierMarkdown.js';
+import { frontierPoints } from './frontierPoints.js';
+import type { FrontierRecord } from './frontierRecords.js';
+import { runFrontier } from './frontierRun.js';
+import { type FrontierVerdict, frontierVerdicts } from './frontierVerdict.js';
 
 export interface BenchOptions {
   /** Folder holding the traces (../shared/data/traces). */
@@ -26,66 +24,98 @@ export interface BenchOptions {
   outDir: string;
   /** Wall clock, ms: only to time the run. */
   now: () => number;
-  /** Process CPU time, seconds, when the caller can read it (the run shares the machine). */
+  /** Process CPU time (every thread), seconds, when the caller can read it. */
   cpuSeconds?: () => number;
   traces?: readonly BenchTrace[];
+  sizes?: readonly number[];
+  /** Worker threads (default: one per core); 1 runs in this thread. */
+  workers?: number;
   onProgress?: (message: string) => void;
 }
 
 export interface BenchOutcome {
-  records: BenchRecord[];
-  runs: RunResult[];
-  verdicts: TraceVerdict[];
+  records: FrontierRecord[];
+  verdicts: FrontierVerdict[];
+  speeds: PolicySpeed[];
   wallSeconds: number;
   cpuSeconds: number;
+  workers: number;
+  simulatedMinutes: number;
   files: { json: string; markdown: string; html: string };
 }
+
+/** Slots per timeline panel in the report. */
+const CHART_POINTS = 1500;
 
 export async function runBench(options: BenchOptions): Promise<BenchOutcome> {
   const began = options.now();
   const cpuBegan = options.cpuSeconds?.() ?? 0;
-  const records: BenchRecord[] = [];
-  const runs: RunResult[] = [];
-  let simulatedMinutes = 0;
-  for (const trace of options.traces ?? BENCH_TRACES) {
-    const traceStarted = options.now();
-    const result = await backtestTrace(join(options.tracesDir, trace.file), {
-      traceName: trace.name,
-      profile: profileForTrace(trace.name),
-      trace: trace.column ? { column: trace.column } : {},
-      stopwatch: options.now,
-    });
-    records.push(...result.records);
-    runs.push(...result.runs);
-    simulatedMinutes += result.minutes * result.runs.length;
-    options.onProgress?.(
-      `${trace.name}: ${result.minutes.toLocaleString('en-US')} minutes × ${result.runs.length} policies in ` +
-        `${((options.now() - traceStarted) / 1000).toFixed(1)} s` +
-        (result.gaps.length > 0 ? ` (${result.gaps.length} gaps filled with the last value)` : ''),
-    );
-  }
+  const workers = options.workers ?? availableParallelism();
+  // Read every trace first: a file that cannot be read stops the run before any work, naming it.
+  const traces = (options.traces ?? BENCH_TRACES).map((t) => ({
+    name: t.name,
+    trace: readTraceFile(join(options.tracesDir, t.file), t.column ? { column: t.column } : {}),
+  }));
+  const perTrace = new Map<string, number>();
+  const run = await runFrontier(traces, {
+    workers,
+    sizes: options.sizes ?? FLEET_SIZES,
+    chartPoints: CHART_POINTS,
+    stopwatch: options.now,
+    onResult: (result, done, total) => {
+      const left = (perTrace.get(result.record.trace) ?? countJobs(options)) - 1;
+      perTrace.set(result.record.trace, left);
+      if (left === 0) {
+        options.onProgress?.(
+          `${result.record.trace}: done (${done} of ${total} runs, ${((options.now() - began) / 1000).toFixed(1)} s)`,
+        );
+      }
+    },
+  });
   const wallSeconds = (options.now() - began) / 1000;
   const cpuSeconds = (options.cpuSeconds?.() ?? cpuBegan) - cpuBegan;
 
   mkdirSync(options.outDir, { recursive: true });
   const files = {
-    json: join(options.outDir, 'results.json'),
+    json: join(options.outDir, 'frontier.json'),
     markdown: join(options.outDir, 'results.md'),
     html: join(options.outDir, 'report.html'),
   };
-  writeFileSync(files.json, `${JSON.stringify(records, null, 2)}\n`);
-  writeFileSync(files.markdown, resultsMarkdown(records, { wallSeconds, cpuSeconds, simulatedMinutes }));
+  const stats = {
+    wallSeconds,
+    cpuSeconds,
+    workers,
+    simulatedMinutes: run.simulatedMinutes,
+    speeds: run.speeds,
+  };
+  writeFileSync(files.json, `${JSON.stringify(run.records, null, 2)}\n`);
+  writeFileSync(files.markdown, frontierMarkdown(run.records, stats));
   writeFileSync(
     files.html,
-    renderHtmlReport({
-      title: 'Headroom benchmark',
-      subtitle: `${records.length} runs: every policy on ${new Set(records.map((r) => r.trace)).size} traces`,
+    renderFrontierReport({
+      title: 'Headroom benchmark: the frontier',
+      subtitle: `${run.records.length} runs: ${traces.length} traces × ${(options.sizes ?? FLEET_SIZES).length} fleet sizes × every policy at each setting`,
       notes: [
-        `Load per trace scaled so that its peak minute needs ${BENCH_PEAK_INSTANCES} instances at the SLO; ${BENCH_INTERPOLATION_NOTE}.`,
-        'Policies and their assumptions: docs/benchmark-results.md.',
+        `Each trace scaled so that its peak minute needs ${(options.sizes ?? FLEET_SIZES).join(' or ')} instances at the SLO; ${BENCH_INTERPOLATION_NOTE}.`,
+        'Policies, settings and their assumptions: docs/benchmark-results.md; the verdict: results.md.',
       ],
-      runs,
+      records: run.records,
+      charts: run.charts,
     }),
   );
-  return { records, runs, verdicts: traceVerdicts(records), wallSeconds, cpuSeconds, files };
+  return {
+    records: run.records,
+    verdicts: frontierVerdicts(run.records),
+    speeds: run.speeds,
+    wallSeconds,
+    cpuSeconds,
+    workers,
+    simulatedMinutes: run.simulatedMinutes,
+    files,
+  };
+}
+
+/** Jobs per trace: every point at every size. */
+function countJobs(options: BenchOptions): number {
+  return (options.sizes ?? FLEET_SIZES).length * frontierPoints().length;
 }

@@ -4,7 +4,7 @@
  */
 import { parseCommandArgs, UsageError, oneOf, wholeNumber } from '../cli/args.js';
 import { advisorMonthlyBill, type AdvisorBill } from './advisorMonthlyBill.js';
-import { everyTickPlan, type MetricReadPlan } from '@headroom/core/evaluate/readPlan.js';
+import { everyTickPlan, ticksBetweenReads, type MetricReadPlan } from '@headroom/core/evaluate/readPlan.js';
 
 export const COST_HELP = `Usage: headroom cost --services N --schedule RATE [options]
 
@@ -20,7 +20,7 @@ Options:
   --calm-every MIN      minutes between reads of a calm service (adaptive plan)
   --hot-share PCT       percent of services that are hot at a time (adaptive plan, default 5)
   --free-tier           subtract the account's always-free allowances
-  --json                print the bill as JSON
+  --json                print the bill as JSON on standard output (also '--json -')
 `;
 
 /** Minutes from an EventBridge rate expression or a bare number. */
@@ -54,10 +54,12 @@ export function formatBill(bill: AdvisorBill, services: number, minutes: number)
   const line = (r: readonly string[]): string =>
     `${(r[0] ?? '').padEnd(widths[0] ?? 0)}  ${(r[1] ?? '').padStart(widths[1] ?? 0)}  ${(r[2] ?? '').padStart(widths[2] ?? 0)}`;
   const { reads } = bill;
+  // A read happens on a tick: asked for more often than the schedule, it happens every tick.
+  const every = (wanted: number) => ticksBetweenReads(wanted, minutes) * minutes;
   return [
     `Headroom's monthly AWS bill: ${services} services, evaluated every ${minutes} min (us-east-1, 730 h)`,
-    `Reads: calm services ${reads.calmMetrics} metrics every ${reads.calmEveryMinutes} min, ` +
-      `hot (${Math.round(reads.hotShare * 100)} %) ${reads.hotMetrics} every ${reads.hotEveryMinutes} min; ` +
+    `Reads: calm services ${reads.calmMetrics} metrics every ${every(reads.calmEveryMinutes)} min, ` +
+      `hot (${Math.round(reads.hotShare * 100)} %) ${reads.hotMetrics} every ${every(reads.hotEveryMinutes)} min; ` +
       `${bill.getMetricDataCalls.toLocaleString('en-US')} GetMetricData calls`,
     '',
     ...rows.map(line),
@@ -84,10 +86,21 @@ export function costReport(argv: readonly string[]): { text: string; help: boole
   const kpisPerService = wholeNumber('cost', 'kpis', values.kpis, 4);
   const plan = oneOf('cost', 'reads', values.reads, ['adaptive', 'every-tick'] as const, 'adaptive');
   const reads: Partial<MetricReadPlan> = plan === 'every-tick' ? everyTickPlan(kpisPerService, minutes) : {};
+  for (const option of ['calm-every', 'hot-share'] as const) {
+    if (plan === 'every-tick' && values[option] !== undefined)
+      throw new UsageError(
+        `--${option} belongs to the adaptive plan; --reads every-tick reads every service on every tick`,
+        'cost',
+      );
+  }
   if (values['calm-every'] !== undefined)
     reads.calmEveryMinutes = wholeNumber('cost', 'calm-every', values['calm-every'], 20);
-  if (values['hot-share'] !== undefined)
-    reads.hotShare = wholeNumber('cost', 'hot-share', values['hot-share'], 5, 0) / 100;
+  if (values['hot-share'] !== undefined) {
+    const percent = wholeNumber('cost', 'hot-share', values['hot-share'], 5, 0);
+    if (percent > 100)
+      throw new UsageError(`--hot-share is a percent of the services, 0 to 100, got '${percent}'`, 'cost');
+    reads.hotShare = percent / 100;
+  }
   let bill: AdvisorBill;
   try {
     bill = advisorMonthlyBill({

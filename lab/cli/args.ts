@@ -27,13 +27,14 @@ export function parseCommandArgs(
   command: string,
   argv: readonly string[],
   options: OptionSpec,
+  allowPositionals = false,
 ): ParsedOptions {
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
-      allowPositionals: false,
+      allowPositionals,
     });
     return { values: values as ParsedOptions['values'], positionals };
   } catch (error) {

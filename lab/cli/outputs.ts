@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import type { RunResult } from '@headroom/core/model/replay.js';
 import type { CliIo } from './commands/command.js';
 import { renderHtmlReport } from './report/html.js';
+import { STDOUT } from './outputPaths.js';
 import { benchRecords } from './scenario.js';
 import { formatSummaryTable, writeRecordsJson } from './table.js';
 
@@ -14,18 +15,23 @@ export interface Outputs {
   notes: readonly string[];
   /** Report path, relative to io.cwd unless absolute. */
   report: string;
-  /** Where to write the benchmark's records of these runs (results.json format). */
+  /** Where to write the records of these runs (one per policy, toBenchRecord); `-`: stdout. */
   json?: string;
   /** Wall time of the replays, for the overall speed line. */
   wallMs: number;
+  /** Fields added to every JSON record (how the trace was read, the service model). */
+  recordExtras?: object;
 }
 
 export function writeOutputs(io: CliIo, outputs: Outputs): void {
+  const toStdout = outputs.json === STDOUT;
+  // With `--json -` standard output carries only the JSON; what people read goes to stderr.
+  const say = toStdout ? io.stderr : io.stdout;
   const summaries = outputs.runs.map((r) => r.summary);
-  io.stdout.write(`\n${formatSummaryTable(summaries)}\n\n`);
+  say.write(`\n${formatSummaryTable(summaries)}\n\n`);
   const minutes = summaries.reduce((sum, s) => sum + s.minutes, 0);
   const seconds = Math.max(outputs.wallMs, 1) / 1000;
-  io.stdout.write(
+  say.write(
     `Replayed ${minutes.toLocaleString('en-US')} simulated minutes in ${seconds.toFixed(1)} s ` +
       `(${Math.round(minutes / seconds).toLocaleString('en-US')} simulated minutes per second).\n`,
   );
@@ -41,11 +47,16 @@ export function writeOutputs(io: CliIo, outputs: Outputs): void {
       runs: outputs.runs,
     }),
   );
-  io.stdout.write(`Report: ${report}\n`);
+  say.write(`Report: ${report}\n`);
 
   if (outputs.json !== undefined) {
+    const records = benchRecords(outputs.runs).map((r) => ({ ...r, ...outputs.recordExtras }));
+    if (toStdout) {
+      io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+      return;
+    }
     const json = resolve(io.cwd, outputs.json);
-    writeRecordsJson(json, benchRecords(outputs.runs));
-    io.stdout.write(`JSON: ${json}\n`);
+    writeRecordsJson(json, records);
+    say.write(`JSON: ${json}\n`);
   }
 }

@@ -3,14 +3,30 @@
  * code a script can rely on: 2 for a usage error, 1 for bad input (a trace, a config) or a
  * failed run, 0 otherwise. Bad input is reported as one line, without a stack trace.
  */
+import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
 import { backtestCommand } from './commands/backtest.js';
 import { benchCommand } from './commands/bench.js';
+import { calibrateCommand } from './commands/calibrate.js';
 import { costCommand } from './commands/cost.js';
 import { simulateCommand } from './commands/simulate.js';
+import { validateCommand } from './commands/validate.js';
+import { decisionsCommand, explainCommand, killSwitchCommand } from './commands/operate.js';
+import { statusCommand } from './commands/status.js';
 import type { CliIo, Command } from './commands/command.js';
 
-const COMMANDS: readonly Command[] = [simulateCommand, backtestCommand, benchCommand, costCommand];
+const COMMANDS: readonly Command[] = [
+  simulateCommand,
+  backtestCommand,
+  calibrateCommand,
+  benchCommand,
+  costCommand,
+  validateCommand,
+  statusCommand(),
+  killSwitchCommand(),
+  decisionsCommand(),
+  explainCommand(),
+];
 
 export function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -21,19 +37,35 @@ Usage: headroom <command> [options]
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
-Run 'headroom <command> --help' for a command's options.
+Run 'headroom <command> --help' for a command's options; 'headroom --version' for the version.
 'npm start' runs 'headroom simulate' on a generated month; no AWS account is needed.
 `;
 }
 
+/** The version in the project's package.json. */
+export function projectVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
 /** Runs the command line `argv` (without node and the script) and returns the exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo,
+  commands: readonly Command[] = COMMANDS,
+): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`headroom ${projectVersion()}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(topLevelHelp());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = commands.find((c) => c.name === name);
   try {
     if (!command) {
       throw new UsageError(

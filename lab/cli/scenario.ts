@@ -7,6 +7,7 @@ import { replayEveryPolicy } from '../bench/backtest.js';
 import { POLICY_NAMES, type PolicyName } from '../bench/benchPolicies.js';
 import { toBenchRecord, type BenchRecord } from '../bench/records.js';
 import type { RunResult } from '@headroom/core/model/replay.js';
+import type { ManagedService } from '@headroom/core/model/service.js';
 import { scaleToPeak } from '../workloads/traceReader.js';
 import { type ServiceProfile, shapeOf } from '../world/profiles.js';
 import type { CliIo } from './commands/command.js';
@@ -30,9 +31,11 @@ export interface ScenarioOptions {
   profile?: ServiceProfile;
   policies: readonly PolicyName[];
   progress: boolean;
+  /** The service replayed (default: the benchmark's). */
+  service?: ManagedService;
 }
 
-/** The records of results.json for these runs, exactly as the benchmark writes them. */
+/** The records of these runs, one per policy, as `--json` writes them. */
 export const benchRecords = (runs: readonly RunResult[]): BenchRecord[] =>
   runs.map((r) => toBenchRecord(r.summary));
 
@@ -49,7 +52,7 @@ export async function replayPolicies(
           {
             peakInstances: options.peakInstances,
             muPerInstance: options.profile ? shapeOf(options.profile) : MU_PER_INSTANCE,
-            sloP99Ms: SERVICE.slo.p99LatencyMs,
+            sloP99Ms: (options.service ?? SERVICE).slo.p99LatencyMs,
           },
           options.traceName,
         ).load;
@@ -65,7 +68,7 @@ export async function replayPolicies(
     return await replayEveryPolicy(
       { traceName: options.traceName, load, startAt: options.startAt },
       {
-        service: SERVICE,
+        service: options.service ?? SERVICE,
         muPerInstance: MU_PER_INSTANCE,
         ...(options.profile ? { profile: options.profile } : {}),
         policies: options.policies,

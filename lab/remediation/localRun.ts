@@ -19,6 +19,7 @@ export const LOCAL_SUBSTITUTIONS: Readonly<Record<string, string>> = {
   RemediateContextFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:remediate-context',
   RemediateDiagnoseFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:remediate-diagnose',
   RemediateGuardrailsFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:remediate-guardrails',
+  RemediateClaimFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:remediate-claim',
   RemediateScaleFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:remediate-scale',
   RemediateRecordFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:remediate-record',
   AdvisorBusName: 'headroom-advisor',
@@ -56,6 +57,8 @@ export interface RemediationBindings {
   loadContext(event: unknown): Promise<RemediationContext>;
   diagnose(state: RemediationState): Promise<RemediationState>;
   guardrails(state: RemediationState): Promise<RemediationState>;
+  /** ClaimAction: the guardrails again right before acting, and the action claimed. */
+  claim(state: RemediationState): Promise<RemediationState>;
   scale(scale: FleetScale): Promise<unknown>;
   /** The SQS SendMessage request the workflow makes; resolves with the message id. */
   sendChange(message: ChangeMessage): Promise<string>;
@@ -113,6 +116,7 @@ export async function runRemediationLocally(
     'LoadContext',
     'Diagnose',
     'Guardrails',
+    'ClaimAction',
     'RequestApproval',
     'SetDesiredCapacity',
     'SendChange',
@@ -136,6 +140,7 @@ export async function runRemediationLocally(
         LoadContext: invoke((payload: { event: unknown }) => bindings.loadContext(payload.event)),
         Diagnose: invoke(bindings.diagnose),
         Guardrails: invoke(bindings.guardrails),
+        ClaimAction: invoke(bindings.claim),
         SetDesiredCapacity: invoke(bindings.scale),
         Record: invoke(bindings.record),
         SendChange: async (input) => ({

@@ -9,6 +9,7 @@ import type { SimulatedAccount, SimulatedService } from '../world/account.js';
 import { InMemoryStateStore, SimFleetControl, SimMetricsReader } from '../world/adapters.js';
 import { CREATED_BY_TAG, type ResourceChange } from '@headroom/core/remediation/changes.js';
 import type { RemediationBindings } from './localRun.js';
+import { InMemoryChangeTargets } from './changeTargets.js';
 import type {
   CacheGroup,
   CacheReplicaControl,
@@ -23,13 +24,9 @@ import {
   ResourceBusyError,
   type WorkerPorts,
 } from '@headroom/core/remediation/worker.js';
-import {
-  diagnoseStep,
-  guardrailsStep,
-  loadContext,
-  recordStep,
-  scaleStep,
-} from '@headroom/core/remediation/workflow.js';
+import { diagnoseStep, guardrailsStep, loadContext } from '@headroom/core/remediation/workflow.js';
+import { claimStep, scaleStep } from '@headroom/core/remediation/atAction.js';
+import { recordStep } from '@headroom/core/remediation/record.js';
 
 /** What the simulated approver answers; `ignore` lets the request time out. */
 export type SimApprover = 'approve' | 'reject' | 'ignore';
@@ -172,13 +169,24 @@ export function simWorld(account: SimulatedAccount, serviceId: string, events: E
     cacheReplicationGroupId === undefined
       ? new AbsentTier('cache')
       : new SimCache(sim, cacheReplicationGroupId);
+  const store = new InMemoryStateStore();
   return {
     account,
     serviceId,
-    store: new InMemoryStateStore(),
+    store,
     events,
     queues,
-    workerPorts: { db, cache, followUps: queues, events },
+    // The simulated service is declared (as in ServicesJson): its tiers are its own; nothing is tagged.
+    workerPorts: {
+      db,
+      cache,
+      followUps: queues,
+      events,
+      targets: new InMemoryChangeTargets(),
+      guard: store,
+      configured: [sim.service],
+      owners: { serviceOf: async () => undefined },
+    },
   };
 }
 
@@ -227,7 +235,8 @@ export function simBindings(world: SimWorld, approver: SimApprover): Remediation
       loadContext(event, { fleet, metrics, state: store }, { alarmPrefix: '', now: now() }),
     diagnose: async (state) => diagnoseStep(state),
     guardrails: async (state) => guardrailsStep(state, { now: now() }),
-    scale: (scale) => scaleStep(scale, fleet, now()),
+    claim: (state) => claimStep(state, { fleet, state: store }, { now: now() }),
+    scale: (scale) => scaleStep(scale, { fleet, killSwitch: store }, now()),
     sendChange: async (message) => {
       queues.sendChange(message.MessageBody);
       return message.MessageDeduplicationId;

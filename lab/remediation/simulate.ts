@@ -25,7 +25,8 @@ export const REMEDIATION_SERVICE: ManagedService = {
   // The benchmark lets a policy jump anywhere; an alarm-driven action takes measured steps.
   capacity: { ...BENCH_SERVICE.capacity, maxStepPct: 25, maxStepInstances: 8 },
   slo: { ...BENCH_SERVICE.slo, dbConnectionsMaxPct: 80, cacheHitRatioMinPct: 85 },
-  tiers: { dbInstanceId: 'shop-db', cacheReplicationGroupId: 'shop-cache' },
+  // The simulated application spreads its reads over the database's replicas, and says so.
+  tiers: { dbInstanceId: 'shop-db', dbReadsOnReplicas: true, cacheReplicationGroupId: 'shop-cache' },
 };
 
 /**

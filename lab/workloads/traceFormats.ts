@@ -11,6 +11,7 @@
  *   returns them), one response or an array of paginated responses.
  */
 import { parse } from 'csv-parse/sync';
+import { chooseResults, isMetricStatistics, parseMetricStatistics } from './cloudWatchExport.js';
 
 export class TraceError extends Error {
   override readonly name = 'TraceError';
@@ -84,13 +85,20 @@ function parseValue(text: string, file: string, line: number): number {
   return v;
 }
 
-function pickValueColumn(header: readonly string[], file: string, wanted: string | undefined): number {
-  const names = header.map((h) => h.trim());
-  const pick =
+/** The value column a CSV header yields: `wanted`, else value, y, or the first *cpu* column. */
+export function csvValueColumn(header: readonly string[], wanted: string | undefined): string | undefined {
+  const names = header.map((h) => h.trim().replace(/^"|"$/g, ''));
+  return (
     wanted ??
     names.find((n) => n === 'value') ??
     names.find((n) => n === 'y') ??
-    names.find((n) => /cpu/i.test(n));
+    names.find((n) => /cpu/i.test(n))
+  );
+}
+
+function pickValueColumn(header: readonly string[], file: string, wanted: string | undefined): number {
+  const names = header.map((h) => h.trim());
+  const pick = csvValueColumn(names, wanted);
   const i = pick === undefined ? -1 : names.indexOf(pick);
   if (i < 0) {
     const what = wanted === undefined ? 'no value column found' : `column "${wanted}" not found`;
@@ -144,7 +152,7 @@ export function parseCsvTrace(text: string, file: string, options: CsvOptions = 
 }
 
 export interface CloudWatchOptions {
-  /** Which MetricDataResults entry (by Id or Label); default: the only one, or the first. */
+  /** Which MetricDataResults entry (by Id or Label), or which get-metric-statistics statistic; needed when there are several. */
   id?: string;
 }
 
@@ -165,6 +173,7 @@ export function parseCloudWatchJson(text: string, file: string, options: CloudWa
   } catch (e) {
     throw new TraceError(file, undefined, `not valid JSON (${(e as Error).message})`);
   }
+  if (isMetricStatistics(doc)) return parseMetricStatistics(doc, file, options.id);
   const pages = Array.isArray(doc) ? doc : [doc];
   const points: RawPoint[] = [];
   let matched = false;
@@ -173,28 +182,26 @@ export function parseCloudWatchJson(text: string, file: string, options: CloudWa
     const results = isRecord(page) ? page['MetricDataResults'] : undefined;
     if (!Array.isArray(results))
       throw new TraceError(file, `${prefix}MetricDataResults`, 'missing: not a GetMetricData response');
-    const index =
-      options.id === undefined
-        ? 0
-        : results.findIndex((r) => isRecord(r) && (r['Id'] === options.id || r['Label'] === options.id));
-    const result: unknown = results[index];
-    if (!isRecord(result)) return;
-    matched = true;
-    const path = `${prefix}MetricDataResults[${index}]`;
-    const { Timestamps: times, Values: values } = result;
-    if (!Array.isArray(times) || !Array.isArray(values))
-      throw new TraceError(file, path, 'needs Timestamps and Values arrays');
-    if (times.length !== values.length) {
-      throw new TraceError(file, path, `${times.length} Timestamps but ${values.length} Values`);
+    for (const index of chooseResults(results, file, `${prefix}MetricDataResults`, options.id)) {
+      const result: unknown = results[index];
+      if (!isRecord(result)) continue;
+      matched = true;
+      const path = `${prefix}MetricDataResults[${index}]`;
+      const { Timestamps: times, Values: values } = result;
+      if (!Array.isArray(times) || !Array.isArray(values))
+        throw new TraceError(file, path, 'needs Timestamps and Values arrays');
+      if (times.length !== values.length) {
+        throw new TraceError(file, path, `${times.length} Timestamps but ${values.length} Values`);
+      }
+      times.forEach((t, i) => {
+        const where = `${path}.Values[${i}]`;
+        const v: unknown = values[i];
+        if (typeof v !== 'number' || !Number.isFinite(v))
+          throw new TraceError(file, where, `value ${JSON.stringify(v)} is not a number`);
+        if (v < 0) throw new TraceError(file, where, `value ${v} is negative; a load cannot be`);
+        points.push({ at: cloudWatchTime(t, file, `${path}.Timestamps[${i}]`), value: v, where });
+      });
     }
-    times.forEach((t, i) => {
-      const where = `${path}.Values[${i}]`;
-      const v: unknown = values[i];
-      if (typeof v !== 'number' || !Number.isFinite(v))
-        throw new TraceError(file, where, `value ${JSON.stringify(v)} is not a number`);
-      if (v < 0) throw new TraceError(file, where, `value ${v} is negative; a load cannot be`);
-      points.push({ at: cloudWatchTime(t, file, `${path}.Timestamps[${i}]`), value: v, where });
-    });
   });
   if (!matched) {
     throw new TraceError(

@@ -221,12 +221,21 @@ export function scaleToPeak(
   return { load: shape.map((v) => v * scale), scale };
 }
 
-export function toMinuteLoad(trace: Trace, options: MinuteLoadOptions): MinuteLoad {
-  const { load, scale } = scaleToPeak(perMinute(trace, options.interpolation ?? 'hold'), options, trace.name);
-  const gapEvents: TimelineEvent[] = trace.gaps.map((g) => ({
+const gapEventsOf = (trace: Trace): TimelineEvent[] =>
+  trace.gaps.map((g) => ({
     at: g.from,
     kind: 'gap',
     label: `${g.missing} missing interval${g.missing === 1 ? '' : 's'} filled with the last value`,
   }));
-  return { load, startAt: trace.start, scale, gaps: trace.gaps, gapEvents };
+
+export function toMinuteLoad(trace: Trace, options: MinuteLoadOptions): MinuteLoad {
+  const { load, scale } = scaleToPeak(perMinute(trace, options.interpolation ?? 'hold'), options, trace.name);
+  return { load, startAt: trace.start, scale, gaps: trace.gaps, gapEvents: gapEventsOf(trace) };
+}
+
+/** A request count per interval (CloudWatch Sum per period) as requests per minute, unscaled. */
+export function recordedMinuteLoad(trace: Trace, interpolation: 'hold' | 'linear' = 'hold'): MinuteLoad {
+  const scale = 60_000 / trace.intervalMs;
+  const load = perMinute(trace, interpolation).map((v) => v * scale);
+  return { load, startAt: trace.start, scale, gaps: trace.gaps, gapEvents: gapEventsOf(trace) };
 }

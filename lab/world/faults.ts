@@ -1,8 +1,11 @@
 /**
  * Fault injection through the ports: a seeded FaultPlan wraps any MetricsReader, FleetControl,
- * StateStore or EventPublisher and makes it fail the way AWS does, so the real use case can be
- * shown to retry, fall back or fail loudly. Errors carry the AWS SDK's shape (`name`, `$fault`,
- * `$metadata`): what a caller sees once the SDK's own retries are spent.
+ * StateStore or EventPublisher (and the change worker's RDS, ElastiCache and queue ports) and makes
+ * it fail the way AWS does, so the real use case can be shown to retry, fall back or fail loudly.
+ * Errors carry the AWS SDK's shape (`name`, `$fault`, `$metadata`): what a caller sees once the
+ * SDK's own retries are spent. Some faults strike after the write: the call took effect, then its
+ * answer was lost, or the function timed out right after it (every later call of the same
+ * invocation fails, until the harness starts the next one with `newInvocation`).
  */
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
@@ -20,7 +23,12 @@ import type {
   StateStore,
 } from '@headroom/core/ports/index.js';
 import { ScalingRefusedError } from '@headroom/core/aws/errors.js';
-import type { DbReplicaControl } from '@headroom/core/remediation/ports.js';
+import type {
+  CacheReplicaControl,
+  DbReplicaControl,
+  FollowUpQueue,
+} from '@headroom/core/remediation/ports.js';
+import type { ApprovalWorkflow } from '@headroom/core/remediation/approvals.js';
 
 /** Failures of any call. */
 export const TRANSPORT_FAULTS = ['throttling', 'server-error', 'timeout'] as const;
@@ -28,7 +36,14 @@ export const TRANSPORT_FAULTS = ['throttling', 'server-error', 'timeout'] as con
 export const DATA_FAULTS = ['partial-data', 'missing-datapoints', 'stale-metrics'] as const;
 /** What a capacity change can run into. */
 export const FLEET_FAULTS = ['group-deleted', 'change-rejected'] as const;
-export const FAULT_KINDS = [...TRANSPORT_FAULTS, ...DATA_FAULTS, ...FLEET_FAULTS] as const;
+/** What strikes after a write took effect. */
+export const AFTER_WRITE_FAULTS = ['answer-lost', 'timeout-after-write'] as const;
+export const FAULT_KINDS = [
+  ...TRANSPORT_FAULTS,
+  ...DATA_FAULTS,
+  ...FLEET_FAULTS,
+  ...AFTER_WRITE_FAULTS,
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** A port call by name, e.g. `fleet.setDesiredCapacity`. */
@@ -44,7 +59,24 @@ export type PortCall =
   | 'events.publish'
   | 'db.describe'
   | 'db.createReplica'
-  | 'db.deleteReplica';
+  | 'db.deleteReplica'
+  | 'cache.describe'
+  | 'cache.setReplicaCount'
+  | 'queue.send'
+  | 'approvals.request';
+
+/** The calls that change something: where a fault can strike after the change took effect. */
+export const WRITE_CALLS: readonly PortCall[] = [
+  'fleet.setDesiredCapacity',
+  'state.putServiceState',
+  'state.recordDecision',
+  'events.publish',
+  'db.createReplica',
+  'db.deleteReplica',
+  'cache.setReplicaCount',
+  'queue.send',
+  'approvals.request',
+];
 
 export interface FaultPlanOptions {
   seed: number;
@@ -79,6 +111,22 @@ export class InjectedAwsError extends Error {
   }
 }
 
+/** The call took effect, but its answer never came back: the caller sees a timeout. */
+export class AnswerLostError extends InjectedAwsError {
+  constructor(call: PortCall) {
+    super('timeout', call);
+    this.message = `the request took effect but its answer was lost (injected on ${call})`;
+  }
+}
+
+/** Lambda ended the invocation at its timeout, right after this call took effect. */
+export class FunctionTimedOutError extends Error {
+  override readonly name = 'Sandbox.Timedout';
+  constructor(readonly call: PortCall) {
+    super(`Task timed out right after ${call} (injected)`);
+  }
+}
+
 const AWS_SHAPES = {
   throttling: { name: 'ThrottlingException', message: 'Rate exceeded', fault: 'client', status: 400 },
   'server-error': {
@@ -104,6 +152,8 @@ const APPLIES_TO: Record<FaultKind, (call: PortCall) => boolean> = {
   'stale-metrics': (call) => call === 'metrics.readKpis',
   'group-deleted': (call) => call === 'fleet.describe' || call === 'fleet.setDesiredCapacity',
   'change-rejected': (call) => call === 'fleet.setDesiredCapacity',
+  'answer-lost': (call) => WRITE_CALLS.includes(call),
+  'timeout-after-write': (call) => WRITE_CALLS.includes(call),
 };
 
 export class FaultPlan {
@@ -124,8 +174,34 @@ export class FaultPlan {
     this.next = () => uniformFloat64(rng);
   }
 
+  /** Set when a `timeout-after-write` ended the current invocation. */
+  private timedOut: PortCall | undefined;
+
   count(kind?: FaultKind): number {
     return kind === undefined ? this.injected.length : this.injected.filter((f) => f.kind === kind).length;
+  }
+
+  /** Faults that struck after the call took effect. */
+  countAfterWrite(): number {
+    return this.injected.filter((f) => (AFTER_WRITE_FAULTS as readonly string[]).includes(f.kind)).length;
+  }
+
+  /** The harness starts the next invocation: a timed-out one is over. */
+  newInvocation(): void {
+    this.timedOut = undefined;
+  }
+
+  /** A write: transport faults before it, and after it (it took effect) a lost answer or a timeout. */
+  private async write<T>(call: PortCall, run: () => Promise<T>): Promise<T> {
+    this.failMaybe(call);
+    const result = await run();
+    const kind = this.draw(call, AFTER_WRITE_FAULTS);
+    if (kind === 'answer-lost') throw new AnswerLostError(call);
+    if (kind === 'timeout-after-write') {
+      this.timedOut = call;
+      throw new FunctionTimedOutError(call);
+    }
+    return result;
   }
 
   /** The fault this call runs into, if any: one draw per applicable kind, in a fixed order. */
@@ -144,6 +220,8 @@ export class FaultPlan {
 
   /** Throws an AWS-shaped error if a transport fault is drawn for this call. */
   private failMaybe(call: PortCall): void {
+    // Nothing runs after an invocation's timeout.
+    if (this.timedOut !== undefined) throw new FunctionTimedOutError(this.timedOut);
     const kind = this.draw(call, TRANSPORT_FAULTS);
     if (kind !== undefined) throw new InjectedAwsError(kind as (typeof TRANSPORT_FAULTS)[number], call);
   }
@@ -229,7 +307,9 @@ export class FaultPlan {
             'activity-in-progress',
             `Scaling activity in progress for ${groupName}`,
           );
-        return inner.setDesiredCapacity(groupName, desired, honorCooldown);
+        return this.write('fleet.setDesiredCapacity', () =>
+          inner.setDesiredCapacity(groupName, desired, honorCooldown),
+        );
       },
     };
   }
@@ -240,14 +320,10 @@ export class FaultPlan {
         this.failMaybe('state.getServiceState');
         return inner.getServiceState(serviceId);
       },
-      putServiceState: async (state: ServiceState, expectedVersion: number) => {
-        this.failMaybe('state.putServiceState');
-        return inner.putServiceState(state, expectedVersion);
-      },
-      recordDecision: async (record: DecisionRecord) => {
-        this.failMaybe('state.recordDecision');
-        return inner.recordDecision(record);
-      },
+      putServiceState: async (state: ServiceState, expectedVersion: number) =>
+        this.write('state.putServiceState', () => inner.putServiceState(state, expectedVersion)),
+      recordDecision: async (record: DecisionRecord) =>
+        this.write('state.recordDecision', () => inner.recordDecision(record)),
       isKillSwitchOn: async () => {
         this.failMaybe('state.isKillSwitchOn');
         return inner.isKillSwitchOn();
@@ -257,10 +333,8 @@ export class FaultPlan {
 
   events(inner: EventPublisher): EventPublisher {
     return {
-      publish: async (events: readonly AdvisorEvent[]) => {
-        this.failMaybe('events.publish');
-        return inner.publish(events);
-      },
+      publish: async (events: readonly AdvisorEvent[]) =>
+        this.write('events.publish', () => inner.publish(events)),
     };
   }
 
@@ -271,14 +345,35 @@ export class FaultPlan {
         this.failMaybe('db.describe');
         return inner.describe(id);
       },
-      createReplica: async (sourceId, replicaId, tags) => {
-        this.failMaybe('db.createReplica');
-        return inner.createReplica(sourceId, replicaId, tags);
-      },
-      deleteReplica: async (replicaId) => {
-        this.failMaybe('db.deleteReplica');
-        return inner.deleteReplica(replicaId);
-      },
+      createReplica: async (sourceId, replicaId, tags) =>
+        this.write('db.createReplica', () => inner.createReplica(sourceId, replicaId, tags)),
+      deleteReplica: async (replicaId) =>
+        this.write('db.deleteReplica', () => inner.deleteReplica(replicaId)),
     };
+  }
+
+  /** The change worker's ElastiCache port. */
+  cache(inner: CacheReplicaControl): CacheReplicaControl {
+    return {
+      describe: async (id) => {
+        this.failMaybe('cache.describe');
+        return inner.describe(id);
+      },
+      setReplicaCount: async (...args: Parameters<CacheReplicaControl['setReplicaCount']>) =>
+        this.write('cache.setReplicaCount', () => inner.setReplicaCount(...args)),
+    };
+  }
+
+  /** A queue send (the follow-up queue): SQS took the message, the answer may be lost. */
+  queue(inner: FollowUpQueue): FollowUpQueue {
+    return {
+      send: async (followUp, delaySeconds) =>
+        this.write('queue.send', () => inner.send(followUp, delaySeconds)),
+    };
+  }
+
+  /** Starting an approval (StartExecution). */
+  approvals(inner: ApprovalWorkflow): ApprovalWorkflow {
+    return { request: async (input) => this.write('approvals.request', () => inner.request(input)) };
   }
 }

@@ -1,8 +1,10 @@
 /**
  * A soak in simulation: months of minutes on the simulated account, the real evaluateServices
- * every few minutes through ports that fail at random (a seeded FaultPlan), a kill switch that
- * comes and goes, and a stream of change messages through a FIFO queue with a dead-letter queue.
- * It records what happened; the caller checks it (guardrails held, nothing lost).
+ * every few minutes through ports that fail at random (a seeded FaultPlan), before and after the
+ * write; its approval requests through the real remediation workflow to a simulated person; a kill
+ * switch that comes and goes; and a stream of change messages through a FIFO queue with a
+ * dead-letter queue, delivered twice or out of order now and then. The resources keep a ledger of
+ * every change that took effect (effects.ts); the caller checks it against what was decided.
  */
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
@@ -12,6 +14,7 @@ import {
   type EventDeadLetters,
 } from '@headroom/core/aws/withDeadLetters.js';
 import { evaluateServices } from '@headroom/core/evaluate/evaluateServices.js';
+import { approvalIdOf } from '@headroom/core/remediation/approvals.js';
 import type { DecisionRecord } from '@headroom/core/model/decision.js';
 import type { ManagedService, Mode } from '@headroom/core/model/service.js';
 import type { AdvisorEvent, FleetControl } from '@headroom/core/ports/index.js';
@@ -24,74 +27,13 @@ import {
   VirtualClock,
 } from './adapters.js';
 import { FaultPlan, type FaultKind } from './faults.js';
+import { deliver, FifoQueue, type ChangeConsumer, type DeliveryFaults } from './fifoQueue.js';
+import { EffectLedger } from './effects.js';
+import { SoakApprovals } from './soakApprovals.js';
+
+export { FifoQueue, type ChangeConsumer, type QueueMessage } from './fifoQueue.js';
 
 const MINUTE_MS = 60_000;
-
-export interface QueueMessage {
-  id: string;
-  body: string;
-  groupId: string;
-  receiveCount: number;
-}
-
-/** Handles a batch; returns the ids that failed (a throw fails them all), as an SQS consumer reports them. */
-export type ChangeConsumer = (batch: readonly QueueMessage[]) => Promise<readonly string[]>;
-
-/**
- * SQS FIFO as the change worker meets it: a group delivers in order and not while an earlier
- * message of it is in flight; a failed message comes back after the visibility timeout, and after
- * `maxReceiveCount` receives goes to the dead-letter queue. Nothing is ever dropped.
- */
-export class FifoQueue {
-  private readonly messages: (QueueMessage & { visibleAt: number })[] = [];
-  readonly deadLetters: QueueMessage[] = [];
-  sent = 0;
-  deleted = 0;
-
-  constructor(
-    private readonly maxReceiveCount: number,
-    private readonly visibilityMs: number,
-  ) {}
-
-  send(body: string, groupId: string, at: number): void {
-    this.sent += 1;
-    this.messages.push({ id: `msg-${this.sent}`, body, groupId, receiveCount: 0, visibleAt: at });
-  }
-
-  get pending(): number {
-    return this.messages.length;
-  }
-
-  receive(at: number, max = 10): QueueMessage[] {
-    const blocked = new Set<string>();
-    const out: QueueMessage[] = [];
-    for (const m of this.messages) {
-      if (out.length === max) break;
-      if (blocked.has(m.groupId)) continue;
-      blocked.add(m.groupId);
-      if (m.visibleAt > at) continue;
-      m.receiveCount += 1;
-      m.visibleAt = at + this.visibilityMs;
-      out.push({ id: m.id, body: m.body, groupId: m.groupId, receiveCount: m.receiveCount });
-    }
-    return out;
-  }
-
-  /** Deletes the handled messages; the failed ones wait for their timeout or go to the dead-letter queue. */
-  settle(batch: readonly QueueMessage[], failed: ReadonlySet<string>): void {
-    for (const m of batch) {
-      const i = this.messages.findIndex((x) => x.id === m.id);
-      if (i < 0) continue;
-      if (!failed.has(m.id)) {
-        this.messages.splice(i, 1);
-        this.deleted += 1;
-      } else if (m.receiveCount >= this.maxReceiveCount) {
-        this.messages.splice(i, 1);
-        this.deadLetters.push(m);
-      }
-    }
-  }
-}
 
 export interface SoakService {
   service: ManagedService;
@@ -119,11 +61,20 @@ export interface SoakOptions {
   evaluateEveryMinutes: number;
   windowMinutes: number;
   dailyActionBudget: number;
+  /** Scale-ins removing more than this share of a group wait for a person (the evaluate flow's option). */
+  approvalScaleInPct?: number;
   services: readonly SoakService[];
   faults: Partial<Record<FaultKind, number>>;
   /** Expected kill-switch episodes per day, each lasting an hour. */
   killSwitchPerDay: number;
   changes?: ChangeStream;
+  /** Duplicate and out-of-order deliveries of the change queue. */
+  deliveryFaults?: DeliveryFaults;
+  /**
+   * The resources' ledger; the change stream's resources record into it too. The soak sets its
+   * cause around each invocation (one change message per invocation, so each effect has one cause).
+   */
+  ledger?: EffectLedger;
 }
 
 /** A capacity change that reached the fleet, with what the guardrails must have known then. */
@@ -139,6 +90,8 @@ export interface SoakAction {
 /** The advisor's events: every one the runs produced is on the bus or in the dead-letter queue. */
 export interface AdvisorEventCount {
   produced: number;
+  /** Every event the runs and the approval workflows produced, in order. */
+  producedEvents: AdvisorEvent[];
   published: readonly AdvisorEvent[];
   deadLettered: readonly DeadLetteredEvent[];
 }
@@ -157,13 +110,21 @@ export interface SoakResult {
   evaluations: number;
   /** Services evaluated to a decision, by the reports. */
   decided: number;
-  /** Decisions in the state store, and those whose write failed but the report carries. */
+  /** Decisions in the state store (the approval workflows' records too), and those whose write failed but the report carries. */
   recorded: DecisionRecord[];
+  /** The decisions of the evaluate runs, by their reports. */
+  decidedRecords: DecisionRecord[];
   reportedUnrecorded: DecisionRecord[];
   actions: SoakAction[];
   faults: FaultPlan;
   advisorEvents: AdvisorEventCount;
   queue?: FifoQueue;
+  ledger: EffectLedger;
+  approvals: SoakApprovals;
+  /** Approval requests a person had to see (approval-required, not a repeat). */
+  approvalsAsked: string[];
+  /** The kill switch, for the caller's ledger. */
+  killSwitchOn: () => boolean;
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakResult> {
@@ -185,19 +146,30 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const plan = new FaultPlan({ seed: options.seed + 1, rates: options.faults }, clock);
   const actions: SoakAction[] = [];
   let killSwitch = false;
+  const ledger = options.ledger ?? new EffectLedger();
+  ledger.attach(clock, () => killSwitch);
+  const approvals = new SoakApprovals();
+  const approvalsAsked: string[] = [];
   const bus = new InMemoryEventPublisher();
   const deadLetters = new InMemoryDeadLetters();
-  const advisorEvents = { produced: 0, published: bus.events, deadLettered: deadLetters.letters };
+  const advisorEvents = {
+    produced: 0,
+    producedEvents: [] as AdvisorEvent[],
+    published: bus.events,
+    deadLettered: deadLetters.letters,
+  };
   // As in the evaluate function: a publish that fails (a fault) sends the events to the DLQ.
   const publisher = withDeadLetters(plan.events(bus), deadLetters);
   const deps = {
     clock,
     metrics: plan.metrics(new SimMetricsReader(account)),
-    fleet: plan.fleet(witnessed(new SimFleetControl(account), account, actions, () => killSwitch)),
+    fleet: plan.fleet(witnessed(new SimFleetControl(account), account, actions, () => killSwitch, ledger)),
     state: plan.state(store),
+    approvals: plan.approvals(approvals),
     events: {
       publish: async (events: readonly AdvisorEvent[]) => {
         advisorEvents.produced += events.length;
+        advisorEvents.producedEvents.push(...events);
         await publisher.publish(events);
       },
     },
@@ -206,17 +178,36 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const minutes = Math.round(options.days * 1440);
   const queue =
     options.changes &&
-    new FifoQueue(options.changes.maxReceiveCount, options.changes.visibilityTimeoutSeconds * 1000);
+    new FifoQueue(
+      options.changes.maxReceiveCount,
+      options.changes.visibilityTimeoutSeconds * 1000,
+      options.deliveryFaults,
+      random,
+    );
+  const approvalPorts = {
+    fleet: deps.fleet,
+    state: deps.state,
+    events: deps.events,
+    now: () => clock.now(),
+    random,
+    ledger,
+    newInvocation: () => plan.newInvocation(),
+  };
   const result: SoakResult = {
     minutes,
     evaluations: 0,
     decided: 0,
     recorded: store.decisions,
+    decidedRecords: [],
     reportedUnrecorded: [],
     actions,
     faults: plan,
     advisorEvents,
     ...(queue ? { queue } : {}),
+    ledger,
+    approvals,
+    approvalsAsked,
+    killSwitchOn: () => killSwitch,
   };
   let killSwitchUntil = -Infinity;
 
@@ -229,9 +220,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       store.setKillSwitch(killSwitch);
     }
     if ((m + 1) % options.evaluateEveryMinutes === 0) {
+      plan.newInvocation();
+      ledger.cause = `run:${result.evaluations}`;
       const report = await evaluateServices(deps, {
         windowMinutes: options.windowMinutes,
         dailyActionBudget: options.dailyActionBudget,
+        ...(options.approvalScaleInPct === undefined
+          ? {}
+          : { approvalScaleInPct: options.approvalScaleInPct }),
       });
       result.evaluations += 1;
       const unrecorded = new Set(
@@ -240,17 +236,21 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       for (const s of report.services) {
         if (s.status !== 'evaluated' || !s.record) continue;
         result.decided += 1;
+        result.decidedRecords.push(s.record);
         if (unrecorded.has(s.serviceId)) result.reportedUnrecorded.push(s.record);
+        if (s.record.outcome === 'approval-required' && !s.repeatedNotice)
+          approvalsAsked.push(approvalIdOf(s.record));
       }
+      await approvals.runAll(approvalPorts);
     }
-    if (queue && options.changes) await exchange(queue, options.changes, clock.now(), random);
+    if (queue && options.changes) await exchange(queue, options.changes, clock.now(), random, plan, ledger);
   }
   if (queue && options.changes) {
     // Drain: bounded, since every message is settled within maxReceiveCount deliveries.
     const step = options.changes.visibilityTimeoutSeconds * 1000;
     for (let i = 0; queue.pending > 0 && i < options.changes.maxReceiveCount * 10 + 10; i++) {
       clock.advance(step);
-      await deliver(queue, options.changes.consume, clock.now());
+      await deliverOne(queue, options.changes.consume, clock.now(), plan, ledger);
     }
   }
   return result;
@@ -261,25 +261,43 @@ async function exchange(
   changes: ChangeStream,
   at: number,
   random: () => number,
+  plan: FaultPlan,
+  ledger: EffectLedger,
 ): Promise<void> {
   if (random() < changes.perDay / 1440) {
     const { body, groupId } = changes.message(queue.sent, random);
     queue.send(body, groupId, at);
   }
-  if (queue.pending > 0) await deliver(queue, changes.consume, at);
+  if (queue.pending > 0) await deliverOne(queue, changes.consume, at, plan, ledger);
 }
 
-async function deliver(queue: FifoQueue, consume: ChangeConsumer, at: number): Promise<void> {
-  const batch = queue.receive(at);
-  if (batch.length === 0) return;
-  let failed: ReadonlySet<string>;
+/** One message per invocation, so what the resources see has one cause: the change's id. */
+async function deliverOne(
+  queue: FifoQueue,
+  consume: ChangeConsumer,
+  at: number,
+  plan: FaultPlan,
+  ledger: EffectLedger,
+): Promise<void> {
+  plan.newInvocation();
+  await deliver(
+    queue,
+    async (batch) => {
+      ledger.cause = `change:${changeIdOf(batch[0]?.body ?? '')}`;
+      return consume(batch);
+    },
+    at,
+    1,
+  );
+}
+
+function changeIdOf(body: string): string {
   try {
-    failed = new Set(await consume(batch));
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && 'id' in parsed ? String(parsed.id) : 'unreadable';
   } catch {
-    // The invocation failed: Lambda hands the whole batch back to SQS.
-    failed = new Set(batch.map((m) => m.id));
+    return 'unreadable';
   }
-  queue.settle(batch, failed);
 }
 
 /** Records each change that reaches the fleet, with the capacity it replaced. */
@@ -288,6 +306,7 @@ function witnessed(
   account: SimulatedAccount,
   actions: SoakAction[],
   killSwitch: () => boolean,
+  ledger: EffectLedger,
 ): FleetControl {
   return {
     discover: () => inner.discover(),
@@ -296,6 +315,7 @@ function witnessed(
       const sim = account.byGroupName(groupName);
       const from = sim?.fleet.size ?? 0;
       await inner.setDesiredCapacity(groupName, desired, honorCooldown);
+      if (desired !== from) ledger.record(groupName, 1);
       actions.push({
         at: account.clock.now(),
         serviceId: sim?.service.id ?? groupName,

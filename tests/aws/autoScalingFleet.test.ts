@@ -212,9 +212,10 @@ describe('AutoScalingFleetControl.describe', () => {
     });
   });
 
-  it('asks for at most 50 names a call and leaves a group without activities without lastActivityAt', async () => {
+  it('asks for at most 100 names a call (MaxRecords 100) and leaves a group without activities without lastActivityAt', async () => {
     const asked: string[][] = [];
     asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: DescribeAutoScalingGroupsCommandInput) => {
+      expect(input.MaxRecords).toBe(100);
       asked.push(input.AutoScalingGroupNames ?? []);
       return {
         AutoScalingGroups: (input.AutoScalingGroupNames ?? []).map((n) => group(n, {})),
@@ -222,10 +223,10 @@ describe('AutoScalingFleetControl.describe', () => {
       };
     });
     asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [], $metadata: metadata });
-    const names = Array.from({ length: 120 }, (_, i) => `g${i}`);
+    const names = Array.from({ length: 220 }, (_, i) => `g${i}`);
     const fleet = await new AutoScalingFleetControl(client, { clock }).describe(names);
-    expect(asked.map((a) => a.length)).toEqual([50, 50, 20]);
-    expect(fleet.size).toBe(120);
+    expect(asked.map((a) => a.length)).toEqual([100, 100, 20]);
+    expect(fleet.size).toBe(220);
     expect(fleet.get('g7')).toEqual({
       groupName: 'g7',
       desired: 4,
@@ -234,6 +235,63 @@ describe('AutoScalingFleetControl.describe', () => {
       min: 2,
       max: 20,
     });
+  });
+});
+
+describe('discovery, then describe, in one run', () => {
+  /** 150 tagged groups: pages of at most MaxRecords, each group in one page. */
+  function taggedFleet(calls: DescribeAutoScalingGroupsCommandInput[]) {
+    const all = Array.from({ length: 150 }, (_, i) => group(`g${i}`, { 'headroom:managed': 'true' }));
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: DescribeAutoScalingGroupsCommandInput) => {
+      calls.push({ ...input });
+      if (input.AutoScalingGroupNames !== undefined)
+        return {
+          AutoScalingGroups: all.filter((g) =>
+            input.AutoScalingGroupNames!.includes(g.AutoScalingGroupName!),
+          ),
+          $metadata: metadata,
+        };
+      const from = Number(input.NextToken ?? 0);
+      const size = input.MaxRecords ?? 50;
+      return {
+        AutoScalingGroups: all.slice(from, from + size),
+        ...(from + size < all.length ? { NextToken: String(from + size) } : {}),
+        $metadata: metadata,
+      };
+    });
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [], $metadata: metadata });
+  }
+
+  it('pages discovery 100 groups at a time and describes the groups it found without reading them again', async () => {
+    const calls: DescribeAutoScalingGroupsCommandInput[] = [];
+    taggedFleet(calls);
+    const fleet = new AutoScalingFleetControl(client, { clock });
+    const services = await fleet.discover();
+    expect(services).toHaveLength(150);
+    expect(calls.map((c) => c.MaxRecords)).toEqual([100, 100]);
+
+    const described = await fleet.describe([...services.map((s) => s.autoScalingGroupName), 'listed-only']);
+    expect(described.size).toBe(150);
+    // Only the group the discovery did not see (one listed in the config) is asked for.
+    expect(calls.slice(2).map((c) => c.AutoScalingGroupNames)).toEqual([['listed-only']]);
+  });
+
+  it('reads a group again once the discovery is older than one run, or was already used', async () => {
+    const calls: DescribeAutoScalingGroupsCommandInput[] = [];
+    taggedFleet(calls);
+    let now = T0;
+    const reader = new AutoScalingFleetReader(client, { clock: { now: () => now } });
+    await reader.discover();
+    now += 31_000;
+    await reader.describe(['g1']);
+    await reader.describe(['g2']);
+    expect(calls.slice(2).map((c) => c.AutoScalingGroupNames)).toEqual([['g1'], ['g2']]);
+
+    now += 60_000;
+    await reader.discover();
+    await reader.describe(['g3']);
+    await reader.describe(['g3']);
+    expect(calls.slice(6).map((c) => c.AutoScalingGroupNames)).toEqual([['g3']]);
   });
 });
 

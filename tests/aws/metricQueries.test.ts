@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { assembleSeries, planQueries, type MetricResult } from '@headroom/core';
+import { assembleSeries, batchesOf, planQueries, queriesOf, type MetricResult } from '@headroom/core';
 import { aService, MINUTE, T0 } from './fixtures.js';
 
 const web = aService('web', {
@@ -53,16 +53,34 @@ describe('planQueries', () => {
     expect(planned.filter((p) => p.region === 'us-east-1')).toHaveLength(1);
   });
 
-  it("reads a replication group's cache hit rate from its first member cluster", () => {
+  it("reads a replication group's cache hit rate from its first member, whichever cluster mode names it", () => {
     const byGroup = aService('a', { cacheReplicationGroupId: 'sessions' });
-    const byMember = aService('b', { cacheReplicationGroupId: 'sessions-002' });
-    const dimensions = planQueries([byGroup, byMember], 60, ['cacheHitRatioPct']).map(
-      (p) => p.query.MetricStat?.Metric?.Dimensions,
-    );
-    expect(dimensions).toEqual([
-      [{ Name: 'CacheClusterId', Value: 'sessions-001' }],
-      [{ Name: 'CacheClusterId', Value: 'sessions-002' }],
+    const byMember = aService('b', { cacheReplicationGroupId: 'sessions-0002-001' });
+    const [group, member] = planQueries([byGroup, byMember], 60, ['cacheHitRatioPct']);
+    // Cluster mode disabled names members <group>-001; enabled, <group>-0001-001: one of them exists.
+    expect(group!.inputs?.map((q) => [q.Id, q.ReturnData, q.MetricStat?.Metric?.Dimensions])).toEqual([
+      ['q0m0', false, [{ Name: 'CacheClusterId', Value: 'sessions-001' }]],
+      ['q0m1', false, [{ Name: 'CacheClusterId', Value: 'sessions-0001-001' }]],
     ]);
+    expect(group!.query).toMatchObject({ Id: 'q0', ReturnData: true, Expression: 'MAX([q0m0, q0m1])' });
+    expect(member!.inputs).toBeUndefined();
+    expect(member!.query.MetricStat?.Metric?.Dimensions).toEqual([
+      { Name: 'CacheClusterId', Value: 'sessions-0002-001' },
+    ]);
+  });
+
+  it("counts an expression's inputs toward a call's 500 queries, and sends them before it", () => {
+    const cached = Array.from({ length: 200 }, (_, i) =>
+      aService(`s${i}`, { cacheReplicationGroupId: `c${i}` }),
+    );
+    const planned = planQueries(cached, 60, ['cacheHitRatioPct']);
+    const batches = batchesOf(planned, 500);
+    expect(batches.map((b) => queriesOf(b).length)).toEqual([498, 102]);
+    expect(
+      queriesOf(batches[0]!)
+        .slice(0, 3)
+        .map((q) => q.Id),
+    ).toEqual(['q0m0', 'q0m1', 'q0']);
   });
 
   it('leaves out database connections when max_connections is unknown', () => {

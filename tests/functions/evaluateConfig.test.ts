@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { eventsDeadLetterQueueUrl, readEvaluateConfig } from '../../functions/evaluate/config.js';
+import {
+  approvalStateMachineArn,
+  eventsDeadLetterQueueUrl,
+  readEvaluateConfig,
+} from '../../functions/evaluate/config.js';
 
 const env = { STATE_TABLE: 'state', EVENT_BUS_NAME: 'bus' };
 
@@ -8,7 +12,6 @@ describe('evaluate configuration from the environment', () => {
     expect(readEvaluateConfig(env)).toEqual({
       defaultMode: 'advise',
       killSwitchForced: false,
-      tagKey: 'headroom:managed',
       stateTable: 'state',
       eventBusName: 'bus',
       servicesFromConfig: [],
@@ -58,6 +61,16 @@ describe('the advisor-events dead-letter queue URL', () => {
   it('is required: without it the evaluate function stops at start-up, naming the variable', () => {
     expect(() => eventsDeadLetterQueueUrl({ ADVISOR_EVENTS_DLQ_URL: ' ' })).toThrow(
       'environment variable ADVISOR_EVENTS_DLQ_URL is not set',
+    );
+  });
+});
+
+describe('the approval workflow', () => {
+  it('is read from REMEDIATION_STATE_MACHINE_ARN and required, naming the variable', () => {
+    const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:headroom-remediate';
+    expect(approvalStateMachineArn({ REMEDIATION_STATE_MACHINE_ARN: arn })).toBe(arn);
+    expect(() => approvalStateMachineArn({})).toThrow(
+      'environment variable REMEDIATION_STATE_MACHINE_ARN is not set',
     );
   });
 });

@@ -39,13 +39,15 @@ export const LAMBDA_ENV = {
   POWERTOOLS_TRACE_ENABLED: 'false',
   MODE: 'advise',
   KILL_SWITCH: 'off',
-  TAG_KEY: 'headroom:managed',
   STATE_TABLE: 'headroom-StateTable-1QW2E3R4T5Y6',
   EVENT_BUS_NAME: 'headroom-advisor',
+  REMEDIATION_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:headroom-remediate',
   ADVISOR_EVENTS_DLQ_URL:
     'https://sqs.eu-west-1.amazonaws.com/123456789012/headroom-AdvisorEventsDeadLetterQueue-1A2B3C',
   SERVICES_JSON: '[]',
   DAILY_ACTION_BUDGET: '20',
+  ACCOUNT_ID: '123456789012',
+  PARTITION: 'aws',
 };
 
 /** A group tagged for apply, `inService` instances in service. */

@@ -9,11 +9,14 @@ import type {
   AdvisorEvent,
   CacheGroup,
   CacheReplicaControl,
+  ChangeTargets,
   DbInstance,
   DbReplicaControl,
   FollowUp,
+  FollowUpQueue,
   ResourceChange,
 } from '@headroom/core';
+import { InMemoryChangeTargets } from '@headroom/lab/remediation/changeTargets.js';
 import { makeChangeApplier } from '../../functions/change-worker/worker.js';
 
 /** RDS as the worker sees it: a source instance and the replicas created from it. */
@@ -69,6 +72,14 @@ export class FakeCache implements CacheReplicaControl {
     const group = this.groups.get(id)!;
     group.replicasPerShard = group.replicasPerShard.map(() => count);
   }
+}
+
+/** Containers that share one RDS share one table of change targets too, as they do in AWS. */
+const targetsOf = new WeakMap<FakeDb, ChangeTargets>();
+function sharedTargets(db: FakeDb): ChangeTargets {
+  const targets = targetsOf.get(db) ?? new InMemoryChangeTargets();
+  targetsOf.set(db, targets);
+  return targets;
 }
 
 export const lambdaContext = {
@@ -129,21 +140,56 @@ export interface Worker {
 export function changeWorker(
   persistenceStore: BasePersistenceLayer,
   now: () => number,
-  { db = new FakeDb(), dbPort }: { db?: FakeDb; dbPort?: (db: DbReplicaControl) => DbReplicaControl } = {},
+  {
+    db = new FakeDb(),
+    dbPort,
+    followUpPort,
+    targets = sharedTargets(db),
+  }: {
+    db?: FakeDb;
+    dbPort?: (db: FakeDb) => DbReplicaControl;
+    /** Something between the worker and the follow-up queue, e.g. a FaultPlan. */
+    followUpPort?: (queue: FollowUpQueue) => FollowUpQueue;
+    targets?: ChangeTargets;
+  } = {},
 ): Worker {
   const cache = new FakeCache();
   const followUps: FollowUp[] = [];
+  const followUpQueue: FollowUpQueue = { send: async (f) => void followUps.push(f) };
   const events: AdvisorEvent[] = [];
   const applier = makeChangeApplier({
     ports: {
       db: dbPort ? dbPort(db) : db,
       cache,
-      followUps: { send: async (f) => void followUps.push(f) },
+      followUps: followUpPort ? followUpPort(followUpQueue) : followUpQueue,
       events: { publish: async (e) => void events.push(...e) },
+      targets,
+      guard: { isKillSwitchOn: async () => false, recordDecision: async () => {} },
+      // Every database here carries headroom:service=web, the service of replicaChange.
+      configured: [],
+      owners: { serviceOf: async () => 'web' },
     },
     persistenceStore,
     now,
     logger: new Logger({ serviceName: 'reliability', logLevel: 'SILENT' }),
   });
   return { db, cache, followUps, events, handle: (records) => applier({ Records: records }, lambdaContext) };
+}
+
+/** RDS as the resources' ledger sees it: each replica created or deleted is one effect on its source. */
+export function recordedDb(db: FakeDb, record: (sourceId: string, size: number) => void): DbReplicaControl {
+  return {
+    describe: (id) => db.describe(id),
+    createReplica: async (...args: Parameters<DbReplicaControl['createReplica']>) => {
+      const result = await db.createReplica(...args);
+      if (result === 'created') record(args[0], 1);
+      return result;
+    },
+    deleteReplica: async (...args: Parameters<DbReplicaControl['deleteReplica']>) => {
+      const source = [...db.instances.values()].find((i) => i.replicaIds.includes(args[0]));
+      const result = await db.deleteReplica(...args);
+      if (result === 'deleting') record(source?.id ?? args[0], 1);
+      return result;
+    },
+  };
 }

@@ -126,7 +126,7 @@ function world(serviceId: string, parties?: number) {
     return guardrailsStep(diagnoseStep({ context }), { now: T0 }).plan!;
   };
   const act = async (scales: FleetScale[]) => {
-    for (const scale of scales) await scaleStep(scale, fleet, T0);
+    for (const scale of scales) await scaleStep(scale, { fleet, killSwitch: store }, T0);
   };
   /** Plans, and acts when the verdict is to apply (no approval needed); returns the verdict. */
   const remediate = async () => {
@@ -233,7 +233,9 @@ describe('a schedule overlapping an alarm', () => {
       ...(await w.fleet.describe()).get('overlap-late-asg')!,
       lastActivityAt: T0 - 3_600_000,
     });
-    await expect(scaleStep(scales[0]!, later, T0)).rejects.toThrow(/not the 4 the plan was made from/);
+    await expect(
+      scaleStep(scales[0]!, { fleet: later, killSwitch: { isKillSwitchOn: async () => false } }, T0),
+    ).rejects.toThrow(/not the 4 the plan was made from/);
     expect(later.setCalls).toBe(0);
   });
 });

@@ -106,8 +106,10 @@ describe('the evaluate handler itself', () => {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       STATE_TABLE: 'headroom-state',
       EVENT_BUS_NAME: 'headroom-advisor',
+      REMEDIATION_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:headroom-remediate',
       ADVISOR_EVENTS_DLQ_URL:
         'https://sqs.eu-west-1.amazonaws.com/123456789012/headroom-AdvisorEventsDeadLetterQueue-1A2B3C',
+      ACCOUNT_ID: '123456789012',
     });
     for (const level of ['log', 'info', 'warn', 'error'] as const)
       quiet.push(jest.spyOn(console, level).mockImplementation(() => undefined));

@@ -103,14 +103,25 @@ describe('ElastiCacheReplicaControl', () => {
 });
 
 describe('CloudFrontInvalidations.inProgress', () => {
+  const NOW = Date.parse('2026-03-02T10:00:00Z');
+  const minutesAgo = (m: number) => new Date(NOW - m * 60_000);
+  const invalidation = (id: string, paths: string[]) => ({
+    Invalidation: {
+      Id: id,
+      Status: 'InProgress',
+      CreateTime: minutesAgo(1),
+      InvalidationBatch: { CallerReference: id, Paths: { Quantity: paths.length, Items: paths } },
+    },
+  });
+
   it('pages through ListInvalidations and counts the paths of those in progress only', async () => {
     cloudFront
       .on(ListInvalidationsCommand)
       .resolvesOnce({
         InvalidationList: {
           Items: [
-            { Id: 'I1', Status: 'InProgress', CreateTime: new Date(0) },
-            { Id: 'I2', Status: 'Completed', CreateTime: new Date(0) },
+            { Id: 'I1', Status: 'InProgress', CreateTime: minutesAgo(1) },
+            { Id: 'I2', Status: 'Completed', CreateTime: minutesAgo(5) },
           ],
           IsTruncated: true,
           NextMarker: 'I2',
@@ -121,28 +132,47 @@ describe('CloudFrontInvalidations.inProgress', () => {
       })
       .resolvesOnce({
         InvalidationList: {
-          Items: [{ Id: 'I3', Status: 'InProgress', CreateTime: new Date(0) }],
+          Items: [{ Id: 'I3', Status: 'InProgress', CreateTime: minutesAgo(20) }],
           IsTruncated: false,
           Marker: 'I2',
           MaxItems: 2,
           Quantity: 1,
         },
       });
-    const invalidation = (id: string, paths: string[]) => ({
-      Invalidation: {
-        Id: id,
-        Status: 'InProgress',
-        CreateTime: new Date(0),
-        InvalidationBatch: { CallerReference: id, Paths: { Quantity: paths.length, Items: paths } },
-      },
-    });
     cloudFront.on(GetInvalidationCommand, { Id: 'I1' }).resolves(invalidation('I1', ['/a', '/b', '/img/*']));
     cloudFront.on(GetInvalidationCommand, { Id: 'I3' }).resolves(invalidation('I3', ['/*']));
-    const counts = await new CloudFrontInvalidations(
-      new CloudFrontClient({ region: 'us-east-1' }),
-    ).inProgress('E1');
+    const counts = await new CloudFrontInvalidations(new CloudFrontClient({ region: 'us-east-1' }), {
+      now: () => NOW,
+    }).inProgress('E1');
     expect(counts).toEqual({ paths: 2, wildcards: 2 });
     expect(cloudFront.commandCalls(GetInvalidationCommand)).toHaveLength(2);
+    expect(cloudFront.commandCalls(ListInvalidationsCommand)[0]!.args[0].input.MaxItems).toBe(100);
+  });
+
+  it('stops at the page that reaches back past an hour, however long the history', async () => {
+    // Newest first: page n holds invalidations created 50 n minutes ago, all but the newest completed.
+    cloudFront.on(ListInvalidationsCommand).callsFake((input: { Marker?: string }) => {
+      const n = Number(input.Marker ?? 0);
+      return {
+        InvalidationList: {
+          Items: [
+            { Id: `N${n}`, Status: n === 0 ? 'InProgress' : 'Completed', CreateTime: minutesAgo(50 * n) },
+          ],
+          IsTruncated: true,
+          NextMarker: String(n + 1),
+          Marker: String(n),
+          MaxItems: 100,
+          Quantity: 1,
+        },
+      };
+    });
+    cloudFront.on(GetInvalidationCommand, { Id: 'N0' }).resolves(invalidation('N0', ['/index.html']));
+    const counts = await new CloudFrontInvalidations(new CloudFrontClient({ region: 'us-east-1' }), {
+      now: () => NOW,
+    }).inProgress('E1');
+    expect(counts).toEqual({ paths: 1, wildcards: 0 });
+    // 0, 50 and 100 minutes ago: the third page is past the hour, and the last one read.
+    expect(cloudFront.commandCalls(ListInvalidationsCommand)).toHaveLength(3);
   });
 });
 

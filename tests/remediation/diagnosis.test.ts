@@ -92,6 +92,12 @@ describe('proposeActions', () => {
       [[], ['db-read-replicas:orders-db:1'], 'high', undefined],
     ],
     [
+      'database whose application is not declared to read from replicas: advice, no replica',
+      { dbConnectionsPct: 95 },
+      { 'headroom:db-reads-on-replicas': 'false' },
+      [[], [], 'low', 'advice/db-replica-takes-no-reads'],
+    ],
+    [
       'cache: one replica per shard, medium risk',
       { cacheHitRatioPct: 70 },
       {},
@@ -142,12 +148,39 @@ describe('proposeActions', () => {
     expect(shape(p)).toEqual(expected);
   });
 
+  it.each<[string, Partial<typeof FLEET>, number[], string | undefined]>([
+    ['the group’s MaxSize 5 wins over the service’s max 20', { max: 5 }, [5], undefined],
+    ['a group at its own MaxSize is not scaled at all', { desired: 4, max: 4 }, [], 'limit/max-capacity'],
+    ['the group’s MinSize wins over the service’s min', { desired: 4, min: 7, max: 20 }, [7], undefined],
+  ])('clamps to the Auto Scaling group’s own limits: %s', (_, fleet, to, blockedBy) => {
+    const s = aService();
+    const latest = { ...HEALTHY, cpuPct: 105 };
+    const p = proposeActions({
+      service: s,
+      fleet: { ...FLEET, ...fleet },
+      latest,
+      diagnosis: diagnose(s, latest),
+      origin: 'evt-1',
+      now: NOW,
+    });
+    expect([p.scales.map((x) => x.to), p.blockedBy]).toEqual([to, blockedBy]);
+  });
+
   it('reads idle alarms by their names', () => {
     expect(
       ['headroom-orders-db-idle', 'headroom-orders-cache-idle', 'headroom-orders-db-connections'].map(
         idleTierOfAlarm,
       ),
     ).toEqual(['database', 'cache', undefined]);
+  });
+
+  it('says in the decision why a read replica would not help, and what would make it', () => {
+    const advice = propose({ dbConnectionsPct: 95 }, { 'headroom:db-reads-on-replicas': 'false' });
+    expect(advice.summary).toContain(
+      'no read replica for orders-db: a replica takes load only if the application reads from it',
+    );
+    expect(advice.summary).toContain('headroom:db-reads-on-replicas=true');
+    expect(advice.evidence).toMatchObject({ dbReadsOnReplicas: 0 });
   });
 
   it('gives the same change the same id for the same alarm event, and another for another', () => {

@@ -13,9 +13,10 @@ import type {
 
 export class FakeFleet implements FleetControl {
   readonly scaled: { groupName: string; desired: number }[] = [];
+  /** Tests change them mid-run: a person turning a service to `advise`, another writer scaling. */
   constructor(
-    private readonly services: ManagedService[],
-    private readonly capacity: FleetCapacity,
+    public services: ManagedService[],
+    public capacity: FleetCapacity,
   ) {}
   async discover() {
     return this.services;
@@ -25,6 +26,7 @@ export class FakeFleet implements FleetControl {
   }
   async setDesiredCapacity(groupName: string, desired: number) {
     this.scaled.push({ groupName, desired });
+    this.capacity = { ...this.capacity, desired };
   }
 }
 
@@ -40,7 +42,8 @@ export class FakeMetrics implements MetricsReader {
 export class FakeStore implements StateStore {
   readonly records: DecisionRecord[] = [];
   readonly states = new Map<string, ServiceState>();
-  constructor(private readonly killSwitch = false) {}
+  /** Tests turn it on mid-run, as a person would. */
+  constructor(public killSwitch = false) {}
   async getServiceState(serviceId: string) {
     return this.states.get(serviceId);
   }

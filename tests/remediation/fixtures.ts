@@ -11,6 +11,8 @@ export function aService(tags: Record<string, string> = {}): ManagedService {
       'headroom:min': '2',
       'headroom:max': '20',
       'headroom:db-instance': 'orders-db',
+      // The application reads from replicas, so a read replica relieves it.
+      'headroom:db-reads-on-replicas': 'true',
       'headroom:db-connections-max-pct': '80',
       'headroom:cache-group': 'orders-cache',
       'headroom:cache-hit-min-pct': '90',

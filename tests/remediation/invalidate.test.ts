@@ -6,15 +6,23 @@ import {
   CreateInvalidationCommand,
   GetInvalidationCommand,
   ListInvalidationsCommand,
+  NoSuchDistribution,
   TooManyInvalidationsInProgress,
 } from '@aws-sdk/client-cloudfront';
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CloudFrontInvalidations, DynamoPathLedger, SqsDeferredInvalidations } from '@headroom/core';
+import {
+  CloudFrontInvalidations,
+  configuredDistributions,
+  DynamoKillSwitch,
+  DynamoPathLedger,
+  parseServicesJson,
+  SqsDeferredInvalidations,
+} from '@headroom/core';
 import { makeInvalidator } from '../../functions/invalidate/invalidator.js';
 import { NOW } from './fixtures.js';
 
@@ -25,6 +33,14 @@ const QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/headroom-invalid
 
 let logger: Logger;
 let invalidate: ReturnType<typeof makeInvalidator>;
+let refused: string[] = [];
+/** E2SITE is CdnDistributionId; E1WEB, E3OTHER and E9GONE (deleted in CloudFront since) are declared in ServicesJson. */
+const distributions = configuredDistributions(
+  parseServicesJson(
+    '[{"autoScalingGroup":"web","cdnDistribution":"E1WEB"},{"autoScalingGroup":"other","cdnDistribution":"E3OTHER"},{"autoScalingGroup":"old","cdnDistribution":"E9GONE"}]',
+  ),
+  'E2SITE',
+);
 
 beforeEach(() => {
   logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
@@ -40,17 +56,22 @@ beforeEach(() => {
     },
   });
   dynamo.on(UpdateItemCommand).resolves({ Attributes: { paths: { N: '998' } } });
+  dynamo.on(GetItemCommand).resolves({});
   sqs.on(SendMessageCommand).resolves({ MessageId: 'd1' });
   invalidate = makeInvalidator({
     ports: {
       cdn: new CloudFrontInvalidations(new CloudFrontClient({ region: 'us-east-1' })),
       ledger: new DynamoPathLedger(new DynamoDBClient({ region: 'us-east-1' }), 'remediation'),
       deferrals: new SqsDeferredInvalidations(new SQSClient({ region: 'us-east-1' }), QUEUE),
+      killSwitch: new DynamoKillSwitch(new DynamoDBClient({ region: 'us-east-1' }), { tableName: 'state' }),
     },
     origin: { bucket: 'site-assets', distributionId: 'E2SITE' },
     now: () => NOW,
     logger,
+    distributions,
+    onRefused: (reason) => void refused.push(reason),
   });
+  refused = [];
 });
 
 afterEach(() => {
@@ -81,6 +102,27 @@ const objectCreated = (id: string, key: string, bucket = 'site-assets') => ({
   detail: { bucket: { name: bucket }, object: { key } },
 });
 const created = () => cloudFront.commandCalls(CreateInvalidationCommand).map((c) => c.args[0].input);
+
+describe('invalidate: deploy events reach only configured distributions', () => {
+  it('refuses a deploy naming any other distribution: nothing invalidated, logged with its sender, counted', async () => {
+    const warn = jest.spyOn(logger, 'warn');
+    const foreign = record({ ...deploy('d9', ['/'], 'EOTHERTEAM'), account: '123456789012' });
+    const response = await invalidate(batch(foreign, record(deploy('d10', ['/a.html']))));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(created().map((c) => c?.DistributionId)).toEqual(['E1WEB']);
+    expect(refused).toEqual(['distribution-not-configured']);
+    expect(warn).toHaveBeenCalledWith('event refused', {
+      reason: 'distribution-not-configured',
+      distributionId: 'EOTHERTEAM',
+      sender: { account: '123456789012', source: 'headroom.deploy', eventId: 'd9' },
+      messageId: foreign.messageId,
+    });
+  });
+
+  it('takes the configured distributions: the parameter’s and those ServicesJson declares, not tagged ones', () => {
+    expect([...distributions].sort()).toEqual(['E1WEB', 'E2SITE', 'E3OTHER', 'E9GONE']);
+  });
+});
 
 describe('invalidate', () => {
   it('coalesces the deploys of one window into one invalidation per distribution and counts its cost', async () => {
@@ -174,6 +216,41 @@ describe('invalidate', () => {
     const logged = JSON.stringify(errors.mock.calls);
     expect(logged).toContain("detail.paths.0: must begin with '/'");
     expect(logged).toContain('someone-elses-bucket');
+  });
+});
+
+describe('invalidate: failures stay with their own paths, and the kill switch stops it', () => {
+  it('an unknown distribution fails only its own messages; the others are invalidated', async () => {
+    cloudFront
+      .on(ListInvalidationsCommand, { DistributionId: 'E9GONE' })
+      .rejects(
+        new NoSuchDistribution({ message: 'The specified distribution does not exist.', $metadata: {} }),
+      );
+    const gone = record(deploy('d1', ['/a.html'], 'E9GONE'));
+    const fine = record(deploy('d2', ['/b.html']));
+    const alsoFine = record(deploy('d3', ['/c.html']));
+    const response = await invalidate(batch(gone, fine, alsoFine));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: gone.messageId }]);
+    expect(created().map((i) => [i?.DistributionId, i?.InvalidationBatch?.Paths?.Items])).toEqual([
+      ['E1WEB', ['/b.html', '/c.html']],
+    ]);
+  });
+
+  it('creates no invalidation while the kill switch is on; the messages come back', async () => {
+    dynamo.on(GetItemCommand).resolves({
+      Item: { pk: { S: 'advisor' }, sk: { S: 'kill-switch' }, on: { BOOL: true } },
+    });
+    const first = record(deploy('d1', ['/a.html']));
+    const second = record(objectCreated('o1', 'x.png'));
+    const response = await invalidate(batch(first, second));
+    expect(created()).toEqual([]);
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [first.messageId, second.messageId].sort(),
+    );
+    expect(dynamo.commandCalls(GetItemCommand)[0]?.args[0].input).toMatchObject({
+      TableName: 'state',
+      ConsistentRead: true,
+    });
   });
 });
 

@@ -7,6 +7,8 @@ import {
   DescribeScalingActivitiesCommand,
   SetDesiredCapacityCommand,
 } from '@aws-sdk/client-auto-scaling';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context } from 'aws-lambda';
 import { readAlarmEvent, type RemediationState } from '@headroom/core';
 import { aService, alarmEvent, FLEET, HEALTHY } from './fixtures.js';
@@ -21,6 +23,7 @@ let diagnose: Handler;
 let guardrails: Handler;
 let scale: Handler;
 const autoScaling = mockClient(AutoScalingClient);
+const dynamo = mockClient(DynamoDBClient);
 
 beforeAll(async () => {
   Object.assign(process.env, {
@@ -58,29 +61,63 @@ describe('remediation step handlers', () => {
     });
   });
 
-  it('SetDesiredCapacity scales a valid plan', async () => {
-    autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [
-        {
-          AutoScalingGroupName: 'orders',
-          DesiredCapacity: 4,
-          MinSize: 2,
-          MaxSize: 20,
-          DefaultCooldown: 300,
-          AvailabilityZones: ['us-east-1a'],
-          HealthCheckType: 'EC2',
-          CreatedTime: new Date(0),
-          Instances: [],
-        },
-      ],
-    });
+  const group = (mode: string) => ({
+    AutoScalingGroupName: 'orders',
+    DesiredCapacity: 4,
+    MinSize: 2,
+    MaxSize: 20,
+    DefaultCooldown: 300,
+    AvailabilityZones: ['us-east-1a'],
+    HealthCheckType: 'EC2',
+    CreatedTime: new Date(0),
+    Instances: [],
+    Tags: [
+      { Key: 'headroom:managed', Value: 'true' },
+      { Key: 'headroom:mode', Value: mode },
+      { Key: 'headroom:min', Value: '2' },
+      { Key: 'headroom:max', Value: '20' },
+    ].map((t) => ({
+      ...t,
+      ResourceId: 'orders',
+      ResourceType: 'auto-scaling-group',
+      PropagateAtLaunch: false,
+    })),
+  });
+  const world = (mode: string, killSwitch: boolean | undefined) => {
+    autoScaling.reset();
+    dynamo.reset();
+    autoScaling.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group(mode)] });
     autoScaling.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
     autoScaling.on(SetDesiredCapacityCommand).resolves({});
+    dynamo
+      .on(GetItemCommand)
+      .resolves(
+        killSwitch === undefined
+          ? {}
+          : { Item: marshall({ pk: 'advisor', sk: 'kill-switch', on: killSwitch }) },
+      );
+  };
+
+  it('SetDesiredCapacity scales a valid plan, the kill switch read just before', async () => {
+    world('apply', false);
     await scale({ groupName: 'orders', from: 4, to: 6 }, context);
     expect(autoScaling.commandCalls(SetDesiredCapacityCommand)[0]?.args[0].input).toMatchObject({
       AutoScalingGroupName: 'orders',
       DesiredCapacity: 6,
     });
+    expect(dynamo.commandCalls(GetItemCommand)[0]?.args[0].input).toMatchObject({ ConsistentRead: true });
+  });
+
+  it.each([
+    ['the kill switch was turned on after the plan', 'apply', true, 'kill-switch'],
+    ['the service was turned to advise after the plan', 'advise', undefined, 'mode-advise'],
+  ])('SetDesiredCapacity sends nothing when %s', async (_, mode, killSwitch, guardrail) => {
+    world(mode, killSwitch);
+    await expect(scale({ groupName: 'orders', from: 4, to: 6 }, context)).rejects.toMatchObject({
+      name: 'ActionStopped',
+      message: expect.stringContaining(guardrail),
+    });
+    expect(autoScaling.commandCalls(SetDesiredCapacityCommand)).toHaveLength(0);
   });
 
   it('SetDesiredCapacity refuses a malformed scale before calling AWS', async () => {

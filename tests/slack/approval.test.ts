@@ -15,27 +15,34 @@ import {
 } from '@headroom/core';
 
 class MemoryApprovals implements ApprovalStore, ApprovalRequests {
-  readonly items = new Map<string, PendingApproval & { status: ApprovalStatus; answeredBy?: string }>();
+  readonly items = new Map<
+    string,
+    PendingApproval & { status: ApprovalStatus; answeredBy?: string; toldAt?: number }
+  >();
   async savePending(approval: PendingApproval) {
     const current = this.items.get(approval.approvalId);
-    if (!current || current.status === 'pending')
-      this.items.set(approval.approvalId, { ...approval, status: 'pending' });
+    if (current && (current.status !== 'pending' || current.taskToken !== approval.taskToken)) {
+      return 'refused' as const;
+    }
+    this.items.set(approval.approvalId, { ...approval, status: 'pending' });
+    return 'saved' as const;
   }
   async claim(approvalId: string, answer: ApprovalAnswer, userId: string): Promise<ClaimResult> {
     const item = this.items.get(approvalId);
     if (!item) return { kind: 'unknown' };
-    if (item.status !== 'pending')
+    const retry = item.status === answer && item.toldAt === undefined;
+    if (item.status !== 'pending' && !retry)
       return { kind: 'already-answered', status: item.status, answeredBy: item.answeredBy };
-    this.items.set(approvalId, { ...item, status: answer, answeredBy: userId });
-    return { kind: 'claimed', taskToken: item.taskToken };
+    this.items.set(approvalId, { ...item, status: answer, answeredBy: item.answeredBy ?? userId });
+    return { kind: 'claimed', taskToken: item.taskToken, retry };
   }
-  async release(approvalId: string) {
+  async confirm(approvalId: string, at: number) {
     const item = this.items.get(approvalId);
-    if (item) this.items.set(approvalId, { ...item, status: 'pending', answeredBy: undefined });
+    if (item) this.items.set(approvalId, { ...item, toldAt: item.toldAt ?? at });
   }
   async markExpired(approvalId: string) {
     const item = this.items.get(approvalId);
-    if (item) this.items.set(approvalId, { ...item, status: 'expired' });
+    if (item && item.toldAt === undefined) this.items.set(approvalId, { ...item, status: 'expired' });
   }
 }
 
@@ -119,14 +126,19 @@ describe('answerClick', () => {
     expect(store.items.get('apr-1')?.status).toBe('expired');
   });
 
-  it('gives the claim back when Step Functions cannot be reached, so a second click can succeed', async () => {
-    const { store, deps } = await setup('throw');
+  it('keeps the claim when Step Functions cannot be reached (it may have taken the answer); clicking again sends the same answer', async () => {
+    const { store, tasks, deps } = await setup('throw');
     expect(await answerClick(approve, deps)).toEqual({
       kind: 'unreachable',
       approvalId: 'apr-1',
       error: 'TimeoutError',
     });
-    expect(store.items.get('apr-1')?.status).toBe('pending');
+    expect(store.items.get('apr-1')?.status).toBe('approved');
+    expect((await answerClick({ ...approve, actionId: 'headroom.reject' }, deps)).kind).toBe(
+      'already-answered',
+    );
+    expect((await answerClick(approve, deps)).kind).toBe('unreachable');
+    expect(tasks.calls.map((c) => c.answer)).toEqual(['approved', 'approved']);
   });
 });
 

@@ -7,6 +7,8 @@ import {
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
+  StartExecutionCommand,
+  ExecutionAlreadyExists,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -14,8 +16,10 @@ import {
   DynamoApprovalRequests,
   DynamoApprovals,
   REJECTED_ERROR,
+  StepFunctionsApprovalWorkflow,
   StepFunctionsTaskAnswers,
   sendHeartbeat,
+  type ApprovalWorkflowInput,
   type PendingApproval,
 } from '@headroom/core';
 import { T0, TOKEN, startFakeSlack } from './fixtures.js';
@@ -73,7 +77,10 @@ describe('DynamoApprovals', () => {
     expect(await store().claim(approval.approvalId, 'approved', 'U1AB', T0)).toEqual({
       kind: 'claimed',
       taskToken: TOKEN,
+      retry: false,
+      answerBy: T0 + 3_600_000,
     });
+    await store().confirm(approval.approvalId, T0 + 1);
     expect(await store().claim(approval.approvalId, 'approved', 'U1AB', T0 + 5)).toEqual({
       kind: 'already-answered',
       status: 'approved',
@@ -85,28 +92,47 @@ describe('DynamoApprovals', () => {
     expect(await store().claim('apr-unknown', 'approved', 'U1AB', T0)).toEqual({ kind: 'unknown' });
   });
 
-  it('puts a released claim back to pending, and records expiry', async () => {
+  it('lets the same answer be sent again until confirmed, never another answer, and never reopens', async () => {
     const approval = pending();
     await requests().savePending(approval);
     await store().claim(approval.approvalId, 'approved', 'U1AB', T0);
-    await store().release(approval.approvalId);
-    expect(await item(approval.approvalId)).not.toHaveProperty('answeredBy');
-    expect((await store().claim(approval.approvalId, 'rejected', 'U1AB', T0)).kind).toBe('claimed');
-    await store().markExpired(approval.approvalId);
+    expect(await store().claim(approval.approvalId, 'approved', 'U2CD', T0 + 1)).toMatchObject({
+      kind: 'claimed',
+      retry: true,
+    });
+    expect(await item(approval.approvalId)).toMatchObject({ answeredBy: 'U1AB', answeredAt: T0 });
+    expect(await store().claim(approval.approvalId, 'rejected', 'U2CD', T0 + 2)).toMatchObject({
+      kind: 'already-answered',
+      status: 'approved',
+    });
+    // The notifier's late "task gone" must not turn an answer into an expiry.
     await requests().markExpired(approval.approvalId);
-    expect((await item(approval.approvalId))?.status).toBe('expired');
+    expect((await item(approval.approvalId))?.status).toBe('approved');
+    await store().confirm(approval.approvalId, T0 + 3);
+    await store().markExpired(approval.approvalId);
+    expect(await item(approval.approvalId)).toMatchObject({ status: 'approved', toldAt: T0 + 3 });
   });
 
-  it('replaces the token of a still-pending approval, but never reopens an answered one', async () => {
+  it('records expiry of a request nobody answered', async () => {
     const approval = pending();
     await requests().savePending(approval);
-    await requests().savePending({ ...approval, taskToken: 'retried-step-token' });
-    expect((await item(approval.approvalId))?.taskToken).toBe('retried-step-token');
+    await requests().markExpired(approval.approvalId);
+    expect((await item(approval.approvalId))?.status).toBe('expired');
+    expect((await store().claim(approval.approvalId, 'approved', 'U1AB', T0)).kind).toBe('already-answered');
+  });
+
+  it('never overwrites a pending approval’s token, and never reopens an answered one', async () => {
+    const approval = pending();
+    expect(await requests().savePending(approval)).toBe('saved');
+    // The same request delivered twice is the same item.
+    expect(await requests().savePending(approval)).toBe('saved');
+    expect(await requests().savePending({ ...approval, taskToken: 'attacker-token' })).toBe('refused');
+    expect((await item(approval.approvalId))?.taskToken).toBe(approval.taskToken);
     await store().claim(approval.approvalId, 'approved', 'U1AB', T0);
-    await requests().savePending({ ...approval, taskToken: 'late-duplicate' });
+    expect(await requests().savePending(approval)).toBe('refused');
     expect(await item(approval.approvalId)).toMatchObject({
       status: 'approved',
-      taskToken: 'retried-step-token',
+      taskToken: approval.taskToken,
     });
   });
 });
@@ -151,7 +177,7 @@ describe('StepFunctionsTaskAnswers', () => {
     expect(await sendHeartbeat(new SFNClient({ region: 'eu-west-1' }), 'tok', 1_000)).toBe('task-gone');
   });
 
-  it('lets other errors through, for the caller to give the claim back', async () => {
+  it('lets other errors through, for the caller to report', async () => {
     sfn
       .on(SendTaskSuccessCommand)
       .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
@@ -181,5 +207,44 @@ describe('StepFunctionsTaskAnswers against an endpoint that never answers', () =
       client.destroy();
       await hanging.close();
     }
+  });
+});
+
+describe('StepFunctionsApprovalWorkflow', () => {
+  const sfn = mockClient(SFNClient);
+  beforeEach(() => {
+    sfn.reset();
+  });
+  afterAll(() => sfn.restore());
+  const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:headroom-remediate';
+  const workflow = () =>
+    new StepFunctionsApprovalWorkflow(new SFNClient({ region: 'eu-west-1' }), { stateMachineArn: arn });
+  const input = {
+    origin: 'evaluate',
+    plan: { approval: { approvalId: 'apr-0123456789abcdef01234567', expiresAt: T0 } },
+  } as unknown as ApprovalWorkflowInput;
+
+  it('starts one execution named after the approval id, with the plan as its input', async () => {
+    sfn.on(StartExecutionCommand).resolves({ executionArn: `${arn}:x`, startDate: new Date(T0) });
+    await workflow().request(input);
+    expect(sfn.commandCalls(StartExecutionCommand)[0]?.args[0].input).toEqual({
+      stateMachineArn: arn,
+      name: 'apr-0123456789abcdef01234567',
+      input: JSON.stringify(input),
+    });
+  });
+
+  it('takes ExecutionAlreadyExists (a start whose answer was lost, tried again) as started', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+    await expect(workflow().request(input)).resolves.toBeUndefined();
+  });
+
+  it('lets other errors through, so the run says ActionFailed', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+    await expect(workflow().request(input)).rejects.toThrow('Rate exceeded');
   });
 });

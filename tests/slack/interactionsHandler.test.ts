@@ -238,8 +238,23 @@ describe('interactions handler: secrets', () => {
       .on(GetSecretValueCommand)
       .rejects(Object.assign(new Error('unreachable'), { name: 'InternalServiceError' }));
     const approvalId = await newApproval();
-    const response = await interact(request(clickBody(approvalId)));
+    // The failure is logged (as ERROR, with the cause): captured here and checked, not printed.
+    let output = '';
+    const spies = [jest.spyOn(process.stdout, 'write'), jest.spyOn(process.stderr, 'write')];
+    spies.forEach((spy) =>
+      spy.mockImplementation((chunk: string | Uint8Array) => {
+        output += chunk.toString();
+        return true;
+      }),
+    );
+    let response;
+    try {
+      response = await interact(request(clickBody(approvalId)));
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
+    }
     expect(response.statusCode).toBe(500);
+    expect(output).toMatch(/"level":"ERROR","message":"interaction failed".*"message":"unreachable"/);
     expect(sfnCalls()).toBe(0);
     expect(await statusOf(approvalId)).toBe('pending');
     clearCaches();

@@ -136,6 +136,23 @@ describe('notifier handler', () => {
     expect(sfn.commandCalls(SendTaskHeartbeatCommand).map((c) => c.args[0].input.taskToken)).toEqual([TOKEN]);
   });
 
+  it('never overwrites a pending approval: a second request under its id is refused, logged with its sender and counted', async () => {
+    await notify(busEvent(approvalRequest), context);
+    const forged = { ...approvalRequest, detail: { ...approvalRequest.detail, taskToken: 'forged-token' } };
+    await notify(busEvent(forged), context);
+    const { Item } = await dynamo.client.send(
+      new GetItemCommand({
+        TableName: TABLE,
+        Key: marshall({ pk: 'approval#apr-0123456789abcdef', sk: 'approval' }),
+      }),
+    );
+    expect(Item && unmarshall(Item)).toMatchObject({ status: 'pending', taskToken: TOKEN });
+    expect(slack.received).toHaveLength(1);
+    expect(output).toContain('"reason":"approval-exists"');
+    expect(output).toContain('"sender":{"account":"123456789012","source":"headroom.advisor"');
+    expect(output).toMatch(/"RefusedEvents":1/);
+  });
+
   it('marks the approval expired when the workflow stopped waiting before the message went out', async () => {
     sfn.on(SendTaskHeartbeatCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} }));
     const late = { ...approvalRequest, detail: { ...approvalRequest.detail, approvalId: 'apr-late' } };

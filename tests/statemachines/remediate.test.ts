@@ -6,89 +6,14 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { isRecord, readTemplate } from '../../scripts/iamTemplate.js';
-import { readAdvisorEvent, type AdvisorEventType, type KpiSample, type ManagedService } from '@headroom/core';
 import {
   LOCAL_SUBSTITUTIONS,
   rawRemediationDefinition,
-  runRemediationLocally,
   substitute,
-  type ChangeMessage,
-  type RemediationBindings,
 } from '@headroom/lab/remediation/localRun';
-import {
-  APPROVAL_TIMEOUT_SECONDS,
-  diagnoseStep,
-  guardrailsStep,
-  loadContext,
-  recordStep,
-  scaleStep,
-} from '@headroom/core/remediation/workflow';
-import { aService, alarmEvent, FLEET, HEALTHY, NOW } from '../remediation/fixtures.js';
-import { FakeFleet, FakeMetrics, FakeStore } from '../remediation/fakes.js';
-
-const awsError = (name: string, message = name) => Object.assign(new Error(message), { name });
-
-interface Setup {
-  service?: ManagedService;
-  latest?: Partial<KpiSample>;
-  approval?: () => Promise<unknown>;
-  scaleFailures?: Error[];
-  sendFailures?: Error[];
-  recordFails?: boolean;
-}
-
-function world(setup: Setup = {}) {
-  const service = setup.service ?? aService();
-  const fleet = new FakeFleet([service], FLEET);
-  const store = new FakeStore();
-  const sent: ChangeMessage[] = [];
-  const published: { type: string; detail: Record<string, unknown> }[] = [];
-  const deadLetters: unknown[] = [];
-  const approvals: Record<string, unknown>[] = [];
-  const scaleFailures = [...(setup.scaleFailures ?? [])];
-  const sendFailures = [...(setup.sendFailures ?? [])];
-  const ports = { fleet, metrics: new FakeMetrics([{ ...HEALTHY, ...setup.latest }]), state: store };
-  const bindings: RemediationBindings = {
-    loadContext: (event) => loadContext(event, ports, { alarmPrefix: 'headroom-', now: NOW }),
-    diagnose: async (state) => diagnoseStep(state),
-    guardrails: async (state) => guardrailsStep(state, { now: NOW }),
-    scale: async (scale) => {
-      const failure = scaleFailures.shift();
-      if (failure) throw failure;
-      return scaleStep(scale, fleet, NOW);
-    },
-    sendChange: async (message) => {
-      const failure = sendFailures.shift();
-      if (failure) throw failure;
-      sent.push(message);
-      return `m-${sent.length}`;
-    },
-    requestApproval: async (detail) => {
-      approvals.push(detail);
-      return (setup.approval ?? (async () => ({ answer: 'approved', by: 'U123' })))();
-    },
-    publish: async (type, detail) => {
-      published.push({ type, detail });
-    },
-    record: async (state) => {
-      if (setup.recordFails) throw awsError('ProvisionedThroughputExceededException', 'table unavailable');
-      return recordStep(state, store, NOW);
-    },
-    keepInDeadLetter: async (body) => {
-      deadLetters.push(body);
-    },
-  };
-  return { fleet, store, sent, published, deadLetters, approvals, bindings };
-}
-
-/** What the workflow puts on the bus must read as the notifier reads it (Slack's own schemas). */
-function readsAsTheNotifierReads(type: string, detail: Record<string, unknown>) {
-  const { serviceId, at, ...rest } = detail as { serviceId: string; at: number };
-  return readAdvisorEvent({ type: type as AdvisorEventType, serviceId, at, detail: rest }).type;
-}
-
-const run = (w: ReturnType<typeof world>, event: unknown = alarmEvent()) =>
-  runRemediationLocally(event, w.bindings, { noRetryPause: true });
+import { APPROVAL_TIMEOUT_SECONDS } from '@headroom/core/remediation/workflow';
+import { aService, alarmEvent, NOW } from '../remediation/fixtures.js';
+import { awsError, readsAsTheNotifierReads, run, world } from './world.js';
 
 describe('remediate.asl.json', () => {
   it('every definition in statemachines/ passes asl-validator once substituted', () => {

@@ -11,7 +11,6 @@ describe('template.yaml Parameter defaults', () => {
   it.each([
     ['Mode', DEFAULTS.mode],
     ['KillSwitch', DEFAULTS.killSwitch],
-    ['TagKey', DEFAULTS.tagKey],
     ['EvaluateSchedule', DEFAULTS.evaluateSchedule],
     ['ForecastSchedule', DEFAULTS.forecastSchedule],
     ['DailyActionBudget', DEFAULTS.dailyActionBudget],
@@ -25,7 +24,6 @@ describe('template.yaml Parameter defaults', () => {
     expect(config).toMatchObject({
       defaultMode: DEFAULTS.mode,
       killSwitchForced: false,
-      tagKey: DEFAULTS.tagKey,
       dailyActionBudget: DEFAULTS.dailyActionBudget,
       decisionRetentionDays: DEFAULTS.decisionRetentionDays,
       windowMinutes: DEFAULTS.windowMinutes,

@@ -11,7 +11,7 @@ import { auditTemplate } from '../../scripts/iamCheck.js';
 import { deriveAslCalls } from '../../scripts/iamStateMachine.js';
 
 const repo = resolve(import.meta.dirname, '../..');
-const schemas = resolve(repo, '../shared/schemas');
+const schemas = resolve(repo, 'schemas');
 
 function project(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'iam-from-code-'));

@@ -87,7 +87,7 @@ describe('non-serverless resources against their CloudFormation schemas', () => 
     ([, r]) => !r.Type.startsWith('AWS::Serverless::'),
   );
 
-  it('has a registry schema in ../shared/schemas/cfn for every resource type used', () => {
+  it('has a registry schema in schemas/cfn for every resource type used', () => {
     expect(
       cfnResources.filter(([, r]) => !existsSync(cfnSchemaPath(r.Type))).map(([id, r]) => `${id}: ${r.Type}`),
     ).toEqual([]);

@@ -1,10 +1,10 @@
-/** The repository's template.yaml and the offline schemas in ../shared/schemas, for the template tests. */
+/** The repository's template.yaml and the offline schemas in schemas/ (third-party, with licences), for the template tests. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readTemplate, type SamTemplate, type TemplateValue } from '../../scripts/iamTemplate.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const SCHEMAS = resolve(ROOT, '../shared/schemas');
+export const SCHEMAS = resolve(ROOT, 'schemas');
 export const TEMPLATE_PATH = resolve(ROOT, 'template.yaml');
 
 export const loadTemplate = (): SamTemplate => readTemplate(TEMPLATE_PATH);

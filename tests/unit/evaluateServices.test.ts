@@ -2,9 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import {
   DECISION_KPIS,
   evaluateServices,
+  readAdvisorEvent,
   readPhase,
   readScheduleOf,
   type AdvisorEvent,
+  type ApprovalWorkflowInput,
   type DecisionRecord,
   type EvaluationDeps,
   type FleetCapacity,
@@ -201,6 +203,35 @@ describe('evaluateServices', () => {
     expect(report.services[0]?.record?.decision.reason).toContain('600 s old');
   });
 
+  it('reads CPU under EC2 basic monitoring (a datapoint every 5 min) as fresh for 15 min, not 3', async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 95 });
+    // What a 1-minute query returns for basic monitoring: one datapoint in five, the latest 4 min old.
+    world.samples.set(
+      'web',
+      [14, 9, 4].map((minutesAgo) => ({ at: world.now - minutesAgo * 60_000, cpuPct: 95 })),
+    );
+    const report = await evaluateServices(world.deps(), options);
+    expect(report.services[0]?.record?.decision.rule).not.toBe('data/stale');
+    expect(report.services[0]?.record?.decision.desiredCapacity).toBeGreaterThan(10);
+
+    // The same three datapoints 16 min later are stale even at that period.
+    world.now += 12 * 60_000;
+    const later = await evaluateServices(world.deps(), options);
+    expect(later.services[0]?.record?.decision.rule).toBe('data/stale');
+  });
+
+  it('says why it cannot tell the period of a lone, old datapoint, and does not act on it', async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 95 }, 240);
+    const report = await evaluateServices(world.deps(), options);
+    expect(world.setCalls).toEqual([]);
+    expect(report.services[0]?.record?.decision.rule).toBe('data/stale');
+    expect(report.notes.join('\n')).toContain(
+      'web: one datapoint in the read window, too few to tell how often the metric is published',
+    );
+  });
+
   it('one failing service does not stop the others', async () => {
     const world = new World();
     world.add(group('web'), 10, { cpuPct: 84 });
@@ -220,6 +251,47 @@ describe('evaluateServices', () => {
     ]);
   });
 
+  it("publishes each service's events before evaluating the next, so a run that times out later loses none", async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 84 });
+    world.add(group('api'), 4, { cpuPct: 140 });
+    let reachedApi!: () => void;
+    const stuck = new Promise<void>((resolve) => (reachedApi = resolve));
+    const deps = world.deps();
+    const setDesiredCapacity = deps.fleet.setDesiredCapacity;
+    deps.fleet.setDesiredCapacity = async (name, desired, honorCooldown) => {
+      if (name !== 'api-asg') return setDesiredCapacity(name, desired, honorCooldown);
+      reachedApi();
+      // The Lambda's time runs out here: this call never returns.
+      return new Promise<void>(() => undefined);
+    };
+    void evaluateServices(deps, options);
+    await stuck;
+    expect(world.setCalls).toEqual([['web-asg', 12, true]]);
+    expect(world.events.map((e) => [e.type, e.serviceId])).toEqual([['ActionApplied', 'web']]);
+  });
+
+  it("a failed publish of one service is reported and does not stop the next service's", async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 84 });
+    world.add(group('api'), 4, { cpuPct: 140 });
+    let calls = 0;
+    const report = await evaluateServices(
+      world.deps({
+        events: {
+          publish: async (events) => {
+            calls += 1;
+            if (calls === 1) throw new Error('ThrottlingException');
+            world.events.push(...events);
+          },
+        },
+      }),
+      options,
+    );
+    expect(report.errors).toEqual([{ stage: 'publish', message: 'Error: ThrottlingException' }]);
+    expect(world.events.map((e) => [e.type, e.serviceId])).toEqual([['ActionApplied', 'api']]);
+  });
+
   it('a refused action is published as ActionFailed and recorded as blocked', async () => {
     const world = new World();
     world.failSet = Object.assign(new Error('Scaling activity in progress'), {
@@ -234,13 +306,71 @@ describe('evaluateServices', () => {
     });
   });
 
-  it('a large scale-in waits for approval', async () => {
+  it('a large scale-in waits for approval: the workflow is started with an absolute plan, and it (not evaluate) publishes the request', async () => {
     const world = new World();
     world.add(group('web'), 10, { cpuPct: 14 });
-    const report = await evaluateServices(world.deps(), options);
+    const requested: ApprovalWorkflowInput[] = [];
+    const deps = world.deps({ approvals: { request: async (input) => void requested.push(input) } });
+    const report = await evaluateServices(deps, options);
     expect(report.services[0]?.record?.outcome).toBe('approval-required');
-    expect(world.events.map((e) => e.type)).toEqual(['ApprovalRequested']);
     expect(world.setCalls).toEqual([]);
+    expect(world.events).toEqual([]);
+    expect(requested).toHaveLength(1);
+    expect(requested[0]).toMatchObject({
+      origin: 'evaluate',
+      plan: {
+        serviceId: 'web',
+        verdict: 'approve',
+        alarmName: null,
+        scales: [
+          { groupName: 'web-asg', from: 10, to: report.services[0]!.record!.decision.desiredCapacity },
+        ],
+        changes: [],
+        approval: { approvalId: expect.stringMatching(/^apr-[0-9a-f]{24}$/), expiresAt: start + 3_600_000 },
+      },
+    });
+    // The next run within the hour does not ask again.
+    world.now += 60_000;
+    world.samples.set('web', [{ at: world.now - 60_000, p99LatencyMs: 200, errorRatePct: 0, cpuPct: 14 }]);
+    await evaluateServices(deps, options);
+    expect(requested).toHaveLength(1);
+  });
+
+  it('says ActionFailed when the approval cannot be requested, and advises when there is no approval workflow', async () => {
+    const failing = new World();
+    failing.add(group('web'), 10, { cpuPct: 14 });
+    const report = await evaluateServices(
+      failing.deps({
+        approvals: {
+          request: async () => {
+            throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+          },
+        },
+      }),
+      options,
+    );
+    expect(report.services[0]?.record).toMatchObject({ outcome: 'blocked' });
+    expect(report.services[0]?.record?.guardrails).toContain('action-failed');
+    expect(failing.events.map((e) => [e.type, e.detail.error])).toEqual([
+      ['ActionFailed', 'approval could not be requested: ThrottlingException: Rate exceeded'],
+    ]);
+
+    const unattended = new World();
+    unattended.add(group('web'), 10, { cpuPct: 14 });
+    await evaluateServices(unattended.deps(), options);
+    expect(unattended.events.map((e) => [e.type, e.detail.outcome])).toEqual([
+      ['Recommendation', 'approval-required'],
+    ]);
+  });
+
+  it('puts on the bus only events the notifier can read (an approval request without its task token would be dead-lettered)', async () => {
+    const world = new World();
+    world.add(group('web'), 10, { cpuPct: 14 });
+    world.add(group('api'), 4, { cpuPct: 140 });
+    world.add(group('batch', 'advise'), 10, { cpuPct: 84 });
+    await evaluateServices(world.deps(), options);
+    expect(world.events.length).toBe(3);
+    for (const event of world.events) expect(() => readAdvisorEvent(event)).not.toThrow();
   });
 
   it('evaluates configured services when discovery fails, and config overrides tags', async () => {

@@ -10,7 +10,9 @@ export const costCommand: Command = {
   summary: "model Headroom's own monthly AWS bill",
   help: COST_HELP,
   async run(argv, io) {
-    io.stdout.write(costReport(argv).text);
+    // `--json -` (standard output) means what `--json` means here: the bill is printed, never a file.
+    const args = argv.filter((a, i) => !(a === '-' && argv[i - 1] === '--json'));
+    io.stdout.write(costReport(args).text);
     return 0;
   },
 };

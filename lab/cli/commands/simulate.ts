@@ -8,6 +8,9 @@ import { POLICY_NAMES, SIMULATION_START, replayPolicies, type ScenarioOptions } 
 import { writeOutputs } from '../outputs.js';
 import { addRemediationToRuns, remediationNote, simulateRemediation } from '../../remediation/simulate.js';
 import { DEFAULT_PROFILE, profileNamed, SERVICE_PROFILES } from '../../world/profiles.js';
+import { resolve } from 'node:path';
+import { checkOutputFile } from '../outputPaths.js';
+import { readServiceFile, serviceLine } from '../serviceFile.js';
 import type { Command } from './command.js';
 
 const HELP = `Usage: headroom simulate [options]
@@ -24,8 +27,12 @@ Options:
   --profile NAME       the simulated service's profile (default ${DEFAULT_PROFILE.name}); one of:
                        ${SERVICE_PROFILES.map((p) => p.name).join(', ')}
   --peak-instances N   scale the load so that its peak needs N instances at the SLO (default 20)
-  --report FILE        HTML report path (default reports/simulate-<seed>.html)
-  --json FILE          also write the summary records (as in bench-results/results.json)
+  --service FILE       your service's settings (a ServicesJson file, or its headroom:* tags as JSON)
+  --service-id ID      which service of a ServicesJson file with several
+  --report FILE        HTML report path (default reports/simulate-<seed>.html, with --compare
+                       reports/simulate-<seed>-compare.html)
+  --json FILE          also write the summary records (one per policy);
+                       '-' writes them to standard output (the table goes to stderr)
   --no-progress        no progress bar or progress lines
   -h, --help           this help
 
@@ -46,6 +53,8 @@ export const simulateCommand: Command = {
       compare: { type: 'boolean' },
       'peak-instances': { type: 'string' },
       profile: { type: 'string' },
+      service: { type: 'string' },
+      'service-id': { type: 'string' },
       report: { type: 'string' },
       json: { type: 'string' },
       'no-progress': { type: 'boolean' },
@@ -57,6 +66,7 @@ export const simulateCommand: Command = {
     if (values.compare && values.policy !== undefined) {
       io.stderr.write('headroom: --compare replays every policy; --policy is ignored\n');
     }
+    const serviceFile = text(values.service);
     const options: ScenarioOptions = {
       traceName: `generated (seed ${seed}, ${days} days)`,
       load: generateWorkload({ seed, startAt: SIMULATION_START, days }),
@@ -73,7 +83,14 @@ export const simulateCommand: Command = {
       ),
       policies: values.compare ? names : [policy],
       progress: values['no-progress'] !== true,
+      ...(serviceFile !== undefined
+        ? { service: readServiceFile(resolve(io.cwd, serviceFile), text(values['service-id'])) }
+        : {}),
     };
+    if (options.service) io.stdout.write(`${serviceLine(options.service, serviceFile as string)}\n`);
+    const report = text(values.report) ?? `reports/simulate-${seed}${values.compare ? '-compare' : ''}.html`;
+    checkOutputFile('simulate', 'report', io.cwd, report);
+    checkOutputFile('simulate', 'json', io.cwd, text(values.json));
     const started = io.now();
     const replayed = await replayPolicies(options, io);
     const wallMs = io.now() - started;
@@ -90,7 +107,7 @@ export const simulateCommand: Command = {
         `Generated workload, seed ${seed}, starting ${new Date(SIMULATION_START).toISOString()}.`,
         remediationNote(remediation),
       ],
-      report: text(values.report) ?? `reports/simulate-${seed}.html`,
+      report,
       json: text(values.json),
       wallMs,
     });

@@ -28,6 +28,23 @@
   function utc(ts) {
     return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
   }
+  // ISO dates and a 24-hour clock, in UTC: a day boundary reads 2026-01-05, other ticks 19:00.
+  function pad(n) {
+    return (n < 10 ? '0' : '') + n;
+  }
+  function isoTick(ts) {
+    var d = new Date(ts * 1e3);
+    var hm = pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes());
+    return hm === '00:00' ? d.toISOString().slice(0, 10) : hm;
+  }
+  function isoTime(ts) {
+    return ts == null ? '–' : new Date(ts * 1e3).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  }
+  var TIME_AXIS = {
+    values: function (u, splits) {
+      return splits.map(isoTick);
+    },
+  };
   function width(el) {
     return Math.max(480, el.clientWidth - 8);
   }
@@ -35,9 +52,13 @@
     return 76 + 30 * n;
   }
 
-  function mainChart(trace, el, syncKey) {
+  function mainChart(trace, el, syncKey, height) {
     var series = [
-      {},
+      {
+        value: function (u, ts) {
+          return isoTime(ts);
+        },
+      },
       {
         label: 'load (req/min)',
         scale: 'load',
@@ -71,7 +92,7 @@
     return new uPlot(
       {
         width: width(el),
-        height: 360,
+        height: height,
         tzDate: utc,
         cursor: { sync: { key: syncKey }, drag: { x: true, y: false } },
         scales: {
@@ -83,7 +104,7 @@
           },
         },
         axes: [
-          {},
+          TIME_AXIS,
           { scale: 'inst', label: 'instances', size: LEFT_AXIS },
           { scale: 'load', side: 1, label: 'requests / min', grid: { show: false }, size: RIGHT_AXIS },
         ],
@@ -149,7 +170,7 @@
         cursor: { sync: { key: syncKey }, drag: { x: true, y: false }, y: false, points: { show: false } },
         scales: { x: { time: true }, y: { auto: false, range: [0.4, n + 0.6] } },
         axes: [
-          { space: 80 },
+          { space: 80, values: TIME_AXIS.values },
           {
             size: LEFT_AXIS + LABEL,
             splits: function () {
@@ -195,12 +216,22 @@
     );
   }
 
-  data.traces.forEach(function (trace, i) {
+  function draw(trace, i) {
     var section = document.getElementById('trace-' + i);
+    // A panel inside a closed <details> is drawn when first opened (it has no width before).
+    var closed = section.closest('details:not([open])');
+    if (closed) {
+      closed.addEventListener('toggle', function once() {
+        closed.removeEventListener('toggle', once);
+        draw(trace, i);
+      });
+      return;
+    }
+    var height = Number(section.getAttribute('data-height')) || 360;
     var mainEl = section.querySelector('.chart');
     var stripEl = section.querySelector('.strip');
     var key = 'trace-' + i;
-    var main = mainChart(trace, mainEl, key);
+    var main = mainChart(trace, mainEl, key, height);
     var strip = stripChart(trace, stripEl, key);
     // Zooming one chart zooms the other, so marks stay under the lines they explain.
     var syncing = false;
@@ -217,8 +248,9 @@
     follow(main, strip);
     follow(strip, main);
     window.addEventListener('resize', function () {
-      main.setSize({ width: width(mainEl), height: 360 });
+      main.setSize({ width: width(mainEl), height: height });
       strip.setSize({ width: width(stripEl), height: stripHeight(trace.policies.length) });
     });
-  });
+  }
+  data.traces.forEach(draw);
 })();

@@ -51,26 +51,52 @@ export function renderHtmlReport(input: ReportInput): string {
     colors: policyColors(input.runs.map((r) => r.summary.policy)),
   };
   const sections = groups.map(([trace, runs], i) => traceSection(trace, runs, i, data.colors)).join('\n');
+  return reportPage({
+    title: input.title,
+    ...(input.subtitle ? { subtitle: input.subtitle } : {}),
+    notes: input.notes ?? [],
+    body: sections || '<p>No runs to show.</p>',
+    footer: columnLegend(),
+    data,
+  });
+}
+
+export interface PageParts {
+  title: string;
+  subtitle?: string;
+  notes: readonly string[];
+  /** HTML of <main>. */
+  body: string;
+  /** HTML of <footer>, if any. */
+  footer?: string;
+  /** Styles added after the page's own. */
+  css?: string;
+  /** What the page script draws (id `report-data`). */
+  data: ReportData;
+}
+
+/** The one page every report is: inlined uPlot, styles, header, body, embedded data, page script. */
+export function reportPage(page: PageParts): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(input.title)}</title>
+<title>${escapeHtml(page.title)}</title>
 <style>${uplotAsset('uPlot.min.css')}</style>
-<style>${PAGE_CSS}</style>
+<style>${PAGE_CSS}${page.css ?? ''}</style>
 </head>
 <body>
 <header>
-<h1>${escapeHtml(input.title)}</h1>
-${input.subtitle ? `<p class="subtitle">${escapeHtml(input.subtitle)}</p>` : ''}
-${(input.notes ?? []).map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
+<h1>${escapeHtml(page.title)}</h1>
+${page.subtitle ? `<p class="subtitle">${escapeHtml(page.subtitle)}</p>` : ''}
+${page.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
 </header>
 <main>
-${sections || '<p>No runs to show.</p>'}
+${page.body}
 </main>
-<footer>${columnLegend()}</footer>
-<script id="report-data" type="application/json">${scriptSafeJson(data)}</script>
+${page.footer ? `<footer>${page.footer}</footer>` : ''}
+<script id="report-data" type="application/json">${scriptSafeJson(page.data)}</script>
 <script>${uplotAsset('uPlot.iife.min.js')}</script>
 <script>${pageScript()}</script>
 </body>
@@ -119,8 +145,19 @@ function traceSection(
         (e) =>
           `<li>${dot}${escapeHtml(run.summary.policy)} · ${formatUtc(e.at)} · ${e.kind}: ${escapeHtml(e.label)}</li>`,
       );
-    const more = others.length - items.length;
-    return more > 0 ? [...items, `<li>${dot}${escapeHtml(run.summary.policy)}: ${more} more</li>`] : items;
+    const rest = others
+      .slice(LISTED_EVENTS_PER_POLICY)
+      .map(
+        (e) =>
+          `<li>${dot}${escapeHtml(run.summary.policy)} · ${formatUtc(e.at)} · ${e.kind}: ${escapeHtml(e.label)}</li>`,
+      );
+    // Every event stays reachable: the rest open on demand rather than being counted away.
+    return rest.length > 0
+      ? [
+          ...items,
+          `<li><details><summary>${dot}${escapeHtml(run.summary.policy)}: ${rest.length} more</summary><ul>${rest.join('')}</ul></details></li>`,
+        ]
+      : items;
   });
   return `<section id="trace-${index}">
 <h2>${escapeHtml(trace)}</h2>

@@ -75,3 +75,26 @@ describe('aws-combined: predictive minimum under target tracking', () => {
     expect(last).toBe(8);
   });
 });
+
+describe('aws-combined at each target of the frontier, by table', () => {
+  // 5 instances at 8,400/min, CPU saturated at 100 % for 3 minutes: AlarmHigh, ceil(5 × 100 / target).
+  it.each([
+    [40, 13],
+    [50, 10],
+    [60, 9],
+    [70, 8],
+    [80, 7],
+  ])('target %i %%: scales out to %i before any forecast exists', (targetCpuPct, expected) => {
+    const policy = awsCombinedPolicy({ targetCpuPct });
+    let last = 0;
+    for (const obs of minutes(
+      T0,
+      T0 + 3 * MINUTE,
+      () => 8400,
+      () => ({ desired: 5, inService: 5 }),
+    )) {
+      last = policy.decide(obs);
+    }
+    expect(last).toBe(expected);
+  });
+});

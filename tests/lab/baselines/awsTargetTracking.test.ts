@@ -48,3 +48,19 @@ describe('aws-target-tracking: the alarm rules, by table (target 70 %)', () => {
     );
   });
 });
+
+describe('aws-target-tracking at each target of the frontier, by table (15 minutes at 35 % CPU on 10)', () => {
+  it.each([
+    // AlarmLow needs 15 of 15 below 0.9 × target; then ceil(10 × 35 / target).
+    [40, 9],
+    [50, 7],
+    [60, 6],
+    [70, 5],
+    [80, 5],
+  ])('target %i %%: %i instances', (targetCpuPct, expected) => {
+    const policy = awsTargetTrackingPolicy({ targetCpuPct });
+    let desired = NaN;
+    for (let i = 0; i < 15; i++) desired = policy.decide(observe(T0 + i * MINUTE, { cpuPct: 35 }));
+    expect(desired).toBe(expected);
+  });
+});

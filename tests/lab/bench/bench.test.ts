@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { backtestTrace } from '@headroom/lab/bench/backtest';
-import { type BenchRecord, toBenchRecord } from '@headroom/lab/bench/records';
-import { resultsMarkdown } from '@headroom/lab/bench/resultsMarkdown';
-import { runBench } from '@headroom/lab/bench/runner';
-import { traceVerdicts } from '@headroom/lab/bench/targets';
+import { toBenchRecord } from '@headroom/lab/bench/records';
 import { TraceError, toTrace } from '@headroom/lab/workloads/traceReader';
 
 const FIELDS = [
@@ -24,27 +21,6 @@ const FIELDS = [
   'simulatedMinutesPerSecond',
 ];
 
-const record = (
-  policy: string,
-  slo: number,
-  hours: number,
-  over: Partial<BenchRecord> = {},
-): BenchRecord => ({
-  trace: 't',
-  policy,
-  sloViolationMinutes: slo,
-  instanceHours: hours,
-  costUsd: hours * 0.04,
-  thetaU: 0.1,
-  thetaO: 1,
-  tauU: 5,
-  tauO: 50,
-  instability: 1,
-  scalingActions: 10,
-  simulatedMinutesPerSecond: 1000,
-  ...over,
-});
-
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'headroom-bench-'));
@@ -59,7 +35,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('results.json records', () => {
+describe('run records (simulate and backtest --json)', () => {
   it('carry exactly the fields benchmark.md lists, in its order, rounded', () => {
     const r = toBenchRecord({
       trace: 't',
@@ -89,37 +65,7 @@ describe('results.json records', () => {
   });
 });
 
-describe('the targets, on hand-made records', () => {
-  it.each([
-    ['half the SLO minutes, fewer hours, within 1.15 × oracle', 50, 105, 100, 110, [true, true, true]],
-    ['one minute more than half', 51, 105, 100, 110, [false, true, true]],
-    ['more hours than aws-combined', 10, 111, 100, 110, [true, false, true]],
-    ['above 1.15 × the oracle', 10, 116, 100, 120, [true, true, false]],
-  ] as const)('%s', (_, headroomSlo, headroomHours, oracleHours, combinedHours, expected) => {
-    const [v] = traceVerdicts([
-      record('aws-combined', 100, combinedHours),
-      record('headroom', headroomSlo, headroomHours),
-      record('oracle', 0, oracleHours),
-    ]);
-    expect([v?.sloHalved, v?.noMoreInstanceHours, v?.withinOracleCost]).toEqual(expected);
-  });
-
-  it('computes the elastic speedup over aws-combined, and marks each miss in results.md', () => {
-    const records = [
-      record('aws-combined', 100, 110, { thetaU: 0.2, thetaO: 2, tauU: 10, tauO: 100 }),
-      record('headroom', 80, 100, { thetaU: 0.1, thetaO: 1, tauU: 5, tauO: 50 }),
-      record('oracle', 0, 100),
-    ];
-    expect(traceVerdicts(records)[0]?.speedup).toBeCloseTo(2, 10);
-    const md = resultsMarkdown(records, { wallSeconds: 61, cpuSeconds: 40, simulatedMinutes: 3000 });
-    expect(md).toMatch(
-      /\| t \| 80 \| 100 \| \*\*MISS\*\* \| 100\.0 \| 110\.0 \| pass \| 1\.000 \| pass \| 2\.00 \|/,
-    );
-    expect(md).toMatch(/61\.0 s wall \(40\.0 s CPU\)\. Target < 60 s: \*\*MISS\*\*/);
-  });
-});
-
-describe('backtestTrace and runBench on small traces', () => {
+describe('backtestTrace on small traces', () => {
   it('runs every policy on a user trace: static-peak and the oracle never miss the SLO', async () => {
     const result = await backtestTrace(join(dir, 'daily.csv'));
     expect(result.records.map((r) => r.policy)).toEqual([
@@ -172,21 +118,5 @@ describe('backtestTrace and runBench on small traces', () => {
   it('refuses a malformed trace with the file, line and value', async () => {
     await expect(backtestTrace(join(dir, 'bad.csv'))).rejects.toThrow(TraceError);
     await expect(backtestTrace(join(dir, 'bad.csv'))).rejects.toThrow(/bad\.csv.*3.*lots/);
-  });
-
-  it('runBench writes results.json with exactly the record fields, results.md and the report', async () => {
-    const out = join(dir, 'out');
-    const outcome = await runBench({
-      tracesDir: dir,
-      outDir: out,
-      now: () => 0,
-      traces: [{ name: 'daily', file: 'daily.csv' }],
-    });
-    const json = JSON.parse(readFileSync(outcome.files.json, 'utf8')) as Record<string, unknown>[];
-    expect(json).toHaveLength(7);
-    expect(json.every((r) => Object.keys(r).join() === FIELDS.join())).toBe(true);
-    expect(readFileSync(outcome.files.markdown, 'utf8')).toMatch(/## daily/);
-    expect(readFileSync(outcome.files.html, 'utf8')).toMatch(/<html/i);
-    expect(outcome.verdicts.map((v) => v.trace)).toEqual(['daily']);
   });
 });

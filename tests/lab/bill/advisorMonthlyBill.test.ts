@@ -29,7 +29,7 @@ describe('GetMetricData is billed per metric requested', () => {
     expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(176.7817, 4);
   });
 
-  test('the adaptive plan reads calm services every 40 min and hot ones every 5: $9.89, under the $10 goal', () => {
+  test('the adaptive plan reads calm services every 40 min and hot ones every 5: $9.99, under the $10 goal', () => {
     const bill = advisorMonthlyBill({ services: 100, scheduleMinutes: 1, kpisPerService: 4 });
     // hot: 5 × 2 × 43,800 / 5 = 87,600; calm: 95 × 2 × 43,800 / 40 = 208,050;
     // forecast: 100 × (2 + 1/6) × 730 = 158,166.7 (p99 every 6th run, for the learning). Total 453,816.7.
@@ -52,7 +52,7 @@ describe('GetMetricData is billed per metric requested', () => {
     // EMF: 4 metrics every hour + 11 published only when non-zero, in 10 % of the hours:
     // 5.1 metric-months × $0.30 = $1.53.
     expect(usdOf(bill, 'CloudWatch custom metrics (EMF)')).toBeCloseTo(1.53, 10);
-    expect(bill.totalUsd).toBeCloseTo(9.89, 2);
+    expect(bill.totalUsd).toBeCloseTo(9.99, 2);
   });
 
   test('reads are staggered: a 40-minute calm cadence reads 2 or 3 of 100 services a tick, each once per 40', () => {
@@ -172,7 +172,7 @@ describe('headroom cost', () => {
     const { text } = costReport(['--services', '100', '--schedule', 'rate(1 minute)']);
     expect(text).toMatch(/100 services, evaluated every 1 min/);
     expect(text).toMatch(/CloudWatch GetMetricData\s+453,817 metrics requested\s+\$4\.54/);
-    expect(text).toMatch(/Total\s+\$9\.89\n$/);
+    expect(text).toMatch(/Total\s+\$9\.99\n$/);
   });
 
   test('--json gives the same bill as the model', () => {

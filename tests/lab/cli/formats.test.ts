@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, jest } from '@jest/globals';
@@ -107,7 +107,23 @@ describe('headroom backtest --format', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^cluster_grouped_600_seconds$/m);
     const html = readFileSync(join(dir, 'dc.html'), 'utf8');
-    expect(html).toContain('300 intervals of 600 s');
+    expect(html).toContain('step 600 s');
+    expect(html).toContain('(300 intervals)');
+    expect(r.stdout).toContain('300 rows of column "cpu_util_percent", step 600 s');
     expect(html).toContain('3,000 minutes');
+  });
+
+  it('refuses two rows a year apart with the numbers, after saying how it read them', async () => {
+    const file = join(dir, 'year.csv');
+    writeFileSync(file, 'timestamp,value\n2014-01-01 00:00:00,5\n2015-01-01 00:00:00,7\n');
+    const r = await runCli(['backtest', '--trace', file, '--no-progress', '--report', join(dir, 'y.html')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      '2 rows of column "value", step 31536000 s, 2014-01-01 00:00 to 2015-01-01 00:00 UTC',
+    );
+    expect(r.stderr).toBe(
+      `headroom: ${file}: 2 rows 365.0 days apart: the step between rows is 365.0 days, at most 1.0 day is a load history a per-minute replay can follow\n`,
+    );
+    expect(existsSync(join(dir, 'y.html'))).toBe(false);
   });
 });

@@ -132,8 +132,16 @@ describe('headroom backtest', () => {
     expect(policies).toEqual(expect.arrayContaining(['headroom', 'aws-combined', 'oracle']));
     expect(new Set(policies).size).toBe(policies.length);
     for (const record of records) {
-      expect(Object.keys(record)).toEqual(RECORD_FIELDS);
+      // A backtest's records also say how the trace was read.
+      expect(Object.keys(record)).toEqual([...RECORD_FIELDS, 'trace_reading']);
       expect(record.trace).toContain('small');
+      expect((record as unknown as Record<string, unknown>)['trace_reading']).toMatchObject({
+        stepSeconds: 300,
+        column: 'value',
+        gaps: 1,
+        filledIntervals: 3,
+        outlierCount: 0,
+      });
     }
     const data = embeddedData(readFileSync(report, 'utf8'));
     expect(data.traces[0]!.policies.map((p) => p.policy)).toEqual(policies);

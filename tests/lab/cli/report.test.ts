@@ -97,3 +97,17 @@ describe('renderHtmlReport', () => {
     expect(renderHtmlReport({ title: 'Empty', runs: [] })).toContain('No runs to show.');
   });
 });
+
+describe('events in the report', () => {
+  it('keeps every event reachable: the first ones listed, the rest behind "N more"', () => {
+    const run = syntheticRun('trace-a', 'headroom', 120, 0);
+    const events = Array.from({ length: 80 }, (_, i) => ({
+      at: run.timeline[0]!.at + i * 60_000,
+      kind: 'remediation' as const,
+      label: `remediation step ${i}`,
+    }));
+    const html = renderHtmlReport({ title: 'T', runs: [{ ...run, events }] });
+    for (let i = 0; i < 80; i++) expect(html).toContain(`remediation: remediation step ${i}</li>`);
+    expect(html).toMatch(/<details><summary><span class="dot"[^>]*><\/span>headroom: \d+ more<\/summary>/);
+  });
+});

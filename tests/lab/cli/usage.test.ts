@@ -32,7 +32,7 @@ describe('headroom usage', () => {
     const r = await runCli(['simulte']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      "headroom: unknown command 'simulte'; expected one of simulate, backtest, bench, cost",
+      "headroom: unknown command 'simulte'; expected one of simulate, backtest, calibrate, bench, cost, validate, status, kill-switch, decisions, explain",
     );
   });
 
@@ -56,6 +56,11 @@ describe('headroom usage', () => {
     [
       ['backtest', '--trace', 'x.csv', '--format', 'xml'],
       "--format must be one of auto, csv, datacenter, cloudwatch-json, got 'xml'",
+    ],
+    [['backtest', '--trace', 'x.csv', '--profile', 'fast-api'], '--profile needs --frontier'],
+    [
+      ['backtest', '--trace', 'x.csv', '--frontier', '--profile', 'quantum'],
+      "--profile must be one of fast-api, slow-api, cpu-heavy, got 'quantum'",
     ],
   ])('rejects %j with exit 2', async (args, message) => {
     const r = await runCli(args);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { demandFor } from '@headroom/lab/world/queueing';
 import {
   TraceError,
@@ -14,7 +13,6 @@ import {
 } from '@headroom/lab/workloads/traceReader';
 import { parseTimestamp } from '@headroom/lab/workloads/traceFormats';
 
-const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 let dir = '';
 
 function fixture(name: string, text: string): string {
@@ -274,10 +272,21 @@ describe('toMinuteLoad', () => {
   });
 });
 
-describe('real traces from ../shared/data/traces', () => {
-  it('reads NYC taxi: 30-minute interval, no gaps, peak scaled to 20 instances', () => {
-    const path = resolve(repoRoot, '../shared/data/traces/nab/realKnownCause/nyc_taxi.csv');
-    const trace = readTraceFile(path);
+/** A NAB-format file (`timestamp,value`, local "YYYY-MM-DD HH:MM:SS"), as the benchmark traces are. */
+function nabFile(name: string, start: number, stepMs: number, values: number[]): string {
+  const stamp = (at: number) => new Date(at).toISOString().slice(0, 19).replace('T', ' ');
+  const rows = values.map((v, i) => `${stamp(start + i * stepMs)},${v}`);
+  return fixture(name, `timestamp,value\n${rows.join('\n')}\n`);
+}
+
+// The real traces (../shared/data/traces) are not part of a clone; `npm run bench` reads them. These
+// files have the same shape: NYC taxi (30 minutes, 10,320 rows, no gaps) and an ELB count with holes.
+describe('NAB-format traces', () => {
+  it('reads a 30-minute trace like NYC taxi: no gaps, peak scaled to 20 instances', () => {
+    const values = Array.from({ length: 10320 }, (_, i) =>
+      Math.round(15000 + 10000 * Math.sin((i / 48) * 2 * Math.PI)),
+    );
+    const trace = readTraceFile(nabFile('nyc_taxi.csv', Date.UTC(2014, 6, 1), 30 * 60_000, values));
     expect(trace.intervalMs).toBe(30 * 60_000);
     expect(trace.values).toHaveLength(10320);
     expect(trace.start).toBe(Date.UTC(2014, 6, 1));
@@ -288,10 +297,16 @@ describe('real traces from ../shared/data/traces', () => {
     expect(demandFor(peak / 60, 10, 500)).toBe(20);
   });
 
-  it('reports the gaps of the NAB ELB request count trace', () => {
-    const trace = readTraceFile(
-      resolve(repoRoot, '../shared/data/traces/nab/realAWSCloudwatch/elb_request_count_8c0756.csv'),
-    );
+  it('reports the gaps of a 5-minute ELB request count with missing rows', () => {
+    const start = Date.UTC(2014, 3, 10, 0, 4);
+    const text = ['timestamp,value'];
+    for (let i = 0; i < 100; i++) {
+      if (i >= 40 && i < 43) continue;
+      text.push(
+        `${new Date(start + i * 300_000).toISOString().slice(0, 19).replace('T', ' ')},${50 + (i % 7)}.0`,
+      );
+    }
+    const trace = readTraceFile(fixture('elb_request_count.csv', `${text.join('\n')}\n`));
     expect(trace.intervalMs).toBe(300_000);
     expect(trace.gaps.length).toBeGreaterThan(0);
   });

@@ -12,26 +12,39 @@ import {
   capacityOf,
   describeGroups,
   discoverServices,
+  DiscoveredGroups,
   type AutoScalingFleetOptions,
 } from './autoScalingGroups.js';
 import { setDesiredCapacity } from './autoScalingScaling.js';
 
 export type { AutoScalingFleetOptions } from './autoScalingGroups.js';
 
-export class AutoScalingFleetControl implements FleetControl {
+/**
+ * Discovery and capacity with warm-up, but no SetDesiredCapacity: for the remediation step that
+ * loads context, so its bundle (and so its IAM) holds no scaling call.
+ */
+export class AutoScalingFleetDescriber implements Pick<FleetControl, 'discover' | 'describe'> {
   constructor(
-    private readonly client: AutoScalingClient,
-    private readonly options: AutoScalingFleetOptions,
+    protected readonly client: AutoScalingClient,
+    protected readonly options: AutoScalingFleetOptions,
   ) {}
 
+  /** Groups just read by discover(), so that describe() in the same run does not read them again. */
+  private readonly discovered = new DiscoveredGroups();
+
   discover(): Promise<ManagedService[]> {
-    return discoverServices(this.client, this.options);
+    return discoverServices(this.client, this.options, this.discovered);
   }
 
   /** Instances launched less than the group's warm-up ago count as warming up. */
   async describe(groupNames: readonly string[]): Promise<Map<string, FleetCapacity>> {
     const out = new Map<string, FleetCapacity>();
-    for await (const group of describeGroups(this.client, groupNames)) {
+    for await (const group of describeGroups(
+      this.client,
+      groupNames,
+      this.discovered,
+      this.options.clock.now(),
+    )) {
       const activities = await recentActivities(this.client, group.AutoScalingGroupName);
       const now = this.options.clock.now();
       out.set(
@@ -41,7 +54,9 @@ export class AutoScalingFleetControl implements FleetControl {
     }
     return out;
   }
+}
 
+export class AutoScalingFleetControl extends AutoScalingFleetDescriber implements FleetControl {
   setDesiredCapacity(groupName: string, desired: number, honorCooldown: boolean): Promise<void> {
     return setDesiredCapacity(this.client, groupName, desired, honorCooldown);
   }

@@ -12,6 +12,7 @@ import {
   capacityOf,
   describeGroups,
   discoverServices,
+  DiscoveredGroups,
   type AutoScalingFleetOptions,
 } from './autoScalingGroups.js';
 
@@ -21,14 +22,17 @@ export class AutoScalingFleetReader implements Pick<FleetControl, 'discover' | '
     private readonly options: AutoScalingFleetOptions,
   ) {}
 
+  /** Groups just read by discover(), so that describe() in the same run does not read them again. */
+  private readonly discovered = new DiscoveredGroups();
+
   discover(): Promise<ManagedService[]> {
-    return discoverServices(this.client, this.options);
+    return discoverServices(this.client, this.options, this.discovered);
   }
 
   async describe(groupNames: readonly string[]): Promise<Map<string, FleetCapacity>> {
     const out = new Map<string, FleetCapacity>();
     const now = this.options.clock.now();
-    for await (const group of describeGroups(this.client, groupNames)) {
+    for await (const group of describeGroups(this.client, groupNames, this.discovered, now)) {
       out.set(group.AutoScalingGroupName, capacityOf(group, [], now, this.options.defaultWarmupSeconds));
     }
     return out;

@@ -15,13 +15,46 @@ import { DEFAULT_TIMING, type ManagedService } from '../model/service.js';
 import type { Clock } from '../ports/index.js';
 import { chunk } from './metricQueries.js';
 
-/** DescribeAutoScalingGroups accepts at most this many names per call. */
-const NAMES_PER_CALL = 50;
+/** The tag whose value `true` makes a group managed; template.yaml's IAM conditions name it too. */
+export const MANAGED_TAG = `${TAG_PREFIX}managed`;
+
+/**
+ * DescribeAutoScalingGroups returns at most 100 groups a page (50 unless MaxRecords says more) and
+ * takes as many names a call as MaxRecords allows.
+ */
+export const GROUPS_PER_PAGE = 100;
+
+/** How long a group read by discovery stands for a describe of it: within one run only. */
+export const DISCOVERED_GROUP_MAX_AGE_MS = 30_000;
+
+type NamedGroup = AutoScalingGroup & { AutoScalingGroupName: string };
+
+/**
+ * The groups the last discovery read, so that describing them in the same run needs no second
+ * DescribeAutoScalingGroups call. Each is taken once and only while fresh: a later describe (the
+ * next run, or a scaling step in another invocation of a warm function) reads the group again.
+ */
+export class DiscoveredGroups {
+  private readonly groups = new Map<string, { group: NamedGroup; at: number }>();
+
+  remember(groups: readonly NamedGroup[], at: number): void {
+    this.groups.clear();
+    for (const group of groups) this.groups.set(group.AutoScalingGroupName, { group, at });
+  }
+
+  take(names: readonly string[], now: number): NamedGroup[] {
+    const fresh: NamedGroup[] = [];
+    for (const name of new Set(names)) {
+      const found = this.groups.get(name);
+      this.groups.delete(name);
+      if (found !== undefined && now - found.at <= DISCOVERED_GROUP_MAX_AGE_MS) fresh.push(found.group);
+    }
+    return fresh;
+  }
+}
 
 export interface AutoScalingFleetOptions {
   clock: Clock;
-  /** Tag whose presence marks a candidate group (default `headroom:managed`). */
-  tagKey?: string;
   /** Tags every managed group is read as having unless it sets them itself, e.g. the deployment's default mode. */
   defaultTags?: Readonly<Record<string, string>>;
   /** Called for a tagged group whose tags do not parse; without it discovery throws. */
@@ -30,32 +63,52 @@ export interface AutoScalingFleetOptions {
   defaultWarmupSeconds?: number;
 }
 
+/** The tagged groups' services, 100 groups a page; the managed groups read are kept in `seen`. */
 export async function discoverServices(
   client: AutoScalingClient,
   options: AutoScalingFleetOptions,
+  seen?: DiscoveredGroups,
 ): Promise<ManagedService[]> {
-  const tagKey = options.tagKey ?? `${TAG_PREFIX}managed`;
+  // The same tag IAM's SetCapacityOfManagedGroups condition checks: discovery finds no group
+  // Headroom could not change (a configurable key here would drift from the template's IAM).
+  const tagKey = MANAGED_TAG;
   const found = new Map<string, ManagedService>();
+  const groups: NamedGroup[] = [];
   const pages = paginateDescribeAutoScalingGroups(
-    { client },
+    { client, pageSize: GROUPS_PER_PAGE },
     { Filters: [{ Name: 'tag-key', Values: [tagKey] }] },
   );
   for await (const page of pages) {
     for (const group of page.AutoScalingGroups ?? []) {
       const service = serviceOf(group, options);
-      if (service !== undefined) found.set(service.id, service);
+      if (service === undefined) continue;
+      found.set(service.id, service);
+      groups.push({ ...group, AutoScalingGroupName: service.autoScalingGroupName });
     }
   }
+  seen?.remember(groups, options.clock.now());
   return [...found.values()];
 }
 
-/** The named groups, each once, 50 names a call; a name that does not exist is left out. */
+/**
+ * The named groups, each once: those the discovery of this run just read from `seen`, the others
+ * 100 names a call. A name that does not exist is left out.
+ */
 export async function* describeGroups(
   client: AutoScalingClient,
   groupNames: readonly string[],
-): AsyncGenerator<AutoScalingGroup & { AutoScalingGroupName: string }> {
-  for (const names of chunk([...new Set(groupNames)], NAMES_PER_CALL)) {
-    const pages = paginateDescribeAutoScalingGroups({ client }, { AutoScalingGroupNames: names });
+  seen?: DiscoveredGroups,
+  now = 0,
+): AsyncGenerator<NamedGroup> {
+  const known = seen?.take(groupNames, now) ?? [];
+  yield* known;
+  const read = new Set(known.map((g) => g.AutoScalingGroupName));
+  const rest = [...new Set(groupNames)].filter((name) => !read.has(name));
+  for (const names of chunk(rest, GROUPS_PER_PAGE)) {
+    const pages = paginateDescribeAutoScalingGroups(
+      { client, pageSize: GROUPS_PER_PAGE },
+      { AutoScalingGroupNames: names },
+    );
     for await (const page of pages) {
       for (const group of page.AutoScalingGroups ?? []) {
         const name = group.AutoScalingGroupName;

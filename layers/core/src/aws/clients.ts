@@ -20,20 +20,40 @@ export const SDK_RETRY = { maxAttempts: 5, retryMode: 'adaptive' } as const;
  */
 export const SDK_TIMEOUTS = { connectionTimeout: 3_000, socketTimeout: 5_000 } as const;
 
+/** The most datapoints one GetMetricData page returns. */
+export const MAX_DATAPOINTS_PER_PAGE = 100_800;
+
+/**
+ * Socket silence to allow GetMetricData before calling the connection dead. CloudWatch assembles a
+ * page before its first byte; a full one is 100,800 datapoints from up to 500 metrics (about 3 MB of
+ * JSON), and AWS states no latency for it. The 5 s every other call gets is the base; each datapoint
+ * adds an allowance of 0.15 ms of assembly (15 s for a full page), so a full page gets 20 s and the
+ * evaluate flow's small pages (a few thousand datapoints) little more than the base.
+ */
+export function socketTimeoutForPage(datapoints: number): number {
+  return SDK_TIMEOUTS.socketTimeout + Math.ceil(datapoints * 0.15);
+}
+
 /** CloudFront publishes its metrics in us-east-1 only, whatever the distribution's audience. */
 export const CLOUDFRONT_METRICS_REGION = 'us-east-1';
 
 export interface ClientOptions {
   region?: string;
+  /** Socket inactivity allowed before a call times out; SDK_TIMEOUTS.socketTimeout unless said. */
+  socketTimeoutMs?: number;
 }
 
 export function clientConfig(options: ClientOptions = {}) {
   return {
     ...SDK_RETRY,
-    requestHandler: { ...SDK_TIMEOUTS },
+    requestHandler: { ...SDK_TIMEOUTS, socketTimeout: options.socketTimeoutMs ?? SDK_TIMEOUTS.socketTimeout },
     ...(options.region === undefined ? {} : { region: options.region }),
   };
 }
+
+/** CloudWatch for GetMetricData, with a socket timeout sized to the largest page. */
+export const cloudWatchConfig = (options: Pick<ClientOptions, 'region'> = {}) =>
+  clientConfig({ ...options, socketTimeoutMs: socketTimeoutForPage(MAX_DATAPOINTS_PER_PAGE) });
 
 export interface AwsClients {
   cloudWatch: CloudWatchClient;
@@ -47,8 +67,8 @@ export interface AwsClients {
 export function createAwsClients(options: ClientOptions = {}): AwsClients {
   const config = clientConfig(options);
   return {
-    cloudWatch: new CloudWatchClient(config),
-    cloudFrontMetrics: new CloudWatchClient({ ...config, region: CLOUDFRONT_METRICS_REGION }),
+    cloudWatch: new CloudWatchClient(cloudWatchConfig(options)),
+    cloudFrontMetrics: new CloudWatchClient(cloudWatchConfig({ region: CLOUDFRONT_METRICS_REGION })),
     autoScaling: new AutoScalingClient(config),
     dynamo: new DynamoDBClient(config),
     eventBridge: new EventBridgeClient(config),

@@ -9,8 +9,9 @@ import type { MetricsReader, MetricsWindow } from '../ports/index.js';
 import {
   ALL_KPIS,
   assembleSeries,
-  chunk,
+  batchesOf,
   planQueries,
+  queriesOf,
   type MetricRegion,
   type MetricResult,
   type PlannedQuery,
@@ -44,7 +45,7 @@ export class CloudWatchMetricsReader implements MetricsReader {
     const regions: MetricRegion[] = ['local', 'us-east-1'];
     for (const region of regions) {
       const client = region === 'us-east-1' ? (this.options.cloudFrontClient ?? this.client) : this.client;
-      const batches = chunk(
+      const batches = batchesOf(
         planned.filter((p) => p.region === region),
         MAX_QUERIES_PER_CALL,
       );
@@ -63,7 +64,7 @@ export class CloudWatchMetricsReader implements MetricsReader {
     const pages = paginateGetMetricData(
       { client },
       {
-        MetricDataQueries: batch.map((p) => p.query),
+        MetricDataQueries: queriesOf(batch),
         StartTime: new Date(window.start),
         EndTime: new Date(window.end),
       },

@@ -121,20 +121,8 @@ export class DynamoStateStore implements StateStore {
     });
   }
 
-  async isKillSwitchOn(): Promise<boolean> {
-    if (this.options.killSwitchForced === true) return true;
-    const response = await this.client.send(
-      new GetItemCommand({
-        TableName: this.options.tableName,
-        Key: marshall(KILL_SWITCH_KEY),
-        ConsistentRead: true,
-      }),
-    );
-    if (response.Item === undefined) return false;
-    const { on } = unmarshall(response.Item);
-    if (typeof on !== 'boolean')
-      throw new StateShapeError('advisor/kill-switch', `"on" is ${JSON.stringify(on)}, not a boolean`);
-    return on;
+  isKillSwitchOn(): Promise<boolean> {
+    return readKillSwitch(this.client, this.options);
   }
 
   getForecast(serviceId: string): Promise<ServiceForecast | undefined> {
@@ -153,6 +141,41 @@ export class DynamoStateStore implements StateStore {
       }),
     );
   }
+}
+
+/**
+ * Only the kill switch, for the functions that act (the scaling step, the invalidator) and must
+ * look at it at the moment they act; their bundles then carry no other call on the table.
+ */
+export class DynamoKillSwitch {
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly options: Pick<DynamoStateOptions, 'tableName' | 'killSwitchForced'>,
+  ) {}
+
+  isKillSwitchOn(): Promise<boolean> {
+    return readKillSwitch(this.client, this.options);
+  }
+}
+
+/** Consistent read: a switch turned on a moment ago must stop what starts now. */
+async function readKillSwitch(
+  client: DynamoDBClient,
+  options: Pick<DynamoStateOptions, 'tableName' | 'killSwitchForced'>,
+): Promise<boolean> {
+  if (options.killSwitchForced === true) return true;
+  const response = await client.send(
+    new GetItemCommand({
+      TableName: options.tableName,
+      Key: marshall(KILL_SWITCH_KEY),
+      ConsistentRead: true,
+    }),
+  );
+  if (response.Item === undefined) return false;
+  const { on } = unmarshall(response.Item);
+  if (typeof on !== 'boolean')
+    throw new StateShapeError('advisor/kill-switch', `"on" is ${JSON.stringify(on)}, not a boolean`);
+  return on;
 }
 
 function stateOf(key: string, item: Record<string, unknown>): ServiceState {

@@ -7,6 +7,7 @@ import {
   type ElastiCacheClient,
 } from '@aws-sdk/client-elasticache';
 import type { CacheGroup, CacheReplicaControl } from '../remediation/ports.js';
+import { rejectionOf } from './errors.js';
 
 /** Reads only: what following a change needs. */
 export class ElastiCacheReplicaReader implements Pick<CacheReplicaControl, 'describe'> {
@@ -46,10 +47,14 @@ export class ElastiCacheReplicaControl extends ElastiCacheReplicaReader implemen
       NewReplicaCount: newReplicaCount,
       ApplyImmediately: true,
     };
-    await this.client.send(
-      direction === 'increase'
-        ? new IncreaseReplicaCountCommand(input)
-        : new DecreaseReplicaCountCommand(input),
-    );
+    try {
+      await this.client.send(
+        direction === 'increase'
+          ? new IncreaseReplicaCountCommand(input)
+          : new DecreaseReplicaCountCommand(input),
+      );
+    } catch (error) {
+      throw rejectionOf(error);
+    }
   }
 }

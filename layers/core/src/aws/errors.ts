@@ -1,5 +1,6 @@
 /** Typed failures of AWS calls, so callers decide on a reason rather than an SDK error name. */
 import type { AdvisorEvent } from '../ports/index.js';
+import { ResourceRejectedError } from '../remediation/ports.js';
 
 export type ScalingRefusal = 'activity-in-progress' | 'resource-contention' | 'invalid-request';
 
@@ -54,4 +55,23 @@ export class StateShapeError extends Error {
     super(`state item ${key}: ${problem}`);
     this.name = 'StateShapeError';
   }
+}
+
+/** Client errors that are throttling: the SDK retries them, and so may SQS. */
+const THROTTLING = /Throttl|RateExceeded|RequestLimitExceeded|APICallRateForCustomerExceeded|TooManyRequests/;
+
+/**
+ * A client error AWS will answer the same way however often it is asked: a quota, a parameter
+ * combination the engine does not support, a state the resource will not leave by itself.
+ * Throttling is a client error too, but passes; server errors and network failures are transient.
+ */
+export function isPermanentAwsError(error: unknown): error is Error {
+  if (!(error instanceof Error)) return false;
+  const fault = (error as { $fault?: unknown }).$fault;
+  return fault === 'client' && !THROTTLING.test(error.name);
+}
+
+/** A permanent refusal as ResourceRejectedError (the worker reports it at once); any other error as it is. */
+export function rejectionOf(error: unknown): unknown {
+  return isPermanentAwsError(error) ? new ResourceRejectedError(error.name, error.message) : error;
 }

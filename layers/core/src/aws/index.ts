@@ -11,3 +11,4 @@ export * from './forecastItem.js';
 export * from './eventBridgePublisher.js';
 export * from './sqsEventDeadLetters.js';
 export * from './withDeadLetters.js';
+export * from './resourceOwners.js';

@@ -19,7 +19,10 @@ export interface PlannedQuery {
   serviceId: string;
   source: MetricSource;
   region: MetricRegion;
+  /** The query whose result is read (ReturnData true). */
   query: MetricDataQuery;
+  /** Metrics the query's expression reads, sent in the same call but not returned. */
+  inputs?: MetricDataQuery[];
 }
 
 /** What CloudWatch returned for one query id, pages merged. */
@@ -48,6 +51,8 @@ interface MetricSpec {
   metricName: string;
   stat: string;
   dimensions: Record<string, string>;
+  /** Other names the same series may be published under; only one of them exists. */
+  alternatives?: Record<string, string>[];
   region: MetricRegion;
 }
 
@@ -66,12 +71,13 @@ function alb(service: ManagedService, metricName: string, stat: string): MetricS
 }
 
 /**
- * ElastiCache publishes CacheHitRate per member cluster, not per replication group. A group's
- * members are named `<group>-001`, `-002`, …, so a group id reads its first member; an id that
- * already names a member (ends in -NNN) is used as it is.
+ * ElastiCache publishes CacheHitRate per member cluster, not per replication group. Members are
+ * `<group>-001`, `-002`, … with cluster mode disabled, and `<group>-0001-001` (shard, then node) with
+ * cluster mode enabled, which the group's id does not tell. So a group id reads its first member
+ * under both names, of which only one exists; an id that names a member (ends in -NNN) is used as is.
  */
-export function cacheClusterOf(id: string): string {
-  return /-\d{3}$/.test(id) ? id : `${id}-001`;
+export function cacheClustersOf(id: string): string[] {
+  return /-\d{3}$/.test(id) ? [id] : [`${id}-001`, `${id}-0001-001`];
 }
 
 /** The metric behind a source, or undefined when the service has no such tier configured. */
@@ -102,15 +108,18 @@ function specOf(service: ManagedService, source: MetricSource): MetricSpec | und
         dimensions: { DBInstanceIdentifier: tiers.dbInstanceId },
         region: 'local',
       };
-    case 'cacheHitRate':
+    case 'cacheHitRate': {
       if (tiers.cacheReplicationGroupId === undefined) return undefined;
+      const [first, ...others] = cacheClustersOf(tiers.cacheReplicationGroupId);
       return {
         namespace: 'AWS/ElastiCache',
         metricName: 'CacheHitRate',
         stat: 'Average',
-        dimensions: { CacheClusterId: cacheClusterOf(tiers.cacheReplicationGroupId) },
+        dimensions: { CacheClusterId: first! },
+        alternatives: others.map((CacheClusterId) => ({ CacheClusterId })),
         region: 'local',
       };
+    }
     case 'cdnHitRate':
       if (tiers.cdnDistributionId === undefined) return undefined;
       return {
@@ -127,7 +136,21 @@ export function sourcesFor(kpis: readonly KpiName[]): MetricSource[] {
   return [...new Set(kpis.flatMap((kpi) => SOURCES_OF[kpi]))];
 }
 
-/** One query per service and needed source; ids are `q<n>`, valid and unique by construction. */
+const metricStat = (spec: MetricSpec, dimensions: Record<string, string>, periodSeconds: number) => ({
+  Metric: {
+    Namespace: spec.namespace,
+    MetricName: spec.metricName,
+    Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+  },
+  Period: periodSeconds,
+  Stat: spec.stat,
+});
+
+/**
+ * One query per service and needed source; ids are `q<n>`, valid and unique by construction. A
+ * metric published under one of several names is read as MAX over them (`q<n>m<k>`, not returned):
+ * the names that do not exist have no datapoints, so the one that does gives every value.
+ */
 export function planQueries(
   services: readonly ManagedService[],
   periodSeconds: number,
@@ -139,30 +162,53 @@ export function planQueries(
       const spec = specOf(service, source);
       if (spec === undefined) continue;
       const id = `q${planned.length}`;
-      planned.push({
-        id,
-        serviceId: service.id,
-        source,
-        region: spec.region,
-        query: {
+      const label = `${service.id} ${source}`;
+      const names = [spec.dimensions, ...(spec.alternatives ?? [])];
+      if (names.length === 1) {
+        const query = {
           Id: id,
-          Label: `${service.id} ${source}`,
+          Label: label,
           ReturnData: true,
-          MetricStat: {
-            Metric: {
-              Namespace: spec.namespace,
-              MetricName: spec.metricName,
-              Dimensions: Object.entries(spec.dimensions).map(([Name, Value]) => ({ Name, Value })),
-            },
-            Period: periodSeconds,
-            Stat: spec.stat,
-          },
-        },
-      });
+          MetricStat: metricStat(spec, spec.dimensions, periodSeconds),
+        };
+        planned.push({ id, serviceId: service.id, source, region: spec.region, query });
+        continue;
+      }
+      const inputs = names.map((dimensions, k) => ({
+        Id: `${id}m${k}`,
+        ReturnData: false,
+        MetricStat: metricStat(spec, dimensions, periodSeconds),
+      }));
+      const expression = `MAX([${inputs.map((q) => q.Id).join(', ')}])`;
+      const query = { Id: id, Label: label, ReturnData: true, Expression: expression };
+      planned.push({ id, serviceId: service.id, source, region: spec.region, query, inputs });
     }
   }
   return planned;
 }
+
+/** Planned queries in calls of at most `max` queries each, an expression's inputs counted with it. */
+export function batchesOf(planned: readonly PlannedQuery[], max: number): PlannedQuery[][] {
+  const batches: PlannedQuery[][] = [];
+  let current: PlannedQuery[] = [];
+  let size = 0;
+  for (const p of planned) {
+    const weight = 1 + (p.inputs?.length ?? 0);
+    if (size + weight > max && current.length > 0) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(p);
+    size += weight;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/** The queries one GetMetricData call sends for a batch: each expression's inputs, then it. */
+export const queriesOf = (batch: readonly PlannedQuery[]): MetricDataQuery[] =>
+  batch.flatMap((p) => [...(p.inputs ?? []), p.query]);
 
 export function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];

@@ -8,6 +8,7 @@ import {
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import type { DbInstance, DbReplicaControl } from '../remediation/ports.js';
+import { rejectionOf } from './errors.js';
 
 /** Reads only: what following a change needs, so the follow-up function is granted no more. */
 export class RdsReplicaReader implements Pick<DbReplicaControl, 'describe'> {
@@ -27,6 +28,8 @@ export class RdsReplicaReader implements Pick<DbReplicaControl, 'describe'> {
         replicaIds: db.ReadReplicaDBInstanceIdentifiers ?? [],
       };
       if (db.InstanceCreateTime !== undefined) instance.createdAt = db.InstanceCreateTime.getTime();
+      if (db.Engine !== undefined) instance.engine = db.Engine;
+      if (db.DBClusterIdentifier !== undefined) instance.clusterId = db.DBClusterIdentifier;
       return instance;
     } catch (error) {
       if (error instanceof DBInstanceNotFoundFault) return undefined;
@@ -52,7 +55,7 @@ export class RdsReplicaControl extends RdsReplicaReader implements DbReplicaCont
       return 'created';
     } catch (error) {
       if (error instanceof DBInstanceAlreadyExistsFault) return 'exists';
-      throw error;
+      throw rejectionOf(error);
     }
   }
 
@@ -69,7 +72,7 @@ export class RdsReplicaControl extends RdsReplicaReader implements DbReplicaCont
       return 'deleting';
     } catch (error) {
       if (error instanceof DBInstanceNotFoundFault) return 'gone';
-      throw error;
+      throw rejectionOf(error);
     }
   }
 }

@@ -13,6 +13,8 @@ const cdnPath = z
 
 export const deployEventSchema = z.object({
   id: z.string().min(1),
+  /** The sending account, logged when the event is refused. */
+  account: z.string().optional(),
   source: z.literal('headroom.deploy'),
   'detail-type': z.literal('Deployment Completed'),
   time: z.iso.datetime({ offset: true }),

@@ -6,6 +6,7 @@ import {
   coalesceInvalidations,
   DEFAULT_COALESCE_OPTIONS,
   type CoalesceOptions,
+  type InProgress,
   type InvalidationRequest,
 } from './coalesce.js';
 import { billingMonth, invalidationCost, type InvalidationCost } from './cost.js';
@@ -20,6 +21,13 @@ export interface InvalidatePorts {
   cdn: CdnInvalidations;
   ledger: PathLedger;
   deferrals: DeferredInvalidations;
+  /** Read right before any invalidation is created: when on, none is, and the messages come back. */
+  killSwitch: { isKillSwitchOn(): Promise<boolean> };
+}
+
+/** The kill switch stopped the window's invalidations; its messages stay on the queue (then its DLQ). */
+export class InvalidationsStoppedError extends Error {
+  override readonly name = 'InvalidationsStopped';
 }
 
 export interface CreatedInvalidation {
@@ -46,12 +54,26 @@ export async function invalidateForDeploys(
   now: number,
   options: CoalesceOptions = DEFAULT_COALESCE_OPTIONS,
 ): Promise<InvalidateResult> {
-  const distributions = [...new Set(requests.map((r) => r.distributionId))];
-  const inProgress = new Map(
-    await Promise.all(distributions.map(async (d) => [d, await ports.cdn.inProgress(d)] as const)),
-  );
-  const plan = coalesceInvalidations(requests, inProgress, options);
-  const result: InvalidateResult = { created: [], deferred: [...plan.deferred], failed: [] };
+  if (requests.length > 0 && (await ports.killSwitch.isKillSwitchOn())) {
+    const error = new InvalidationsStoppedError('the kill switch is on; no invalidation was created');
+    return { created: [], deferred: [], failed: [{ requests: [...requests], error }] };
+  }
+  // A distribution CloudFront does not know (or will not show) fails its own requests only.
+  const unreadable: InvalidateResult['failed'] = [];
+  const inProgress = new Map<string, InProgress>();
+  for (const distributionId of new Set(requests.map((r) => r.distributionId))) {
+    try {
+      inProgress.set(distributionId, await ports.cdn.inProgress(distributionId));
+    } catch (error) {
+      unreadable.push({
+        requests: requests.filter((r) => r.distributionId === distributionId),
+        error: error instanceof Error ? error : new Error(String(error)),
+      });
+    }
+  }
+  const readable = requests.filter((r) => inProgress.has(r.distributionId));
+  const plan = coalesceInvalidations(readable, inProgress, options);
+  const result: InvalidateResult = { created: [], deferred: [...plan.deferred], failed: unreadable };
   for (const invalidation of plan.invalidations) {
     try {
       const { id } = await ports.cdn.create(invalidation);

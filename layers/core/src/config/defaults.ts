@@ -9,8 +9,6 @@ export const DEFAULTS = {
   mode: 'advise',
   /** Template `KillSwitch`. */
   killSwitch: 'off',
-  /** Template `TagKey`: the tag that marks a group as managed. */
-  tagKey: 'headroom:managed',
   /** Template `EvaluateSchedule`: how often the evaluate function runs (and the replay decides). */
   evaluateSchedule: 'rate(1 minute)',
   /** Template `ForecastSchedule`: how often the forecast is refitted (and the capacity relearned). */

@@ -136,6 +136,12 @@ export const SERVICE_CONFIG_KEYS: readonly ServiceConfigKey[] = [
     undefined,
     'Highest acceptable database connections, percent of max_connections.',
   ),
+  key(
+    'db-reads-on-replicas',
+    'boolean',
+    'false',
+    '`true` declares that the application sends reads to read replicas (its own routing, or an Aurora reader endpoint): only then does a database bottleneck add a replica; otherwise it is advised, saying why.',
+  ),
   key('cache-group', 'text', undefined, 'ElastiCache replication group id of the cache tier.'),
   key('cache-hit-min-pct', 'pct', undefined, 'Lowest acceptable cache hit ratio, percent.'),
   key('cdn-distribution', 'text', undefined, 'CloudFront distribution id in front of the service.'),
@@ -328,6 +334,9 @@ function buildService(
       targetGroup: text('target-group'),
       dbInstanceId: text('db-instance'),
       dbMaxConnections: optionalNum('db-max-connections'),
+      dbReadsOnReplicas: values.has('db-reads-on-replicas')
+        ? text('db-reads-on-replicas') === 'true'
+        : undefined,
       cacheReplicationGroupId: text('cache-group'),
       cdnDistributionId: text('cdn-distribution'),
     }),
@@ -365,6 +374,7 @@ function checkConsistency(
   const tierPairs: [string, string][] = [
     ['db-connections-max-pct', 'db-instance'],
     ['db-max-connections', 'db-instance'],
+    ['db-reads-on-replicas', 'db-instance'],
     ['target-group', 'load-balancer'],
     ['cache-hit-min-pct', 'cache-group'],
     ['cdn-hit-min-pct', 'cdn-distribution'],

@@ -3,12 +3,14 @@
  * read the KPIs of the services due (metricReads.ts), decide, pass the guardrails, take the state
  * lock, act or recommend, record and publish. One service failing never stops the others.
  */
-import { managedServices } from '../config/managedServices.js';
+import { managedServices, unboundNote } from '../config/managedServices.js';
 import type { DecisionRecord, ScalingDecision } from '../model/decision.js';
 import type { FleetCapacity } from '../model/fleet.js';
 import type { KpiName, KpiSeries } from '../model/kpi.js';
 import type { AdvisorEvent, AdvisorEventType, ServiceState } from '../ports/index.js';
 import { applyGuardrails, nextServiceState } from '../policies/guardrails.js';
+import { observedPeriodSeconds } from '../kpi/samplePeriod.js';
+import { approvalRequestOf } from '../remediation/approvals.js';
 import { decideScaling, effectiveLimits } from './decideScaling.js';
 import { readDueKpis, servicesDue } from './dueReads.js';
 import {
@@ -41,8 +43,14 @@ export async function evaluateServices(
   const report: EvaluationReport = { at, killSwitch: true, services: [], errors: [], notes: [] };
   const fail = (stage: string, error: unknown) => report.errors.push({ stage, message: messageOf(error) });
 
-  const { services, overridden } = await managedServices(deps.fleet, options.servicesFromConfig, fail);
+  const { services, overridden, unbound } = await managedServices(
+    deps.fleet,
+    options.servicesFromConfig,
+    fail,
+    deps.owners,
+  );
   for (const id of overridden) report.notes.push(`${id}: the config parameter overrides its tags`);
+  for (const u of unbound) report.notes.push(unboundNote(u));
   const active = services.filter((s) => s.mode !== 'off');
   for (const s of services.filter((s) => s.mode === 'off')) {
     report.services.push({ serviceId: s.id, status: 'skipped', message: 'mode is off' });
@@ -72,23 +80,25 @@ export async function evaluateServices(
   const series = await readDueKpis(plan.due, schedule, deps, options, at, periodSeconds, fail);
 
   const run: Run = { deps, options, report, at, periodSeconds, groups };
-  const events: AdvisorEvent[] = [];
   for (const read of plan.due) {
     const { service } = read;
+    let evaluation: ServiceEvaluation;
     try {
       const state = plan.states ? plan.states.get(service.id) : await deps.state.getServiceState(service.id);
-      const evaluation = await evaluateOne(read, series.get(service.id), state, run);
-      report.services.push(evaluation);
-      if (evaluation.record) events.push(...eventsOf(evaluation));
+      evaluation = await evaluateOne(read, series.get(service.id), state, run);
     } catch (error) {
-      report.services.push({ serviceId: service.id, status: 'failed', message: messageOf(error) });
+      evaluation = { serviceId: service.id, status: 'failed', message: messageOf(error) };
     }
-  }
-  if (events.length > 0) {
-    try {
-      await deps.events.publish(events);
-    } catch (error) {
-      fail('publish', error);
+    report.services.push(evaluation);
+    // Each service's events go out before the next service is evaluated: a run that times out
+    // later (Lambda does not retry it) has still told the bus of every action it took.
+    const events = evaluation.record ? eventsOf(evaluation) : [];
+    if (events.length > 0) {
+      try {
+        await deps.events.publish(events);
+      } catch (error) {
+        fail('publish', error);
+      }
     }
   }
   return report;
@@ -121,6 +131,14 @@ async function evaluateOne(
   if (series?.incomplete?.length)
     report.notes.push(`${service.id}: incomplete read of ${series.incomplete.join(', ')}`);
   const samples = [...(series?.samples ?? [])].sort((a, b) => a.at - b.at);
+  // Fresh for three of the periods the metric really has (5 min under EC2 basic monitoring).
+  const samplePeriod = observedPeriodSeconds(samples, periodSeconds);
+  if (samplePeriod === undefined && samples.length === 1 && at - samples[0]!.at > 3 * periodSeconds * 1000)
+    report.notes.push(
+      `${service.id}: one datapoint in the read window, too few to tell how often the metric is published; ` +
+        'not acting on it as stale (EC2 basic monitoring publishes CPU every 5 minutes: ' +
+        'turn on detailed monitoring, or widen the read window, for a fresher reading)',
+    );
   const forecastFloor = await floorFor(service.id, deps, report);
   const decided = noScaleInOnIncompleteRead(
     decideScaling({
@@ -130,7 +148,7 @@ async function evaluateOne(
       recent: samples,
       state,
       now: at,
-      staleAfterSeconds: 3 * periodSeconds,
+      staleAfterSeconds: 3 * (samplePeriod ?? periodSeconds),
       ...(forecastFloor ? { forecastFloor } : {}),
     }),
     series?.incomplete,
@@ -186,6 +204,17 @@ async function evaluateOne(
       record = { ...record, outcome: 'blocked', guardrails: [...record.guardrails, 'action-failed'] };
     }
   }
+  let approvalRequested = false;
+  if (record.outcome === 'approval-required' && deps.approvals && !notice.repeated) {
+    try {
+      await deps.approvals.request(approvalRequestOf(record, service));
+      approvalRequested = true;
+    } catch (error) {
+      // Nobody could be asked: said loudly (ActionFailed reaches Slack), recorded as not done.
+      message = `approval could not be requested: ${messageOf(error)}`;
+      record = { ...record, outcome: 'blocked', guardrails: [...record.guardrails, 'action-failed'] };
+    }
+  }
   try {
     await deps.state.recordDecision(record);
   } catch (error) {
@@ -198,6 +227,7 @@ async function evaluateOne(
     record,
     ...(message ? { message } : {}),
     ...(notice.repeated ? { repeatedNotice: true } : {}),
+    ...(approvalRequested ? { approvalRequested } : {}),
   };
 }
 
@@ -269,8 +299,14 @@ async function floorFor(serviceId: string, deps: EvaluationDeps, report: Evaluat
 function eventsOf(evaluation: ServiceEvaluation): AdvisorEvent[] {
   const record = evaluation.record!;
   if (evaluation.repeatedNotice) return [];
+  if (evaluation.approvalRequested) return [];
   const failed = record.guardrails.includes('action-failed');
-  const type = failed ? 'ActionFailed' : EVENT_OF[record.outcome];
+  // Without an approval workflow nobody can approve: the decision goes out as advice.
+  const type = failed
+    ? 'ActionFailed'
+    : record.outcome === 'approval-required'
+      ? 'Recommendation'
+      : EVENT_OF[record.outcome];
   if (type === undefined) return [];
   const detail: Record<string, unknown> = {
     decision: record.decision,

@@ -3,9 +3,11 @@
  * dueReads.ts), so both can name them without importing each other.
  */
 import { DEFAULTS } from '../config/defaults.js';
+import type { ResourceOwners } from '../config/managedServices.js';
 import type { DecisionRecord } from '../model/decision.js';
 import type { ManagedService } from '../model/service.js';
 import type { Clock, EventPublisher, FleetControl, MetricsReader, StateStore } from '../ports/index.js';
+import type { ApprovalWorkflow } from '../remediation/approvals.js';
 import type { ForecastFloor } from './decideScaling.js';
 import type { ReadSchedule } from './metricReads.js';
 
@@ -16,6 +18,13 @@ export interface EvaluationDeps {
   events: EventPublisher;
   clock: Clock;
   forecasts?: (serviceId: string) => Promise<ForecastFloor | undefined>;
+  /** Confirms the database, cache and distribution a group's tags name (config/managedServices.ts). */
+  owners?: ResourceOwners;
+  /**
+   * Where a decision that needs a person waits for one (the remediation workflow in AWS). Without
+   * it, such a decision is published as a Recommendation: advice, since nobody can approve it.
+   */
+  approvals?: ApprovalWorkflow;
 }
 
 export interface EvaluationOptions {
@@ -49,6 +58,8 @@ export interface ServiceEvaluation {
   message?: string;
   /** The same recommendation or approval request was published recently, so no event this time. */
   repeatedNotice?: boolean;
+  /** The approval workflow was started: it publishes the ApprovalRequested event, with its task token. */
+  approvalRequested?: boolean;
 }
 
 export interface EvaluationReport {

@@ -12,7 +12,7 @@ import {
   MIN_LEARNED_CONFIDENCE,
   type Reading,
 } from '../capacity/learning.js';
-import { managedServices } from '../config/managedServices.js';
+import { managedServices, type ResourceOwners } from '../config/managedServices.js';
 import { riseQuantileFor } from '../policies/riskKnob.js';
 import type { FleetCapacity } from '../model/fleet.js';
 import type { KpiSample, KpiSeries } from '../model/kpi.js';
@@ -45,6 +45,8 @@ export interface ForecastDeps {
   fleet: Pick<FleetControl, 'discover' | 'describe'>;
   /** Only getForecast and putForecast are used (their absence is an error at run time). */
   state: Partial<StateStore>;
+  /** Confirms the tiers a group's tags name, as evaluate does (config/managedServices.ts). */
+  owners?: ResourceOwners;
 }
 
 export interface ForecastRunOptions {
@@ -89,7 +91,12 @@ export async function refreshForecasts(
   const report: ForecastRunReport = { at, services: [], errors: [] };
   const fail = (stage: string, error: unknown) => report.errors.push({ stage, message: messageOf(error) });
 
-  const { services: managed } = await managedServices(deps.fleet, options.servicesFromConfig, fail);
+  const { services: managed } = await managedServices(
+    deps.fleet,
+    options.servicesFromConfig,
+    fail,
+    deps.owners,
+  );
   const services = managed.filter((s) => s.mode !== 'off');
   if (services.length === 0) return report;
   let series;

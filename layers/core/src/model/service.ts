@@ -51,6 +51,11 @@ export interface ServiceTiers {
   dbInstanceId?: string;
   /** The database's max_connections, to turn DatabaseConnections into a percentage. */
   dbMaxConnections?: number;
+  /**
+   * The operator's word that the application reads from replicas (or an Aurora reader endpoint).
+   * A new non-Aurora read replica takes no load otherwise, so none is added without it.
+   */
+  dbReadsOnReplicas?: boolean;
   cacheReplicationGroupId?: string;
   cdnDistributionId?: string;
 }

@@ -12,6 +12,12 @@ export const ELASTICACHE_MAX_REPLICAS_PER_SHARD = 5;
 /** The tag Headroom puts on every replica it creates; only replicas carrying it may be deleted. */
 export const CREATED_BY_TAG = { key: 'headroom:created-by', value: 'headroom' } as const;
 export const CHANGE_ID_TAG = 'headroom:change-id';
+/**
+ * Every RDS replica Headroom creates is named with this prefix, and IAM grants create, tag and
+ * delete only on `db:headroom-replica-*` (template.yaml): no existing database can be tagged or
+ * deleted by Headroom, whatever tags it carries. RDS identifiers are at most 63 characters.
+ */
+export const REPLICA_NAME_PREFIX = 'headroom-replica-';
 
 interface ChangeBase {
   /** Content hash: the SQS deduplication id and the idempotency key. */

@@ -55,6 +55,8 @@ export function proposeActions(input: PlanInput): ProposedActions {
     case 'compute':
       return scaleFleet(input, evidence);
     case 'database':
+      if (service.tiers.dbInstanceId !== undefined && service.tiers.dbReadsOnReplicas !== true)
+        return replicaWouldIdle(service.tiers.dbInstanceId, evidence);
       return oneMoreReplica(input, 'db-read-replicas', service.tiers.dbInstanceId, 'high', evidence);
     case 'cache':
       return oneMoreReplica(
@@ -81,7 +83,13 @@ function scaleFleet(input: PlanInput, evidence: Evidence): ProposedActions {
   const oneStep = fleet.desired + stepLimit(fleet.desired, service.capacity);
   const wanted =
     cpu !== undefined && Number.isFinite(cpu.ratio) ? Math.ceil(fleet.desired * cpu.ratio) : oneStep;
-  const to = withinLimits(fleet.desired, Math.max(wanted, fleet.desired + 1), service.capacity);
+  // The group's own MinSize/MaxSize bind too: Auto Scaling refuses a desired capacity outside them.
+  const limits = {
+    ...service.capacity,
+    min: Math.max(service.capacity.min, fleet.min),
+    max: Math.min(service.capacity.max, fleet.max),
+  };
+  const to = withinLimits(fleet.desired, Math.max(wanted, fleet.desired + 1), limits);
   if (to <= fleet.desired) return nothing(evidence, 'limit/max-capacity');
   const monthlyCostDeltaUsd = round((to - fleet.desired) * service.pricePerInstanceHourUsd * HOURS_PER_MONTH);
   return {
@@ -91,6 +99,21 @@ function scaleFleet(input: PlanInput, evidence: Evidence): ProposedActions {
     summary: `scale ${service.autoScalingGroupName} from ${fleet.desired} to ${to} instances`,
     monthlyCostDeltaUsd,
     evidence: { ...evidence, currentCapacity: fleet.desired, desiredCapacity: to },
+  };
+}
+
+/**
+ * A read replica serves only reads the application sends it: its own read routing, or an Aurora
+ * cluster's reader endpoint. Without the operator's word for either, adding one costs money and
+ * relieves nothing, so it is advised, and the advice says what would make it help.
+ */
+function replicaWouldIdle(dbInstanceId: string, evidence: Evidence): ProposedActions {
+  return {
+    ...nothing({ ...evidence, dbReadsOnReplicas: 0 }, 'advice/db-replica-takes-no-reads'),
+    summary:
+      `no read replica for ${dbInstanceId}: a replica takes load only if the application reads from it, ` +
+      'and it is not declared to (tag headroom:db-reads-on-replicas=true once reads go to replicas or an ' +
+      'Aurora reader endpoint); relieve the database by its queries, instance class or connections instead',
   };
 }
 

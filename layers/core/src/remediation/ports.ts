@@ -3,6 +3,7 @@
  * changes on. `aws/` implements them with the RDS, ElastiCache and SQS clients; the simulation
  * with its own tiers. Adapters translate, they never decide.
  */
+import type { StateStore } from '../ports/index.js';
 import type { ResourceChange } from './changes.js';
 
 export interface DbInstance {
@@ -14,6 +15,10 @@ export interface DbInstance {
   tags: Record<string, string>;
   /** Read replicas of this instance, by identifier. */
   replicaIds: string[];
+  /** RDS engine (mysql, postgres, aurora-mysql, …), when known: Aurora has no read replicas of its own. */
+  engine?: string;
+  /** The Aurora (or Multi-AZ) cluster the instance belongs to, if any. */
+  clusterId?: string;
 }
 
 export interface DbReplicaControl {
@@ -61,4 +66,40 @@ export interface FollowUp {
 export interface FollowUpQueue {
   /** Sends the follow-up back, visible again after `delaySeconds` (at most 900, SQS's limit). */
   send(followUp: FollowUp, delaySeconds: number): Promise<void>;
+}
+
+/**
+ * The absolute target of a change, fixed the first time the change is applied and kept, so that a
+ * retry (the answer of a write lost, the function timed out after it, the message delivered again)
+ * aims at the same end state instead of adding its delta once more.
+ */
+export interface ChangeTarget {
+  /** Replicas (RDS: of the source; ElastiCache: per shard) the resource ends with. */
+  target: number;
+  /** Replicas created or removed (RDS) or the replication group (ElastiCache). */
+  watch: string[];
+}
+
+export interface ChangeTargets {
+  get(changeId: string): Promise<ChangeTarget | undefined>;
+  /** Keeps `target` unless the change already has one (a concurrent copy won); returns the kept one. */
+  keep(changeId: string, target: ChangeTarget): Promise<ChangeTarget>;
+}
+
+/** What the worker needs of the state table: the kill switch, and a record of what it refused. */
+export type ChangeGuard = Pick<StateStore, 'isKillSwitchOn' | 'recordDecision'>;
+
+/**
+ * AWS said no for good (a quota, a state the resource will not leave by itself, an operation the
+ * engine does not support): retrying cannot help. Adapters translate such errors into this.
+ */
+export class ResourceRejectedError extends Error {
+  override readonly name = 'ResourceRejectedError';
+  constructor(
+    /** AWS's error name, e.g. InstanceQuotaExceededFault. */
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }

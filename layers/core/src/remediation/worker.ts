@@ -4,25 +4,37 @@
  * so on the advisor's bus. Refusals are answers, not failures: they are published and the message
  * is done. A busy resource is a failure: the message comes back after the visibility timeout.
  */
+import { declares, SERVICE_TAG, type ResourceOwners, type TierKind } from '../config/managedServices.js';
+import type { DecisionRecord } from '../model/decision.js';
+import type { ManagedService } from '../model/service.js';
 import type { AdvisorEvent, EventPublisher } from '../ports/index.js';
+import { ChangeRefusedError, describeChange, type ResourceChange } from './changes.js';
 import {
-  CHANGE_ID_TAG,
-  CREATED_BY_TAG,
-  ChangeRefusedError,
-  checkCacheLimit,
-  checkReplicaLimit,
-  describeChange,
-  type CacheChange,
-  type ReplicaChange,
-  type ResourceChange,
-} from './changes.js';
-import type { CacheReplicaControl, DbInstance, DbReplicaControl, FollowUp, FollowUpQueue } from './ports.js';
+  ResourceRejectedError,
+  type CacheReplicaControl,
+  type ChangeGuard,
+  type ChangeTargets,
+  type DbReplicaControl,
+  type FollowUp,
+  type FollowUpQueue,
+} from './ports.js';
+import { reachCacheTarget, reachReplicaTarget } from './reachTarget.js';
+
+export { isHeadroomReplica, replicaIdsFor, ResourceBusyError } from './reachTarget.js';
 
 export interface WorkerPorts {
   db: DbReplicaControl;
   cache: CacheReplicaControl;
   followUps: FollowUpQueue;
   events: EventPublisher;
+  /** Where each change's absolute target is kept across retries. */
+  targets: ChangeTargets;
+  /** The kill switch, read before every change, and the record of refusals. */
+  guard: ChangeGuard;
+  /** The services of ServicesJson: their declared tiers are theirs, and only those. */
+  configured: readonly ManagedService[];
+  /** For any other service, the resource's own `headroom:service` tag says whose it is. */
+  owners: ResourceOwners;
 }
 
 /** Following a change only reads the resources. */
@@ -44,143 +56,115 @@ export interface FollowPolicy {
 export const DEFAULT_FOLLOW_POLICY: FollowPolicy = { delaySeconds: 120, maxAttempts: 60 };
 
 export type ApplyResult =
-  | { changeId: string; status: 'started'; watch: string[] }
+  | { changeId: string; status: 'started'; watch: string[]; target: number }
   | { changeId: string; status: 'refused'; rule: string; problem: string };
 
-/** The resource is in the middle of something else; try again later. */
-export class ResourceBusyError extends Error {
-  override readonly name = 'ResourceBusyError';
-}
-
+/** Starts the change, then sends its first follow-up: what one delivery of a change does. */
 export async function applyChange(
   change: ResourceChange,
   ports: WorkerPorts,
   now: number,
   policy = DEFAULT_FOLLOW_POLICY,
 ): Promise<ApplyResult> {
-  try {
-    const started =
-      change.kind === 'db-read-replicas'
-        ? await applyReplicaChange(change, ports.db)
-        : await applyCacheChange(change, ports.cache);
-    await ports.followUps.send(
-      { change, watch: started.watch, target: started.target, attempt: 1, startedAt: now },
-      policy.delaySeconds,
-    );
-    return { changeId: change.id, status: 'started', watch: started.watch };
-  } catch (error) {
-    if (!(error instanceof ChangeRefusedError)) throw error;
-    await ports.events.publish([failed(change, now, error.rule, error.message)]);
-    return { changeId: change.id, status: 'refused', rule: error.rule, problem: error.message };
-  }
-}
-
-/** Replica identifiers derived from the change id, so a retried create finds its own replicas. */
-export function replicaIdsFor(change: ReplicaChange): string[] {
-  const stem = `${change.resourceId.slice(0, 40)}-hr-${change.id.slice(0, 12)}`.replace(/-+/g, '-');
-  return Array.from({ length: Math.abs(change.delta) }, (_, i) => `${stem}-${i + 1}`);
-}
-
-export function isHeadroomReplica(tags: Record<string, string>): boolean {
-  return tags[CREATED_BY_TAG.key] === CREATED_BY_TAG.value;
-}
-
-async function applyReplicaChange(
-  change: ReplicaChange,
-  db: DbReplicaControl,
-): Promise<{ watch: string[]; target: number }> {
-  const source = await db.describe(change.resourceId);
-  if (source === undefined)
-    throw new ChangeRefusedError(
-      change,
-      'missing-resource',
-      `RDS instance ${change.resourceId} does not exist`,
-    );
-  if (source.status !== 'available')
-    throw new ResourceBusyError(`RDS instance ${source.id} is ${source.status}, not available`);
-  const ids =
-    change.delta > 0 ? replicaIdsFor(change) : await replicasToRemove(change, db, source.replicaIds);
-  // A retried create finds its own replicas among the existing ones; they count once.
-  const others = source.replicaIds.filter((id) => !ids.includes(id));
-  if (change.delta > 0) await refuseWhileOursProvision(change, db, others);
-  const existing = others.length;
-  const limit = checkReplicaLimit(change.delta > 0 ? existing : source.replicaIds.length, change.delta);
-  if (!limit.ok) throw new ChangeRefusedError(change, limit.rule, limit.problem);
-  const tags = {
-    [CREATED_BY_TAG.key]: CREATED_BY_TAG.value,
-    [CHANGE_ID_TAG]: change.id,
-    'headroom:service': change.serviceId,
-  };
-  for (const id of ids) {
-    if (change.delta > 0) await db.createReplica(source.id, id, tags);
-    else await db.deleteReplica(id);
-  }
-  return { watch: ids, target: limit.target };
+  const result = await startChange(change, ports, now);
+  await sendFirstFollowUp(change, result, ports, now, policy);
+  return result;
 }
 
 /**
- * One more replica while one of ours is still being created would answer the same alarm twice:
- * the first has not had its effect yet. The change is refused; the alarm, if still firing once
- * the replica serves, asks again.
+ * Brings the resource to the change's absolute target, once the kill switch says it may. Safe to
+ * run again after any failure: what already happened is not done twice. A refusal (a limit, the
+ * kill switch, AWS saying no for good) is recorded and published, and the message is done.
  */
-async function refuseWhileOursProvision(
-  change: ReplicaChange,
-  db: DbReplicaControl,
-  replicaIds: readonly string[],
-) {
-  const replicas = await Promise.all(replicaIds.map((id) => db.describe(id)));
-  const pending = replicas.find(
-    (r) => r !== undefined && isHeadroomReplica(r.tags) && r.status !== 'available',
+export async function startChange(
+  change: ResourceChange,
+  ports: WorkerPorts,
+  now: number,
+): Promise<ApplyResult> {
+  try {
+    if (await ports.guard.isKillSwitchOn())
+      throw new ChangeRefusedError(change, 'kill-switch', 'the kill switch is on; nothing was changed');
+    await checkOwnership(change, ports);
+    const reached =
+      change.kind === 'db-read-replicas'
+        ? await reachReplicaTarget(change, ports.db, ports.targets)
+        : await reachCacheTarget(change, ports.cache, ports.targets);
+    return { changeId: change.id, status: 'started', watch: reached.watch, target: reached.target };
+  } catch (error) {
+    const refusal =
+      error instanceof ResourceRejectedError
+        ? new ChangeRefusedError(change, `aws/${error.code}`, error.message)
+        : error;
+    if (!(refusal instanceof ChangeRefusedError)) throw error;
+    await ports.guard.recordDecision(refusalRecord(change, now, refusal.rule, refusal.message));
+    await ports.events.publish([failed(change, now, refusal.rule, refusal.message)]);
+    return { changeId: change.id, status: 'refused', rule: refusal.rule, problem: refusal.message };
+  }
+}
+
+/**
+ * The precedence of managedServices (config/managedServices.ts), checked again just before acting:
+ * a service of ServicesJson owns exactly the resources it declares; any other service owns a
+ * resource only if the resource is tagged with its id. A message naming another team's database
+ * or cache (however it got on the queue) is refused.
+ */
+async function checkOwnership(change: ResourceChange, ports: Pick<WorkerPorts, 'configured' | 'owners'>) {
+  const kind: TierKind = change.kind === 'db-read-replicas' ? 'database' : 'cache';
+  const declared = ports.configured.find((s) => s.id === change.serviceId);
+  const owned =
+    declared !== undefined
+      ? declares(declared, kind, change.resourceId)
+      : (await ports.owners.serviceOf(kind, change.resourceId)) === change.serviceId;
+  if (!owned) {
+    const how =
+      declared !== undefined
+        ? 'declared for it in ServicesJson'
+        : `tagged ${SERVICE_TAG}=${change.serviceId}`;
+    throw new ChangeRefusedError(
+      change,
+      'safety/not-the-service',
+      `${kind} ${change.resourceId} does not belong to ${change.serviceId}: it is not ${how}`,
+    );
+  }
+}
+
+/** The first look at a started change, sent apart so that a failed send never repeats the change. */
+export async function sendFirstFollowUp(
+  change: ResourceChange,
+  result: ApplyResult,
+  ports: Pick<WorkerPorts, 'followUps'>,
+  now: number,
+  policy = DEFAULT_FOLLOW_POLICY,
+): Promise<void> {
+  if (result.status !== 'started') return;
+  await ports.followUps.send(
+    { change, watch: result.watch, target: result.target, attempt: 1, startedAt: now },
+    policy.delaySeconds,
   );
-  if (pending !== undefined) {
-    throw new ChangeRefusedError(
-      change,
-      'wait/replica-in-progress',
-      `replica ${pending.id} is ${pending.status}`,
-    );
-  }
 }
 
-/** Only replicas carrying Headroom's tag, newest first; never any other. */
-async function replicasToRemove(
-  change: ReplicaChange,
-  db: DbReplicaControl,
-  replicaIds: readonly string[],
-): Promise<string[]> {
-  const replicas = await Promise.all(replicaIds.map((id) => db.describe(id)));
-  const ours = replicas
-    .filter((r): r is DbInstance => r !== undefined && isHeadroomReplica(r.tags) && r.status === 'available')
-    .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0))
-    .map((r) => r.id);
-  const wanted = Math.abs(change.delta);
-  if (ours.length < wanted) {
-    throw new ChangeRefusedError(
-      change,
-      'safety/created-by-headroom',
-      `only ${ours.length} of ${replicaIds.length} replicas of ${change.resourceId} were created by Headroom and are available; ${wanted} asked`,
-    );
-  }
-  return ours.slice(0, wanted);
+/** The decision record of a refused change: the reason, where people look for what Headroom did. */
+function refusalRecord(change: ResourceChange, now: number, rule: string, problem: string): DecisionRecord {
+  return {
+    decision: {
+      serviceId: change.serviceId,
+      at: now,
+      currentCapacity: 0,
+      desiredCapacity: 0,
+      action: 'hold',
+      rule: `remediation/${tierOf(change)}`,
+      reason: problem,
+      evidence: { replicaDelta: change.delta },
+      monthlyCostDeltaUsd: 0,
+      risk: change.delta < 0 ? 'high' : 'medium',
+      confidence: 1,
+    },
+    outcome: 'blocked',
+    guardrails: [rule],
+  };
 }
 
-async function applyCacheChange(
-  change: CacheChange,
-  cache: CacheReplicaControl,
-): Promise<{ watch: string[]; target: number }> {
-  const group = await cache.describe(change.resourceId);
-  if (group === undefined)
-    throw new ChangeRefusedError(
-      change,
-      'missing-resource',
-      `replication group ${change.resourceId} does not exist`,
-    );
-  if (group.status !== 'available')
-    throw new ResourceBusyError(`replication group ${group.id} is ${group.status}, not available`);
-  const limit = checkCacheLimit(group.replicasPerShard, change.delta, group.automaticFailover);
-  if (!limit.ok) throw new ChangeRefusedError(change, limit.rule, limit.problem);
-  await cache.setReplicaCount(group.id, limit.target, change.delta > 0 ? 'increase' : 'decrease');
-  return { watch: [group.id], target: limit.target };
-}
+const tierOf = (change: ResourceChange) => (change.kind === 'db-read-replicas' ? 'database' : 'cache');
 
 export type FollowResult = 'completed' | 'waiting' | 'timed-out';
 
@@ -233,7 +217,7 @@ function completed(change: ResourceChange, now: number, followUp: FollowUp): Adv
       changeId: change.id,
       resources: followUp.watch,
       minutes: Math.round((now - followUp.startedAt) / 60_000),
-      tier: change.kind === 'db-read-replicas' ? 'database' : 'cache',
+      tier: tierOf(change),
     },
   };
 }
@@ -248,7 +232,7 @@ function failed(change: ResourceChange, now: number, rule: string, problem: stri
       error: rule,
       cause: problem,
       changeId: change.id,
-      tier: change.kind === 'db-read-replicas' ? 'database' : 'cache',
+      tier: tierOf(change),
     },
   };
 }

@@ -3,7 +3,7 @@
  * the Lambda handlers and the simulation run the same code. The workflow's state is a plain JSON
  * value that grows as it goes: context → diagnosis → plan → approval → outcome.
  */
-import type { DecisionRecord, Outcome, ScalingDecision } from '../model/decision.js';
+import type { Outcome, ScalingDecision } from '../model/decision.js';
 import type { FleetCapacity } from '../model/fleet.js';
 import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
@@ -11,9 +11,8 @@ import type { FleetControl, MetricsReader, StateStore } from '../ports/index.js'
 import { diagnose, type Diagnosis } from '../diagnosis/bottleneck.js';
 import { idleTierOfAlarm, readAlarmEvent, serviceOfAlarm, type AlarmSummary } from './alarmEvent.js';
 import { applyRemediationGuardrails, type RemediationGuardrailResult } from './guardrails.js';
-import { proposeActions, type FleetScale, type IdleTier, type ProposedActions } from './plan.js';
+import { proposeActions, type IdleTier, type ProposedActions } from './plan.js';
 import { contentHash } from './changes.js';
-import { ScalingRefusedError } from '../aws/errors.js';
 import { DEFAULT_DAILY_ACTION_BUDGET, utcDay } from '../policies/guardrails.js';
 
 export interface RemediationContext {
@@ -45,7 +44,8 @@ export interface ApprovalRequest {
 export interface RemediationPlan extends ProposedActions, RemediationGuardrailResult {
   serviceId: string;
   at: number;
-  alarmName: string;
+  /** The alarm handled; null for a decision of the evaluate flow awaiting approval. */
+  alarmName: string | null;
   autoScalingGroupName: string;
   tier: Diagnosis['tier'];
   reason: string;
@@ -53,6 +53,8 @@ export interface RemediationPlan extends ProposedActions, RemediationGuardrailRe
   /** The plan as a ScalingDecision, the shape records and notifications share. */
   decision: ScalingDecision;
   approval: ApprovalRequest;
+  /** Epoch ms when ClaimAction took the service's next action for this plan (cooldown, budget). */
+  claimedAt?: number;
 }
 
 /** What became of the plan; set by the workflow's Pass states. */
@@ -62,9 +64,12 @@ export interface RemediationOutcome {
 }
 
 export interface RemediationState {
-  context: RemediationContext;
+  /** Absent for an evaluate-flow approval, which starts at RequestApproval with its plan. */
+  context?: RemediationContext;
   diagnosis?: Diagnosis;
   plan?: RemediationPlan;
+  /** The person's answer: RequestApproval's result, once approved. */
+  approval?: unknown;
   outcome?: RemediationOutcome;
   /** Step Functions' error object when a step failed and was caught. */
   error?: { Error: string; Cause?: string };
@@ -81,7 +86,11 @@ const MINUTE_MS = 60_000;
 
 export async function loadContext(
   event: unknown,
-  ports: { fleet: FleetControl; metrics: MetricsReader; state: StateStore },
+  ports: {
+    fleet: Pick<FleetControl, 'discover' | 'describe'>;
+    metrics: MetricsReader;
+    state: StateStore;
+  },
   options: ContextOptions,
 ): Promise<RemediationContext> {
   const alarm = readAlarmEvent(event);
@@ -106,8 +115,14 @@ export async function loadContext(
   return context;
 }
 
+function contextOf(state: RemediationState): RemediationContext {
+  if (state.context === undefined) throw new Error('this step needs the alarm context (LoadContext)');
+  return state.context;
+}
+
 export function diagnoseStep(state: RemediationState): RemediationState {
-  return { ...state, diagnosis: diagnose(state.context.service, state.context.latest) };
+  const context = contextOf(state);
+  return { ...state, diagnosis: diagnose(context.service, context.latest) };
 }
 
 export interface PlanOptions {
@@ -117,7 +132,7 @@ export interface PlanOptions {
 }
 
 export function guardrailsStep(state: RemediationState, options: PlanOptions): RemediationState {
-  const { context } = state;
+  const context = contextOf(state);
   const diagnosis = state.diagnosis ?? diagnose(context.service, context.latest);
   const { service, fleet, alarm } = context;
   const proposed = proposeActions({
@@ -189,94 +204,4 @@ function latestAction(context: RemediationContext, scalesFleet: boolean): number
 function idleOf(alarmName: string): { idleTier?: IdleTier } {
   const idleTier = idleTierOfAlarm(alarmName);
   return idleTier === undefined ? {} : { idleTier };
-}
-
-/**
- * Scales the fleet as planned; the group's own [min, max] was respected when the plan was made.
- * Only from the capacity the plan started from, and honouring the group's cooldown as the evaluate
- * flow does: if that flow (or a person) changed the group meanwhile, acting would double or undo
- * the change, so our refusal or Auto Scaling's fails the step and the workflow records it.
- */
-export async function scaleStep(
-  scale: FleetScale,
-  fleet: FleetControl,
-  now: number,
-): Promise<FleetScale & { appliedAt: number }> {
-  const current = (await fleet.describe([scale.groupName])).get(scale.groupName);
-  if (current === undefined)
-    throw new ScalingRefusedError(
-      scale.groupName,
-      scale.to,
-      'invalid-request',
-      `AutoScalingGroup name not found - ${scale.groupName}`,
-    );
-  if (current.desired !== scale.from)
-    throw new ScalingRefusedError(
-      scale.groupName,
-      scale.to,
-      'resource-contention',
-      `desired capacity is ${current.desired}, not the ${scale.from} the plan was made from`,
-    );
-  await fleet.setDesiredCapacity(scale.groupName, scale.to, true);
-  return { ...scale, appliedAt: now };
-}
-
-/** The decision record of a finished (or failed) workflow: what was planned and what became of it. */
-export function remediationRecord(state: RemediationState): DecisionRecord {
-  const { plan, outcome } = state;
-  if (plan === undefined || outcome === undefined) {
-    throw new Error('a remediation can be recorded only once it has a plan and an outcome');
-  }
-  const guardrails = [...plan.guardrails];
-  if (outcome.name === 'rejected' || outcome.name === 'timed-out')
-    guardrails.push(`approval/${outcome.name}`);
-  if (outcome.name === 'failed') guardrails.push(`failed/${state.error?.Error ?? 'unknown'}`);
-  return { decision: plan.decision, outcome: outcome.recordOutcome, guardrails };
-}
-
-/**
- * Stores the record, then the service's last action (for cooldowns and the daily budget) when
- * something was applied or may have been (a failure after some actions went through).
- */
-export async function recordStep(
-  state: RemediationState,
-  store: StateStore,
-  now: number,
-): Promise<DecisionRecord> {
-  const record = remediationRecord(state);
-  await store.recordDecision(record);
-  const acted = state.outcome?.name === 'applied' || state.outcome?.name === 'failed';
-  await markAlarmed(store, record.decision.serviceId, now, acted, state.context.alarm.name);
-  return record;
-}
-
-/**
- * Every handled alarm makes the service hot for the evaluate flow, so its next hot read slot (at
- * most five minutes away) reads every KPI, even for a service whose calm cadence is 40 minutes;
- * an action also counts against the daily budget.
- */
-async function markAlarmed(
-  store: StateStore,
-  serviceId: string,
-  now: number,
-  acted: boolean,
-  alarmName: string,
-): Promise<void> {
-  const day = utcDay(now);
-  // A conflict means another writer got there first; read again and retry a bounded number of times.
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const current = await store.getServiceState(serviceId);
-    const version = current?.version ?? 0;
-    const today = current?.actionsDay === day ? (current.actionsToday ?? 0) : 0;
-    const next = {
-      ...(current ?? { serviceId }),
-      serviceId,
-      version: version + 1,
-      hot: true,
-      hotBecause: `alarm ${alarmName}`,
-      ...(acted ? { lastActionAt: now, actionsDay: day, actionsToday: today + 1 } : {}),
-    };
-    if (await store.putServiceState(next, version)) return;
-  }
-  throw new Error(`service state of ${serviceId} kept changing under three conditional writes`);
 }

@@ -4,7 +4,12 @@
  * holds, and it is a capability): the button carries the approval id, the store holds the token.
  */
 import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from './messages.js';
-import { APPROVAL_ID_PATTERN } from './eventDetail.js';
+
+/**
+ * Approval ids go into Slack button values and DynamoDB keys: short and plain. Kept here, not with
+ * the event schemas, so that the interactions function does not load the full zod for a pattern.
+ */
+export const APPROVAL_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export type ApprovalAnswer = 'approved' | 'rejected';
 export type ApprovalStatus = 'pending' | ApprovalAnswer | 'expired';
@@ -21,26 +26,52 @@ export interface PendingApproval {
 }
 
 export type ClaimResult =
-  | { kind: 'claimed'; taskToken: string }
+  | {
+      kind: 'claimed';
+      taskToken: string;
+      /**
+       * The approval already carried this answer, not yet confirmed as delivered: an earlier
+       * attempt's write landed but its answer was lost, or its Step Functions call did not answer.
+       */
+      retry: boolean;
+      /** Epoch ms after which the workflow stops waiting, when known. */
+      answerBy?: number;
+    }
   | { kind: 'already-answered'; status: ApprovalStatus; answeredBy?: string }
   | { kind: 'unknown' };
 
 /** Where the notifier leaves approval requests for the click (DynamoDB in AWS). */
 export interface ApprovalRequests {
-  /** Stores a pending approval; an answered one is never reopened by a repeated request. */
-  savePending(approval: PendingApproval): Promise<void>;
-  /** Records that the workflow no longer waits (task timed out or gone). */
+  /**
+   * Stores a pending approval. An approval already stored is never overwritten: its own request
+   * delivered again is `saved` (no change), any other (another token, or one already answered)
+   * is `refused`, and the caller neither posts it nor acts on it.
+   */
+  savePending(approval: PendingApproval): Promise<'saved' | 'refused'>;
+  /** Records that the workflow stopped waiting before anyone answered (a pending approval only). */
   markExpired(approvalId: string): Promise<void>;
 }
 
-/** Where the click finds its approval request. */
+/**
+ * Where the click finds its approval request. The status moves pending → answer once and never
+ * back: a claim whose delivery to Step Functions is not confirmed stays claimed, and a click with
+ * the same answer delivers it again, so the stored answer is the only one Step Functions can get.
+ */
 export interface ApprovalStore {
-  /** Moves pending → answer atomically: of two clicks, exactly one gets `claimed`. */
+  /** pending → answer atomically; the same answer again while unconfirmed is a retry. */
   claim(approvalId: string, answer: ApprovalAnswer, userId: string, at: number): Promise<ClaimResult>;
-  /** Puts a claimed approval back to pending after Step Functions could not be reached. */
-  release(approvalId: string): Promise<void>;
-  /** Records that the workflow no longer waits (task timed out or gone). */
+  /** Step Functions took the answer. */
+  confirm(approvalId: string, at: number): Promise<void>;
+  /** Step Functions no longer waited and was never told our answer: the request expired. */
   markExpired(approvalId: string): Promise<void>;
+}
+
+/**
+ * What Step Functions acted on, written by the workflow's own Record step: approved, rejected, or
+ * expired (its wait timed out). It settles any status a lost answer left unconfirmed.
+ */
+export interface ApprovalOutcomes {
+  settle(approvalId: string, status: Exclude<ApprovalStatus, 'pending'>, at: number): Promise<void>;
 }
 
 /** Answers the waiting workflow. `task-gone`: it timed out, was stopped or already answered. */
@@ -101,7 +132,9 @@ export interface ClickDeps {
 
 /**
  * One click, answered at most once. The claim comes first, so a second click (or Slack's retry)
- * finds the approval answered and never reaches Step Functions; a failed call gives the claim back.
+ * finds the approval answered and never reaches Step Functions with a different answer. A call
+ * that failed may still have reached Step Functions, so the claim is kept: clicking again sends
+ * the same answer again, and the workflow's Record step writes what it finally acted on.
  */
 export async function answerClick(click: Click, deps: ClickDeps): Promise<ClickOutcome> {
   const answer = answerFor(click.actionId);
@@ -123,14 +156,19 @@ export async function answerClick(click: Click, deps: ClickDeps): Promise<ClickO
       at: deps.now,
     });
   } catch (error) {
-    await deps.store.release(approvalId);
     const name =
       typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : 'unknown error';
     return { kind: 'unreachable', approvalId, error: name };
   }
-  if (result === 'task-gone') {
-    await deps.store.markExpired(approvalId);
-    return { kind: 'expired', approvalId };
+  if (result === 'sent') {
+    await deps.store.confirm(approvalId, deps.now);
+    return { kind: 'answered', approvalId, answer, userId: click.userId };
   }
-  return { kind: 'answered', approvalId, answer, userId: click.userId };
+  if (claim.retry) {
+    // An earlier attempt may have delivered this answer (the task is gone because it was answered)
+    // or not (it timed out meanwhile): only the workflow knows, and its Record step settles it.
+    return { kind: 'already-answered', approvalId, status: answer };
+  }
+  await deps.store.markExpired(approvalId);
+  return { kind: 'expired', approvalId };
 }

@@ -5,6 +5,7 @@
  * Slack message.
  */
 import * as z from 'zod';
+import { APPROVAL_ID_PATTERN } from './approval.js';
 import type { ScalingDecision } from '../model/decision.js';
 import type { AdvisorEvent, AdvisorEventType } from '../ports/index.js';
 
@@ -41,9 +42,6 @@ const changeSchema = {
   confidence: optional(z.number().min(0).max(1)),
   tier: optional(z.string()),
 };
-
-/** Approval ids go into Slack button values and DynamoDB keys: short and plain. */
-export const APPROVAL_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export const decisionDetailSchema = z.object({
   decision: decisionSchema,
@@ -125,7 +123,8 @@ export function readAdvisorEvent(event: AdvisorEvent): TypedAdvisorEvent {
   }
 }
 
-const ADVISOR_EVENT_TYPES: readonly AdvisorEventType[] = [
+/** Every advisor event the notifier formats for Slack: the notifier rule must match each of them. */
+export const ADVISOR_EVENT_TYPES: readonly AdvisorEventType[] = [
   'Recommendation',
   'ActionApplied',
   'ApprovalRequested',

@@ -1,8 +1,10 @@
 /**
  * What Slack sends to the interactivity URL, read from the raw body. Only call this after the
  * signature is verified: it is the signature, not this parser, that makes a request trustworthy.
+ * zod/mini, not zod: the interactions function has Slack's 3 s, and the full zod is a fifth of its
+ * cold start (about 20 ms of CPU to load, against under 10 ms for mini).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 export type SlackRequest =
   | { kind: 'url-verification'; challenge: string }
@@ -23,19 +25,21 @@ export class SlackRequestError extends Error {
   override readonly name = 'SlackRequestError';
 }
 
+const nonEmpty = () => z.string().check(z.minLength(1));
+
 const blockActionsSchema = z.object({
   type: z.literal('block_actions'),
-  user: z.object({ id: z.string().min(1) }),
+  user: z.object({ id: nonEmpty() }),
   actions: z
-    .array(z.object({ action_id: z.string().min(1), value: z.string().optional() }))
-    .min(1, 'no action in block_actions'),
-  response_url: z.url().optional(),
-  message: z.object({ blocks: z.array(z.unknown()).optional() }).optional(),
+    .array(z.object({ action_id: nonEmpty(), value: z.optional(z.string()) }))
+    .check(z.minLength(1, 'no action in block_actions')),
+  response_url: z.optional(z.url()),
+  message: z.optional(z.object({ blocks: z.optional(z.array(z.unknown())) })),
 });
 
-const urlVerificationSchema = z.object({ type: z.literal('url_verification'), challenge: z.string().min(1) });
+const urlVerificationSchema = z.object({ type: z.literal('url_verification'), challenge: nonEmpty() });
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 

@@ -70,7 +70,7 @@ export function replyTo(outcome: ClickOutcome, originalBlocks: readonly unknown[
       return {
         status: 200,
         message: ephemeral(
-          'Headroom could not reach the workflow just now; nothing changed. Please click again.',
+          'Headroom could not confirm that the workflow got your answer. Click again to send the same answer; it can no longer be changed.',
         ),
       };
   }

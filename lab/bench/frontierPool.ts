@@ -1,0 +1,93 @@
+/**
+ * Runs frontier jobs on worker threads, one job per worker at a time, the next job going to the
+ * first worker that is free; or in this thread when one worker is asked for (tests, small runs).
+ * Results come back in the jobs' order whatever order they finish in.
+ */
+import { Worker } from 'node:worker_threads';
+import {
+  type FrontierJob,
+  type FrontierJobResult,
+  PreparedTraces,
+  runFrontierJob,
+  threadCpuMs,
+} from './frontierJobs.js';
+
+export interface PoolOptions {
+  /** Worker threads; 1 or less runs every job in this thread. */
+  workers: number;
+  /** Wall clock, ms, for the inline runs' speed. */
+  stopwatch?: () => number;
+  onResult?: (result: FrontierJobResult, done: number, total: number) => void;
+}
+
+type Answer = { ok: true; result: FrontierJobResult } | { ok: false; id: number; message: string };
+
+export async function runFrontierJobs(
+  jobs: readonly FrontierJob[],
+  options: PoolOptions,
+): Promise<FrontierJobResult[]> {
+  const results = new Map<number, FrontierJobResult>();
+  const finish = (result: FrontierJobResult) => {
+    results.set(result.id, result);
+    options.onResult?.(result, results.size, jobs.length);
+  };
+  if (options.workers <= 1 || jobs.length <= 1) {
+    const prepared = new PreparedTraces();
+    const clocks = options.stopwatch
+      ? { wall: options.stopwatch, ...(threadCpuMs ? { cpu: threadCpuMs } : {}) }
+      : undefined;
+    for (const job of jobs) finish(await runFrontierJob(job, prepared, clocks));
+  } else {
+    await inWorkers(jobs, Math.min(options.workers, jobs.length), finish);
+  }
+  return jobs.map((job) => results.get(job.id) as FrontierJobResult);
+}
+
+function inWorkers(
+  jobs: readonly FrontierJob[],
+  count: number,
+  finish: (result: FrontierJobResult) => void,
+): Promise<void> {
+  const queue = [...jobs];
+  const workers: Worker[] = [];
+  return new Promise<void>((resolve, reject) => {
+    let running = 0;
+    let failed = false;
+    const stopAll = () => Promise.all(workers.map((w) => w.terminate()));
+    const fail = (error: Error) => {
+      if (failed) return;
+      failed = true;
+      void stopAll().then(() => reject(error));
+    };
+    const next = (worker: Worker) => {
+      const job = queue.shift();
+      if (job === undefined) {
+        running--;
+        void worker.terminate();
+        if (running === 0 && !failed) resolve();
+        return;
+      }
+      worker.postMessage(job);
+    };
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(new URL('./frontierWorker.ts', import.meta.url));
+      workers.push(worker);
+      running++;
+      worker.on('message', (answer: Answer) => {
+        if (!answer.ok) {
+          const job = jobs.find((j) => j.id === answer.id);
+          fail(
+            new Error(
+              `${job ? `${job.traceName} ${job.point.policy} ${job.point.setting}: ` : ''}${answer.message}`,
+            ),
+          );
+          return;
+        }
+        finish(answer.result);
+        next(worker);
+      });
+      worker.on('error', fail);
+      next(worker);
+    }
+  });
+}

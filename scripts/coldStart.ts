@@ -1,0 +1,141 @@
+/**
+ * `npm run bench:coldstart [-- --runs N]`: builds the template as `sam build` does, then imports every
+ * built handler in a fresh Node process with the environment the template sets (NODE_OPTIONS
+ * included), laid out as Lambda lays it out, and prints the import time of each function: the best
+ * of N runs (the machine is shared, so the best run is the one least disturbed) and the median.
+ * The import is the part of a cold start the code controls: loading, parsing and module-level init.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildTemplate, codeBytes, type BuildResult } from './build.js';
+import { readTemplate, type SamTemplate } from './iamTemplate.js';
+import { lambdaEnvironment, layOut } from './lambdaLayout.js';
+
+/** Slack gives an interaction 3 s in all; the others only need to start well inside their timeouts. */
+export const COLD_START_TARGET_MS: Readonly<Record<string, number>> = { InteractionsFunction: 100 };
+export const DEFAULT_TARGET_MS = 150;
+
+export interface ColdStart {
+  logicalId: string;
+  codeBytes: number;
+  runs: ImportTime[];
+}
+
+/** Wall-clock time of the import, and the CPU time the process spent in it (all threads). */
+export interface ImportTime {
+  ms: number;
+  cpuMs: number;
+}
+
+/**
+ * How Lambda's runtime loads a handler file: an ES module (.mjs) with import(), CommonJS (.cjs, or
+ * .js without a package.json saying "type": "module", which a build artifact never has) with require.
+ */
+const load = (file: string) =>
+  file.endsWith('.mjs')
+    ? `await import(${JSON.stringify(pathToFileURL(file).href)})`
+    : `process.getBuiltinModule('node:module').createRequire(import.meta.url)(${JSON.stringify(file)})`;
+
+/** The script a fresh process runs: time the import, check the export, print the milliseconds. */
+const importScript = (file: string, exported: string) => `
+const cpu = process.cpuUsage();
+const started = performance.now();
+const module = ${load(file)};
+const ms = performance.now() - started;
+const used = process.cpuUsage(cpu);
+if (typeof module[${JSON.stringify(exported)}] !== 'function') throw new Error('no ${exported} export');
+process.stdout.write(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000 }));
+`;
+
+/** One fresh process importing the handler; returns the import time in ms. */
+export function importOnce(
+  file: string,
+  exported: string,
+  env: Record<string, string>,
+  cwd: string,
+): ImportTime {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', importScript(file, exported)], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return JSON.parse(out) as ImportTime;
+}
+
+export function measureColdStarts(
+  template: SamTemplate,
+  results: readonly BuildResult[],
+  count: number,
+): ColdStart[] {
+  const measured: ColdStart[] = [];
+  for (const result of results) {
+    if (result.target.type !== 'AWS::Serverless::Function') continue;
+    const id = result.target.logicalId;
+    const root = mkdtempSync(join(tmpdir(), 'headroom-coldstart-'));
+    try {
+      const { taskDir, handlerFile, exported } = layOut(template, results, id, root);
+      const env = { ...lambdaEnvironment(template, id), LAMBDA_TASK_ROOT: taskDir };
+      const runs = Array.from({ length: count }, () => importOnce(handlerFile, exported, env, taskDir));
+      measured.push({ logicalId: id, codeBytes: codeBytes(result.files), runs });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  return measured;
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+export const bestMs = (m: ColdStart) => Math.min(...m.runs.map((r) => r.ms));
+
+export const targetOf = (logicalId: string) => COLD_START_TARGET_MS[logicalId] ?? DEFAULT_TARGET_MS;
+
+export function coldStartTable(measured: readonly ColdStart[]): string {
+  const rows = [['function', 'code KiB', 'best ms', 'median ms', 'best CPU ms', 'target ms', '']];
+  for (const m of measured) {
+    const best = bestMs(m);
+    rows.push([
+      m.logicalId,
+      (m.codeBytes / 1024).toFixed(1),
+      best.toFixed(1),
+      median(m.runs.map((r) => r.ms)).toFixed(1),
+      Math.min(...m.runs.map((r) => r.cpuMs)).toFixed(1),
+      String(targetOf(m.logicalId)),
+      best <= targetOf(m.logicalId) ? 'ok' : 'OVER',
+    ]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows
+    .map((r) =>
+      r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '),
+    )
+    .join('\n');
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const at = process.argv.indexOf('--runs');
+  const runs = at > 0 ? Number(process.argv[at + 1]) : 7;
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`--runs must be a positive integer, got ${process.argv[at + 1]}`);
+  const templatePath = resolve(process.cwd(), 'template.yaml');
+  const out = mkdtempSync(join(tmpdir(), 'headroom-coldstart-build-'));
+  try {
+    const results = await buildTemplate(templatePath, out);
+    const measured = measureColdStarts(readTemplate(templatePath), results, runs);
+    console.log(
+      `Node ${process.version}, ${runs} fresh processes per function, import time of the handler module:`,
+    );
+    console.log(coldStartTable(measured));
+    if (measured.some((m) => bestMs(m) > targetOf(m.logicalId))) process.exitCode = 1;
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}

@@ -32,6 +32,9 @@ export const PURPOSE: Readonly<Record<string, string>> = {
   ClaimInState: 'Claim the action in the service’s state (pk service#<id>) with one conditional write.',
   ConfirmApprovalRequestPosted:
     'Heartbeat the waiting workflow (token calls have no resource-level permissions); cannot answer.',
+  AskForApproval:
+    'Start the remediation workflow for an evaluate decision that needs a person (the workflow asks in Slack).',
+  SettleApprovals: 'Settle an approval’s final status (pk approval#<id>) from what Step Functions was told.',
   ReadSigningSecret: 'Read the Slack signing secret that verifies every request.',
   ClaimApprovals: 'Claim an approval (pk approval#<id>) for the one click that answers it.',
   AnswerApprovals: 'Answer the approval the click claimed (token calls have no resource-level permissions).',

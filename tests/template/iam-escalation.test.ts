@@ -151,6 +151,10 @@ const PATHS: Path[] = [
         steps: [1],
         why: 'claims an approval for the one click that answers it (conditional on status pending)',
       },
+      RemediateRecordFunction: {
+        steps: [1],
+        why: 'settles an approval’s final status from what Step Functions did (its update sets the status only; IAM cannot narrow it further without dynamodb:Attributes)',
+      },
     },
   },
   {

@@ -52,7 +52,7 @@ describe('managedServices: the one resolver', () => {
   it('keeps a tier named by the group only where the resource is tagged for the service', async () => {
     const who = owners({ 'orders-db': 'orders', 'orders-cache': 'payments' });
     const { services, unbound } = await managedServices(fleetOf([tagged]), [], noFailure, who);
-    expect(services[0]?.tiers).toEqual({ dbInstanceId: 'orders-db' });
+    expect(services[0]?.tiers).toEqual({ dbInstanceId: 'orders-db', dbReadsOnReplicas: true });
     expect(services[0]?.slo.cacheHitRatioMinPct).toBeUndefined();
     expect(services[0]?.slo.dbConnectionsMaxPct).toBe(80);
     expect(unbound.map((u) => [u.kind, u.resourceId, u.taggedFor])).toEqual([
@@ -179,7 +179,7 @@ describe('every flow resolves services the same way', () => {
       warnings.push(m),
     );
     const [service] = await fleet.discover();
-    expect(service?.tiers).toEqual({ dbInstanceId: 'orders-db' });
+    expect(service?.tiers).toEqual({ dbInstanceId: 'orders-db', dbReadsOnReplicas: true });
     expect(warnings[0]).toContain('cache orders-cache carries no headroom:service tag');
   });
 });

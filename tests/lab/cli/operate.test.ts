@@ -84,10 +84,13 @@ beforeEach(() => {
     .resolves({
       AutoScalingGroups: [group('api-asg', 3, { 'headroom:managed': 'true', 'headroom:max': '9' })],
     })
+    // Describe by name answers the names asked (discovery's own read may already cover some).
     .on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['web-asg', 'api-asg'] })
     .resolves({
       AutoScalingGroups: [group('web-asg', 5, {}), group('api-asg', 3, { 'headroom:managed': 'true' })],
-    });
+    })
+    .on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['web-asg'] })
+    .resolves({ AutoScalingGroups: [group('web-asg', 5, {})] });
   cfn
     .on(DescribeStacksCommand, { StackName: 'nope' })
     .rejects(Object.assign(new Error('Stack with id nope does not exist'), { name: 'ValidationError' }));

@@ -46,7 +46,12 @@ const TIERS: readonly {
   drop: readonly (keyof ServiceTiers)[];
   slo: keyof ManagedService['slo'];
 }[] = [
-  { kind: 'database', id: 'dbInstanceId', drop: ['dbMaxConnections', 'dbReadsOnReplicas'], slo: 'dbConnectionsMaxPct' },
+  {
+    kind: 'database',
+    id: 'dbInstanceId',
+    drop: ['dbMaxConnections', 'dbReadsOnReplicas'],
+    slo: 'dbConnectionsMaxPct',
+  },
   { kind: 'cache', id: 'cacheReplicationGroupId', drop: [], slo: 'cacheHitRatioMinPct' },
   { kind: 'distribution', id: 'cdnDistributionId', drop: [], slo: 'cdnHitRatioMinPct' },
 ];

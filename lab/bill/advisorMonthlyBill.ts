@@ -5,6 +5,7 @@
  * service's forecast, an hourly forecast, and the event-driven flows (remediation, change worker,
  * Slack) at the rates the workload states.
  */
+import { LEARN_EVERY_HOURS } from '@headroom/core/forecast/refreshForecasts.js';
 import { MINUTES_PER_MONTH, MONTHLY_FREE_TIER, US_EAST_1_PRICES, type AdvisorPrices } from './prices.js';
 import { readUnits, writeUnits } from './dynamoUnits.js';
 import {
@@ -209,11 +210,15 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
 
   const evaluate = evaluateTotals(input, plan);
   const forecastRuns = MINUTES_PER_MONTH / w.forecastEveryMinutes;
-  const forecastMetrics = forecastRuns * input.services * w.forecastMetricsPerService;
+  // Every LEARN_EVERY_HOURS-th run also reads p99 of the hours since, for the capacity learning.
+  const learningRuns = forecastRuns / LEARN_EVERY_HOURS;
+  const forecastMetrics =
+    forecastRuns * input.services * w.forecastMetricsPerService + learningRuns * input.services;
   // 14 days at 5-minute steps: 4,032 datapoints a metric, so 25 metrics fill a call's 100,800.
   const forecastPoints = (w.forecastLookBackDays * 24 * 60) / w.forecastStepMinutes;
   const forecastCalls =
-    forecastRuns * getMetricDataCalls(input.services * w.forecastMetricsPerService, forecastPoints);
+    forecastRuns * getMetricDataCalls(input.services * w.forecastMetricsPerService, forecastPoints) +
+    learningRuns * getMetricDataCalls(input.services, LEARN_EVERY_HOURS * 60);
   const changes = evaluate.servicesRead * w.changeShare;
 
   const eventInvocations =

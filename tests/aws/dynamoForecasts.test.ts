@@ -56,6 +56,15 @@ function fullForecast(serviceId: string): ServiceForecast {
     accuracy: { evaluations },
     ratePerInstance: 1234.56789012345,
     riseMargin: 321.987654321,
+    // What the capacity learning keeps: 40 load bins of a few weeks.
+    learned: {
+      bins: Array.from({ length: 40 }, (_, i) => ({
+        x: 1.1 ** (i + 20),
+        minutes: 100 + 37 * i,
+        meanLogP99: 5.123456789 + i / 97,
+      })),
+      learnedUntil: 1_764_000_000_000,
+    },
   };
 }
 

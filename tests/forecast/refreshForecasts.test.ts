@@ -1,3 +1,4 @@
+import { riseQuantileFor } from '@headroom/core/policies/riskKnob.js';
 import { describe, expect, it } from '@jest/globals';
 import type {
   FleetCapacity,
@@ -78,7 +79,13 @@ describe('refreshForecasts: the hourly forecast run', () => {
     const { deps, stored, reads } = fakes(services, { web: 10, api: 0.5 });
     const report = await refreshForecasts(deps);
 
-    expect(reads).toHaveLength(1);
+    // START falls on a learning hour: a second read takes the p99 of the last 6 hours.
+    expect(reads).toHaveLength(2);
+    expect(reads[1]).toEqual({
+      services: 2,
+      window: { start: START + 10 * DAY - 6 * 3_600_000, end: START + 10 * DAY, periodSeconds: 60 },
+      kpis: ['p99LatencyMs'],
+    });
     expect(reads[0]?.services).toBe(2);
     // One-minute datapoints: the rise margin needs minute-scale bursts; the forecast aggregates to 5 min.
     expect(reads[0]?.window).toEqual({ start: START - 4 * DAY, end: START + 10 * DAY, periodSeconds: 60 });
@@ -103,8 +110,12 @@ describe('refreshForecasts: the hourly forecast run', () => {
       ['api', 0.5],
     ] as const) {
       const samples = history({ start: now - 14 * DAY, end: now, periodSeconds: 60 }, days);
-      // Boot 180 s + warm-up 120 s + one 60 s evaluation: 6 minutes ahead.
-      const expected = riseMarginFromMinutes(samples, now, 6 * 60_000, DEFAULT_MARGIN_OPTIONS);
+      // Boot 180 s + warm-up 120 s + one 60 s evaluation: 6 minutes ahead, at the quantile the
+      // service's risk knob (its slow-minute cost against its instance price) sets.
+      const expected = riseMarginFromMinutes(samples, now, 6 * 60_000, {
+        ...DEFAULT_MARGIN_OPTIONS,
+        quantile: riseQuantileFor(service(id)),
+      });
       expect([id, stored.get(id)?.riseMargin]).toEqual([id, expected]);
     }
     // The synthetic load rises and falls every day: a margin above 0 is learned even from 12 h.

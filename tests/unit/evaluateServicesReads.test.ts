@@ -2,6 +2,7 @@
  * The metric read plan as the evaluate flow applies it (metricReadsDue), by table, and over a month
  * of ticks against the advisor's bill, so the bill's GetMetricData figure is the code's.
  */
+import { LEARN_EVERY_HOURS } from '@headroom/core/forecast/refreshForecasts.js';
 import { describe, expect, it } from '@jest/globals';
 import {
   adaptiveReadSchedule,
@@ -270,9 +271,11 @@ describe('a month of ticks against the bill', () => {
       }
       expect(metrics).toBe(billMetrics);
 
-      // The hourly forecast's queries, as refreshForecasts asks for them: request count and CPU.
+      // The hourly forecast's queries, as refreshForecasts asks for them: request count and CPU, and
+      // every LEARN_EVERY_HOURS-th run p99 for the capacity learning.
       const forecastMetrics =
-        (MINUTES_PER_MONTH / 60) * planQueries(services, 300, ['requestsPerMinute', 'cpuPct']).length;
+        (MINUTES_PER_MONTH / 60) * planQueries(services, 300, ['requestsPerMinute', 'cpuPct']).length +
+        (MINUTES_PER_MONTH / 60 / LEARN_EVERY_HOURS) * planQueries(services, 300, ['p99LatencyMs']).length;
       const bill = advisorMonthlyBill({
         services: services.length,
         scheduleMinutes: 1,

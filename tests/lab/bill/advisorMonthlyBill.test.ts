@@ -23,21 +23,22 @@ describe('GetMetricData is billed per metric requested', () => {
       kpisPerService: 4,
       reads: everyTickPlan(4, 1),
     });
-    // 100 × 4 × 43,800 ticks = 17,520,000, plus the hourly forecast's request count and CPU:
-    // 100 × 2 × 730 = 146,000.
-    expect(bill.metricsRequested).toBe(17_666_000);
-    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(176.66, 10);
+    // 100 × 4 × 43,800 ticks = 17,520,000, plus the hourly forecast's request count and CPU,
+    // and every 6th run p99 for the learning: 100 × (2 + 1/6) × 730 = 158,166.7.
+    expect(bill.metricsRequested).toBeCloseTo(17_678_166.67, 1);
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(176.7817, 4);
   });
 
-  test('the adaptive plan reads calm services every 40 min and hot ones every 5: $9.87, under the $10 goal', () => {
+  test('the adaptive plan reads calm services every 40 min and hot ones every 5: $9.99, under the $10 goal', () => {
     const bill = advisorMonthlyBill({ services: 100, scheduleMinutes: 1, kpisPerService: 4 });
     // hot: 5 × 2 × 43,800 / 5 = 87,600; calm: 95 × 2 × 43,800 / 40 = 208,050;
-    // forecast: 100 × 2 × 730 = 146,000. Total 441,650.
-    expect(bill.metricsRequested).toBe(441_650);
-    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(4.4165, 10);
+    // forecast: 100 × (2 + 1/6) × 730 = 158,166.7 (p99 every 6th run, for the learning). Total 453,816.7.
+    expect(bill.metricsRequested).toBeCloseTo(453_816.67, 1);
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(4.5382, 4);
     // Evaluate: 43,800 (one call a tick); forecast: 14 days of one-minute points (20,160 a metric)
     // fit 5 metrics a call: ⌈200 / 5⌉ = 40 a run × 730 = 29,200. Total 73,000.
-    expect(bill.getMetricDataCalls).toBe(73_000);
+    // and every 6th forecast run one call for the learning's p99: 730 / 6 = 121.7 more.
+    expect(bill.getMetricDataCalls).toBeCloseTo(73_121.67, 1);
     // Evaluated: hot 5 × 43,800 / 5 = 43,800; calm 95 × 43,800 / 40 = 104,025. Total 147,825.
     expect(bill.servicesEvaluated).toBe(147_825);
     // State read at every hot slot (the calm ones fall on hot ones): 100 × 43,800 / 5 = 876,000.
@@ -51,7 +52,7 @@ describe('GetMetricData is billed per metric requested', () => {
     // EMF: 4 metrics every hour + 11 published only when non-zero, in 10 % of the hours:
     // 5.1 metric-months × $0.30 = $1.53.
     expect(usdOf(bill, 'CloudWatch custom metrics (EMF)')).toBeCloseTo(1.53, 10);
-    expect(bill.totalUsd).toBeCloseTo(9.87, 2);
+    expect(bill.totalUsd).toBeCloseTo(9.99, 2);
   });
 
   test('reads are staggered: a 40-minute calm cadence reads 2 or 3 of 100 services a tick, each once per 40', () => {
@@ -100,15 +101,16 @@ describe('a small bill worked out line by line', () => {
   });
 
   test('each line', () => {
-    // GetMetricData: 10 × 2 × 730 + forecast 10 × 2 × 730 = 29,200 metrics → $0.292.
-    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(0.292, 10);
+    // GetMetricData: 10 × 2 × 730 + forecast 10 × (2 + 1/6) × 730 = 30,416.7 metrics → $0.30417.
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(0.304167, 6);
     // Lambda: 730 evaluate + 730 forecast = 1,460 invocations × $0.20/M.
     expect(usdOf(bill, 'Lambda requests')).toBeCloseTo(0.000292, 10);
     // Evaluate: 730 × (0.3 s + one 0.4 s call) + 7,300 services × 0.002 s = 525.6 s at 0.5 GB = 262.8 GB-s;
     // forecast: one-minute points over 14 days, 20,160 a metric, so 5 metrics a call (100,800 points):
     // 730 × (0.3 + 10 × 0.03) s + 730 × 4 calls (20 metrics) × 0.4 s = 438 + 1,168 = 1,606 s at 1 GB.
     // 1,868.8 GB-s × $0.0000133334.
-    expect(usdOf(bill, 'Lambda compute (arm64)')).toBeCloseTo(1_868.8 * 0.0000133334, 10);
+    // Every 6th run one more call (the p99 the learning reads): 730 / 6 × 0.4 s = 48.7 s more.
+    expect(usdOf(bill, 'Lambda compute (arm64)')).toBeCloseTo((1_868.8 + (730 / 6) * 0.4) * 0.0000133334, 10);
     // Reads, strongly consistent at 1 unit: 730 kill switch + 10 states × 730 ticks = 8,030; forecast
     // items at 2 units: (7,300 evaluations + 730 runs × 10 services) × 2 = 29,200. 37,230 RRU × $0.125/M.
     expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(37_230 * 0.125e-6, 12);
@@ -169,8 +171,8 @@ describe('headroom cost', () => {
   test('prints the bill with its total', () => {
     const { text } = costReport(['--services', '100', '--schedule', 'rate(1 minute)']);
     expect(text).toMatch(/100 services, evaluated every 1 min/);
-    expect(text).toMatch(/CloudWatch GetMetricData\s+441,650 metrics requested\s+\$4\.42/);
-    expect(text).toMatch(/Total\s+\$9\.87\n$/);
+    expect(text).toMatch(/CloudWatch GetMetricData\s+453,817 metrics requested\s+\$4\.54/);
+    expect(text).toMatch(/Total\s+\$9\.99\n$/);
   });
 
   test('--json gives the same bill as the model', () => {

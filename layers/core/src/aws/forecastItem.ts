@@ -90,4 +90,10 @@ const serviceForecastSchema = z.object({
   verdict: verdictSchema,
   ratePerInstance: num.optional(),
   riseMargin: num.optional(),
+  learned: z
+    .object({
+      bins: z.array(z.object({ x: num, minutes: num, meanLogP99: num })),
+      learnedUntil: num,
+    })
+    .optional(),
 });

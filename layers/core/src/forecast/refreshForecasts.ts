@@ -4,8 +4,18 @@
  * forecast, score the previous one, and store the 48-hour forecast with its accuracy. The
  * evaluate function reads it back as a floor (forecastFloorFromStore).
  */
+import {
+  beliefRateFor,
+  capacityFromCurve,
+  EMPTY_CURVE,
+  learnFrom,
+  MIN_LEARNED_CONFIDENCE,
+  type Reading,
+} from '../capacity/learning.js';
 import { managedServices, type ResourceOwners } from '../config/managedServices.js';
-import type { KpiSample } from '../model/kpi.js';
+import { riseQuantileFor } from '../policies/riskKnob.js';
+import type { FleetCapacity } from '../model/fleet.js';
+import type { KpiSample, KpiSeries } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import type { Clock, FleetControl, MetricsReader, StateStore } from '../ports/index.js';
 import type { ForecastFloor } from '../evaluate/decideScaling.js';
@@ -20,8 +30,13 @@ import {
   leadTimeMs,
   riseMarginFromMinutes,
 } from '../policies/headroomPolicyMargin.js';
-import { toRegularSeries } from './series.js';
-import { DEFAULT_REFIT_OPTIONS, refitForecastOnSeries, type RefitOptions } from './serviceForecast.js';
+import { HOUR_MS, toRegularSeries } from './series.js';
+import {
+  DEFAULT_REFIT_OPTIONS,
+  refitForecastOnSeries,
+  type RefitOptions,
+  type ServiceForecast,
+} from './serviceForecast.js';
 
 export interface ForecastDeps {
   clock: Clock;
@@ -56,6 +71,9 @@ export interface ForecastRunReport {
   /** Failures that are not one service's: discovery, the metric read, the fleet read. */
   errors: { stage: string; message: string }[];
 }
+
+/** Hours between two learning reads of p99 (each covers the hours since the last). */
+export const LEARN_EVERY_HOURS = 6;
 
 /** Samples of the last hour, used with the current in-service count to read the per-instance rate. */
 const RATE_SAMPLES = 12;
@@ -94,11 +112,24 @@ export async function refreshForecasts(
     fail('read metrics', error);
     return report;
   }
+  // The capacity is learned every LEARN_EVERY_HOURS from the p99 of the hours since: one metric
+  // more per service a run would add $0.73 a month per 100 services, this adds a sixth of it.
+  const learning = Math.floor(at / HOUR_MS) % LEARN_EVERY_HOURS === 0;
+  const latencies = learning
+    ? await deps.metrics
+        .readKpis(services, { start: at - LEARN_EVERY_HOURS * HOUR_MS, end: at, periodSeconds: 60 }, [
+          'p99LatencyMs',
+        ])
+        .catch((error: unknown) => {
+          fail('read latency', error);
+          return undefined;
+        })
+    : undefined;
   const groups = await deps.fleet
     .describe(services.map((s) => s.autoScalingGroupName))
     .catch((error: unknown) => {
       fail('describe groups', error);
-      return new Map<string, { inService: number }>();
+      return new Map<string, FleetCapacity>();
     });
 
   for (const service of services) {
@@ -107,15 +138,23 @@ export async function refreshForecasts(
       const previous = await getForecast.call(deps.state, service.id);
       const loads = toRegularSeries(samples, { end: at, spanMs: refit.lookBackMs, stepMs: refit.stepMs });
       const next = refitForecastOnSeries(service.id, loads, at, previous, refit);
-      const rate =
-        rateOf(samples, groups.get(service.autoScalingGroupName)?.inService) ?? previous?.ratePerInstance;
+      const group = groups.get(service.autoScalingGroupName);
+      const rate = rateOf(samples, group?.inService) ?? previous?.ratePerInstance;
+      const learned = latencies
+        ? learnFrom(previous?.learned ?? EMPTY_CURVE, steadyReadings(service, samples, latencies, group))
+        : previous?.learned;
       // The same function on the same series as the benchmarked policy (headroomPolicy).
       const lead = leadTimeMs(service, DEFAULT_EVALUATION_PERIOD_SECONDS);
-      const margin = riseMarginFromMinutes(samples, at, lead, DEFAULT_MARGIN_OPTIONS);
+      // The risk knob: what a slow minute costs against an instance-hour sets the quantile covered.
+      const margin = riseMarginFromMinutes(samples, at, lead, {
+        ...DEFAULT_MARGIN_OPTIONS,
+        quantile: riseQuantileFor(service),
+      });
       await putForecast.call(deps.state, {
         ...next,
         ...(rate !== undefined ? { ratePerInstance: rate } : {}),
         ...(margin !== undefined ? { riseMargin: margin } : {}),
+        ...(learned ? { learned } : {}),
       });
       report.services.push({
         serviceId: service.id,
@@ -148,17 +187,33 @@ export async function forecastFloorFromStore(
   inService?: number,
 ): Promise<ForecastFloor | undefined> {
   const stored = await state.getForecast?.(service.id);
+  const rate = learnedRate(stored, service, inService);
   return headroomFloor({
     service,
     now,
-    latestLoad: latestLoadOf(recent.at(-1), inService, stored?.ratePerInstance),
-    ratePerInstance: stored?.ratePerInstance,
+    latestLoad: latestLoadOf(recent.at(-1), inService, rate),
+    ratePerInstance: rate,
     riseMargin: stored?.riseMargin,
     forecast: stored,
     recent,
     forecastMaxMapePct: DEFAULT_FORECAST_MAX_MAPE_PCT,
     evaluationPeriodSeconds: DEFAULT_EVALUATION_PERIOD_SECONDS,
   });
+}
+
+/**
+ * The rate the floor sizes with: the learned capacity (its latency curve's crossing of the SLO),
+ * only while confident; until then the rate read from CPU and request counts, which assumes a
+ * full CPU is the instance's capacity (without either, decideScaling decides without a floor).
+ */
+function learnedRate(
+  stored: ServiceForecast | undefined,
+  service: ManagedService,
+  inService: number | undefined,
+): number | undefined {
+  const learned = stored?.learned && capacityFromCurve(stored.learned, service.slo.p99LatencyMs);
+  if (learned === undefined || learned.confidence < MIN_LEARNED_CONFIDENCE) return stored?.ratePerInstance;
+  return beliefRateFor(learned.perInstance, inService ?? 1, service.slo.p99LatencyMs);
 }
 
 /** The measured request count, or between full reads the load CPU says the fleet is serving. */
@@ -170,6 +225,35 @@ function latestLoadOf(
   if (latest?.requestsPerMinute !== undefined) return latest.requestsPerMinute;
   if (latest?.cpuPct === undefined || inService === undefined || rate === undefined) return undefined;
   return loadFromCpu(latest.cpuPct, inService, rate);
+}
+
+/**
+ * The minutes whose serving fleet is known: the instances in service now, if none was warming and
+ * the group's last scaling activity had settled (boot + warm-up) before the minute began.
+ */
+function steadyReadings(
+  service: ManagedService,
+  samples: readonly KpiSample[],
+  latencies: ReadonlyMap<string, KpiSeries>,
+  group: FleetCapacity | undefined,
+): Reading[] {
+  if (group === undefined || group.warmingUp > 0 || group.inService <= 0) return [];
+  const p99At = new Map((latencies.get(service.id)?.samples ?? []).map((l) => [l.at, l.p99LatencyMs]));
+  const settledAt =
+    (group.lastActivityAt ?? Number.NEGATIVE_INFINITY) +
+    (service.timing.bootSeconds + service.timing.warmupSeconds) * 1000;
+  const out: Reading[] = [];
+  for (const s of samples) {
+    const p99 = p99At.get(s.at);
+    if (s.at - 60_000 < settledAt || s.requestsPerMinute === undefined || p99 === undefined) continue;
+    out.push({
+      at: s.at,
+      requestsPerMinute: s.requestsPerMinute,
+      p99LatencyMs: p99,
+      inService: group.inService,
+    });
+  }
+  return out;
 }
 
 function rateOf(samples: readonly KpiSample[], inService: number | undefined): number | undefined {

@@ -26,10 +26,6 @@ export const PURPOSE: Readonly<Record<string, string>> = {
   DeadLetterAdvisorEventsAndSendShards:
     'Keep advisor events the bus would not take on their dead-letter queue; send evaluate shards to their queue.',
   SendShards: 'Send forecast shards to the forecast shard queue, a shard a message.',
-  AskForApproval:
-    'Start the remediation workflow (this state machine only) for a decision that needs a person’s approval.',
-  SettleApprovals:
-    'Record what Step Functions acted on in an approval (pk approval#<id>): status and toldAt, never the token.',
   ReadWebhookSecret: 'Read the Slack incoming-webhook URL.',
   StoreApprovalRequests:
     'Store approval requests (pk approval#<id>); a stored one is never overwritten (code).',
@@ -38,6 +34,15 @@ export const PURPOSE: Readonly<Record<string, string>> = {
   ClaimInState: 'Claim the action in the service’s state (pk service#<id>) with one conditional write.',
   ConfirmApprovalRequestPosted:
     'Heartbeat the waiting workflow (token calls have no resource-level permissions); cannot answer.',
+  ServiceModes:
+    'Read each service’s mode right before a change (describe calls have no resource-level permissions).',
+  CreateAuroraReaders:
+    'Add an Aurora reader to a managed service’s cluster, only under Headroom’s replica name prefix.',
+  DescribeAuroraClusters:
+    'Read an Aurora cluster’s engine, mode and members before adding or removing a reader.',
+  AskForApproval:
+    'Start the remediation workflow for an evaluate decision that needs a person (the workflow asks in Slack).',
+  SettleApprovals: 'Settle an approval’s final status (pk approval#<id>) from what Step Functions was told.',
   ReadSigningSecret: 'Read the Slack signing secret that verifies every request.',
   ClaimApprovals: 'Claim an approval (pk approval#<id>) for the one click that answers it.',
   AnswerApprovals: 'Answer the approval the click claimed (token calls have no resource-level permissions).',

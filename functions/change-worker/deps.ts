@@ -3,6 +3,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import {
+  AutoScalingFleetReader,
   createAwsClients,
   createElastiCacheClient,
   createRdsClient,
@@ -12,6 +13,8 @@ import {
   ElastiCacheReplicaControl,
   ElastiCacheReplicaReader,
   EventBridgePublisher,
+  managedServices,
+  RdsAuroraReaders,
   RdsReplicaControl,
   RdsReplicaReader,
   SqsChangeDeadLetters,
@@ -20,10 +23,12 @@ import {
   databaseOwner,
   keptOwners,
   MODES,
+  TAG_PREFIX,
+  type FleetControl,
   type FollowPorts,
   type Mode,
 } from '@headroom/core';
-import { servicesWithDefaultMode } from '../evaluate/config.js';
+import { readEvaluateConfig, servicesWithDefaultMode } from '../evaluate/config.js';
 import type { WorkerDeps } from './worker.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -54,12 +59,33 @@ function shared(env: Env, logger: Logger) {
   };
 }
 
+/**
+ * The services and their modes as the evaluate flow and the workflow see them (SERVICES_JSON over
+ * tags). A failed discovery fails the change, to be retried, rather than refusing it as unmanaged.
+ */
+function servicesNow(env: Env, logger: Logger): Pick<FleetControl, 'discover'> {
+  const config = readEvaluateConfig(env);
+  const reader = new AutoScalingFleetReader(tracer.captureAWSv3Client(createAwsClients().autoScaling), {
+    clock: { now: () => Date.now() },
+    defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
+    onConfigError: (error) =>
+      logger.error('a managed group has bad headroom:* tags; it is left out', { error }),
+  });
+  const fail = (_stage: string, error: unknown) => {
+    throw error;
+  };
+  return {
+    discover: async () => (await managedServices(reader, config.servicesFromConfig, fail)).services,
+  };
+}
+
 export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
   const { followUps, events, ...rest } = shared(env, logger);
   const rds = tracer.captureAWSv3Client(createRdsClient());
   const elastiCache = tracer.captureAWSv3Client(createElastiCacheClient());
   const db = new RdsReplicaControl(rds);
   const cache = new ElastiCacheReplicaControl(elastiCache);
+  const aurora = new RdsAuroraReaders(rds);
   const { dynamo } = createAwsClients();
   const dynamoClient = tracer.captureAWSv3Client(dynamo);
   const targets = new DynamoChangeTargets(dynamoClient, required(env, 'IDEMPOTENCY_TABLE'), rest);
@@ -79,8 +105,9 @@ export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
     { database: databaseOwner(rds), cache: cacheOwner(elastiCache) },
     { now: rest.now },
   );
+  const services = servicesNow(env, logger);
   return {
-    ports: { db, cache, followUps, events, targets, guard, configured, owners },
+    ports: { db, aurora, cache, followUps, events, targets, guard, configured, owners, services },
     deadLetters,
     ...rest,
   };

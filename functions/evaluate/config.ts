@@ -5,6 +5,7 @@
 import {
   adaptiveReadSchedule,
   ConfigError,
+  DEFAULTS,
   MODES,
   parseServicesJson,
   rateMinutes,
@@ -69,11 +70,11 @@ export function servicesWithDefaultMode(text: string, mode: Mode): ManagedServic
 }
 
 export function readEvaluateConfig(env: Env): EvaluateConfig {
-  const mode = env.MODE ?? MODES[0]!;
+  const mode = env.MODE ?? DEFAULTS.mode;
   if (!(MODES as readonly string[]).includes(mode)) {
     throw new ConfigError('environment', 'MODE', mode, `is not one of ${MODES.join(', ')}`);
   }
-  const killSwitch = env.KILL_SWITCH ?? 'off';
+  const killSwitch = env.KILL_SWITCH ?? DEFAULTS.killSwitch;
   if (killSwitch !== 'on' && killSwitch !== 'off') {
     throw new ConfigError('environment', 'KILL_SWITCH', killSwitch, 'is not on or off');
   }
@@ -83,9 +84,9 @@ export function readEvaluateConfig(env: Env): EvaluateConfig {
     stateTable: required(env, 'STATE_TABLE'),
     eventBusName: required(env, 'EVENT_BUS_NAME'),
     servicesFromConfig: servicesWithDefaultMode(env.SERVICES_JSON || '[]', mode as Mode),
-    dailyActionBudget: wholeNumber(env, 'DAILY_ACTION_BUDGET', 20, 0),
-    decisionRetentionDays: wholeNumber(env, 'DECISION_RETENTION_DAYS', 90, 1),
-    windowMinutes: wholeNumber(env, 'WINDOW_MINUTES', 15, 1),
+    dailyActionBudget: wholeNumber(env, 'DAILY_ACTION_BUDGET', DEFAULTS.dailyActionBudget, 0),
+    decisionRetentionDays: wholeNumber(env, 'DECISION_RETENTION_DAYS', DEFAULTS.decisionRetentionDays, 1),
+    windowMinutes: wholeNumber(env, 'WINDOW_MINUTES', DEFAULTS.windowMinutes, 1),
     ...readsOf(env),
     ...(env.SHARD_QUEUE_URL ? { shardQueueUrl: env.SHARD_QUEUE_URL } : {}),
     discoveryMaxAgeMs: wholeNumber(env, 'DISCOVERY_MAX_AGE_SECONDS', 300, 0) * 1000,

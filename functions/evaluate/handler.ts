@@ -28,6 +28,7 @@ import {
   DynamoStateStore,
   EventBridgePublisher,
   evaluateServices,
+  forecastFloors,
   SqsEventDeadLetters,
   type FanOutReport,
   StepFunctionsApprovalWorkflow,
@@ -38,7 +39,6 @@ import {
 } from '@headroom/core';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { approvalStateMachineArn, eventsDeadLetterQueueUrl, readEvaluateConfig } from './config.js';
-import { forecastFloors } from './forecastFloors.js';
 import { describeIssues, ScheduledEventError, ScheduledRunSchema, type ScheduledRun } from './schema.js';
 
 const logger = new Logger();

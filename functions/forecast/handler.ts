@@ -24,6 +24,7 @@ import {
   tierOwners,
   CloudWatchMetricsReader,
   createAwsClients,
+  DEFAULTS,
   DynamoForecastStore,
   MODES,
   refreshForecasts,
@@ -48,7 +49,7 @@ function required(name: string): string {
   if (value === undefined || value.trim() === '') throw new Error(`environment variable ${name} is not set`);
   return value;
 }
-const mode = (process.env.MODE ?? MODES[0]) as Mode;
+const mode = (process.env.MODE ?? DEFAULTS.mode) as Mode;
 if (!MODES.includes(mode))
   throw new Error(`environment variable MODE "${mode}" is not one of ${MODES.join(', ')}`);
 

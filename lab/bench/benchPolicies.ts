@@ -1,12 +1,13 @@
 /** Every policy of the comparison, built fresh for one trace (policies keep state between minutes). */
-import type { ScalingPolicy } from '@headroom/core/model/replay.js';
+import type { ReplayPolicy } from '@headroom/core/model/replay.js';
+import { DEFAULT_SLOW_MINUTE_COST_USD } from '@headroom/core/config/serviceConfig.js';
 import type { ManagedService } from '@headroom/core/model/service.js';
 import { awsCombinedPolicy } from '../baselines/awsCombined.js';
 import { awsPredictivePolicy } from '../baselines/awsPredictive.js';
 import { awsTargetTrackingPolicy } from '../baselines/awsTargetTracking.js';
 import { oraclePolicy } from '../baselines/oracle.js';
 import { staticMeanPolicy, staticPeakPolicy } from '../baselines/staticPolicies.js';
-import { headroomPolicy, type HeadroomPolicyOptions } from '@headroom/core/policies/headroomPolicy.js';
+import { deployedHeadroom, type DeployedHeadroomOptions } from '../world/deployedHeadroom.js';
 
 export const POLICY_NAMES = [
   'static-peak',
@@ -24,14 +25,14 @@ export interface PolicyContext {
   /** d(t) per minute of the trace: only the static baselines and the oracle may look at it. */
   demand: readonly number[];
   startAt: number;
-  /** Options for the headroom policy (defaults: what the Lambda runs). */
-  headroom?: Partial<HeadroomPolicyOptions>;
+  /** Options for the replay of the deployed evaluation (defaults: what the Lambda runs). */
+  headroom?: DeployedHeadroomOptions;
 }
 
 export function buildPolicy(
   name: PolicyName,
   { service, demand, startAt, headroom }: PolicyContext,
-): ScalingPolicy {
+): ReplayPolicy {
   const targetCpuPct = service.slo.cpuTargetPct;
   switch (name) {
     case 'static-peak':
@@ -45,7 +46,7 @@ export function buildPolicy(
     case 'aws-combined':
       return awsCombinedPolicy({ targetCpuPct });
     case 'headroom':
-      return headroomPolicy(service, headroom);
+      return deployedHeadroom(service, headroom);
     case 'oracle':
       return oraclePolicy({
         demand,
@@ -54,3 +55,22 @@ export function buildPolicy(
       });
   }
 }
+
+/**
+ * Headroom at one setting of its risk knob: the business cost of a minute over the SLO, USD
+ * (`slow-minute-cost-usd`), the instance-hour price staying the service's. The same deployed
+ * evaluation as `headroom` (evaluateServices with DEFAULTS); only the service's stated cost differs.
+ */
+export function headroomAt(slowMinuteCostUsd: number): (context: PolicyContext) => ReplayPolicy {
+  if (!(slowMinuteCostUsd > 0) || !Number.isFinite(slowMinuteCostUsd))
+    throw new RangeError(`slow-minute cost must be a positive number of USD, got ${slowMinuteCostUsd}`);
+  return ({ service, headroom }) =>
+    deployedHeadroom({ ...service, slowMinuteCostUsd }, { name: 'headroom', ...headroom });
+}
+
+/** The knob's settings the benchmark runs, USD a slow minute; the default is DEFAULT_SLOW_MINUTE_COST_USD. */
+export const HEADROOM_SETTINGS: readonly number[] = [1, 3, DEFAULT_SLOW_MINUTE_COST_USD, 30, 100];
+
+/** How a setting reads in records: `slow-minute=$10`. */
+export const headroomSettingLabel = (slowMinuteCostUsd: number): string =>
+  `slow-minute=$${slowMinuteCostUsd}`;

@@ -8,7 +8,8 @@ import { demandSeries } from '../world/queueing.js';
 import { replay } from '../world/replay.js';
 import { toMinuteLoad, type Trace } from '../workloads/traceReader.js';
 import { traceChart, type PolicyChart } from '../cli/report/chartData.js';
-import { BENCH_INTERPOLATION } from './benchSetup.js';
+import { BENCH_INTERPOLATION, BENCH_MU_PER_INSTANCE, BENCH_SERVICE } from './benchSetup.js';
+import { shapeOf } from '../world/profiles.js';
 import { profileFor, serviceAtSize } from './benchProfiles.js';
 import { buildPointPolicy, type FrontierPoint } from './frontierPoints.js';
 import { type FrontierRecord, toFrontierRecord } from './frontierRecords.js';
@@ -20,6 +21,8 @@ export interface FrontierJob {
   peakInstances: number;
   /** A profile name, or undefined for the trace's own profile. */
   profile?: string;
+  /** Seed of the world's randomness (default 1). */
+  seed?: number;
   point: FrontierPoint;
   /** Slots of the timeline returned for the report (0: none). */
   chartPoints: number;
@@ -62,16 +65,18 @@ export class PreparedTraces {
     const key = `${job.traceName}|${job.peakInstances}|${profile.name}`;
     const found = this.entries.get(key);
     if (found) return found;
-    const slo = profile.service.slo.p99LatencyMs;
+    const slo = BENCH_SERVICE.slo.p99LatencyMs;
+    const shape = shapeOf(profile);
+    // toMinuteLoad scales the trace so that its peak minute is peakLoadFor(peakInstances, shape, slo).
     const minute = toMinuteLoad(job.trace, {
       peakInstances: job.peakInstances,
-      muPerInstance: profile.muPerInstance,
+      muPerInstance: shape,
       sloP99Ms: slo,
       interpolation: BENCH_INTERPOLATION,
     });
     const prepared = {
       load: minute.load,
-      demand: demandSeries(minute.load, profile.muPerInstance, slo),
+      demand: demandSeries(minute.load, shape, slo),
       startAt: minute.startAt,
       gapEvents: minute.gapEvents,
     };
@@ -100,23 +105,25 @@ export interface JobClocks {
   cpu?: () => number;
 }
 
-export function runFrontierJob(
+export async function runFrontierJob(
   job: FrontierJob,
   prepared: PreparedTraces,
   clocks?: JobClocks,
-): FrontierJobResult {
+): Promise<FrontierJobResult> {
   const profile = profileFor(job.traceName, job.profile);
-  const service = serviceAtSize(profile, job.peakInstances);
+  const service = serviceAtSize(job.peakInstances);
   const { load, demand, startAt, gapEvents } = prepared.get(job);
   const began = clocks?.wall() ?? 0;
   const cpuBegan = clocks?.cpu?.() ?? 0;
-  const run = replay({
+  const run = await replay({
     traceName: job.traceName,
     load,
     startAt,
     service,
     policy: buildPointPolicy(job.point, { service, demand, startAt }),
-    muPerInstance: profile.muPerInstance,
+    muPerInstance: BENCH_MU_PER_INSTANCE,
+    profile,
+    seed: job.seed ?? 1,
     demand,
   });
   const wallMs = clocks ? clocks.wall() - began : 0;

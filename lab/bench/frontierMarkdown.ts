@@ -1,6 +1,6 @@
 /** results.md of the frontier: the verdict table, then every point of every trace and size. */
 import { FLEET_SIZES } from './benchProfiles.js';
-import { BASELINE_TARGETS_PCT, FRONTIER_MIN_CAPACITY, HEADROOM_SETTINGS } from './frontierPoints.js';
+import { BASELINE_TARGETS_PCT, FRONTIER_MIN_CAPACITY, HEADROOM_POINTS } from './frontierPoints.js';
 import type { FrontierRecord } from './frontierRecords.js';
 import {
   beaten,
@@ -66,8 +66,8 @@ export function frontierMarkdown(records: readonly FrontierRecord[], stats: Fron
     `Every trace at two fleet sizes (its peak minute needs ${FLEET_SIZES.join(' or ')} instances), every policy at each ` +
       `of its settings, minimum capacity ${FRONTIER_MIN_CAPACITY} for all. aws-target-tracking, aws-combined and k8s-hpa at ` +
       `target utilisations ${BASELINE_TARGETS_PCT.join(', ')} % with their documented defaults otherwise; Headroom at ` +
-      `${HEADROOM_SETTINGS.map((s) => `${s.setting}${s.default ? ' (default)' : ''}`).join(', ')} ` +
-      '(PROVISIONAL knob: the rise-margin quantile, until the risk knob lands); the oracle.',
+      `${HEADROOM_POINTS.map((s) => `${s.setting}${s.default ? ' (default)' : ''}`).join(', ')} ` +
+      '(the risk knob: the business cost of a minute over the SLO, against the instance-hour price); the oracle.',
     '',
     `The rule: Headroom beats a baseline point (cost c, SLO minutes s) when one of its points has cost ≤ c and SLO ` +
       `minutes ≤ ${VERDICT_RULE.sloShare}·s, or SLO minutes ≤ s and cost ≤ ${VERDICT_RULE.costShare}·c. Target: every ` +

@@ -4,13 +4,14 @@
  * instances, as most teams run; their other knobs keep AWS's and Kubernetes' documented defaults
  * and are never tuned against Headroom. Every point runs on the same service (min 2 for all).
  */
-import type { ScalingPolicy } from '@headroom/core/model/replay.js';
+import { DEFAULT_SLOW_MINUTE_COST_USD } from '@headroom/core/config/serviceConfig.js';
+import type { ReplayPolicy } from '@headroom/core/model/replay.js';
 import type { ManagedService } from '@headroom/core/model/service.js';
-import { headroomPolicy, type HeadroomPolicyOptions } from '@headroom/core/policies/headroomPolicy.js';
 import { awsCombinedPolicy } from '../baselines/awsCombined.js';
 import { awsTargetTrackingPolicy } from '../baselines/awsTargetTracking.js';
 import { k8sHpaPolicy } from '../baselines/k8sHpa.js';
 import { oraclePolicy } from '../baselines/oracle.js';
+import { HEADROOM_SETTINGS, headroomAt, headroomSettingLabel } from './benchPolicies.js';
 
 /** Target utilisations (CPU %) of aws-target-tracking, aws-combined and k8s-hpa. */
 export const BASELINE_TARGETS_PCT = [40, 50, 60, 70, 80] as const;
@@ -33,27 +34,21 @@ export interface PointContext {
 }
 
 /**
- * PROVISIONAL (issue 11, until the risk knob of the i11-world branch is merged): Headroom's
- * frontier is swept over the one risk knob it has today, the quantile of the load's rise over the
- * lead time that its capacity covers (marginQuantile, default 0.9). When `headroomAt(setting)` and
- * its settings land in benchPolicies.ts, HEADROOM_SETTINGS and headroomPoint below become those
- * two imports; nothing else here changes.
+ * Headroom's frontier is swept over its one risk knob, the business cost of a slow minute against
+ * the instance-hour price (benchPolicies.ts: headroomAt over HEADROOM_SETTINGS); the deployment's
+ * default is the default point.
  */
-export const HEADROOM_SETTINGS: readonly {
-  setting: string;
-  default: boolean;
-  options: Partial<HeadroomPolicyOptions>;
-}[] = [
-  { setting: 'marginQuantile=0.5', default: false, options: { marginQuantile: 0.5 } },
-  { setting: 'marginQuantile=0.75', default: false, options: { marginQuantile: 0.75 } },
-  { setting: 'marginQuantile=0.9', default: true, options: {} },
-  { setting: 'marginQuantile=0.99', default: false, options: { marginQuantile: 0.99 } },
-];
+export const HEADROOM_POINTS: readonly { setting: string; default: boolean; slowMinuteCostUsd: number }[] =
+  HEADROOM_SETTINGS.map((cost) => ({
+    setting: headroomSettingLabel(cost),
+    default: cost === DEFAULT_SLOW_MINUTE_COST_USD,
+    slowMinuteCostUsd: cost,
+  }));
 
-function headroomPoint(setting: string, service: ManagedService): ScalingPolicy {
-  const found = HEADROOM_SETTINGS.find((s) => s.setting === setting);
+function headroomPoint(setting: string, context: PointContext): ReplayPolicy {
+  const found = HEADROOM_POINTS.find((s) => s.setting === setting);
   if (!found) throw new RangeError(`headroom has no setting '${setting}'`);
-  return headroomPolicy(service, found.options);
+  return headroomAt(found.slowMinuteCostUsd)(context);
 }
 
 const targetSetting = (pct: number) => `target=${pct}`;
@@ -74,7 +69,7 @@ export function frontierPoints(): FrontierPoint[] {
   );
   return [
     ...baselines,
-    ...HEADROOM_SETTINGS.map((s) => ({ policy: 'headroom', setting: s.setting, default: s.default })),
+    ...HEADROOM_POINTS.map((s) => ({ policy: 'headroom', setting: s.setting, default: s.default })),
     { policy: 'oracle', setting: 'perfect foresight', default: false },
   ];
 }
@@ -86,10 +81,8 @@ function targetOf(point: FrontierPoint): number {
 }
 
 /** A fresh policy for one point (policies keep state between minutes). */
-export function buildPointPolicy(
-  point: FrontierPoint,
-  { service, demand, startAt }: PointContext,
-): ScalingPolicy {
+export function buildPointPolicy(point: FrontierPoint, context: PointContext): ReplayPolicy {
+  const { service, demand, startAt } = context;
   switch (point.policy) {
     case 'aws-target-tracking':
       return awsTargetTrackingPolicy({ targetCpuPct: targetOf(point) });
@@ -98,7 +91,7 @@ export function buildPointPolicy(
     case 'k8s-hpa':
       return k8sHpaPolicy({ targetCpuPct: targetOf(point) });
     case 'headroom':
-      return headroomPoint(point.setting, service);
+      return headroomPoint(point.setting, context);
     case 'oracle':
       return oraclePolicy({
         demand,

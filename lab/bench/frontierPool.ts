@@ -36,7 +36,7 @@ export async function runFrontierJobs(
     const clocks = options.stopwatch
       ? { wall: options.stopwatch, ...(threadCpuMs ? { cpu: threadCpuMs } : {}) }
       : undefined;
-    for (const job of jobs) finish(runFrontierJob(job, prepared, clocks));
+    for (const job of jobs) finish(await runFrontierJob(job, prepared, clocks));
   } else {
     await inWorkers(jobs, Math.min(options.workers, jobs.length), finish);
   }

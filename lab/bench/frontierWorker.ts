@@ -4,11 +4,15 @@ import { type FrontierJob, PreparedTraces, runFrontierJob, threadCpuMs } from '.
 
 const prepared = new PreparedTraces();
 const clocks = { wall: () => performance.now(), cpu: threadCpuMs };
+// The replay is async: jobs are chained so that one runs at a time even if two arrive together.
+let queue: Promise<void> = Promise.resolve();
 parentPort?.on('message', (job: FrontierJob) => {
-  try {
-    parentPort?.postMessage({ ok: true, result: runFrontierJob(job, prepared, clocks) });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    parentPort?.postMessage({ ok: false, id: job.id, message });
-  }
+  queue = queue.then(async () => {
+    try {
+      parentPort?.postMessage({ ok: true, result: await runFrontierJob(job, prepared, clocks) });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      parentPort?.postMessage({ ok: false, id: job.id, message });
+    }
+  });
 });

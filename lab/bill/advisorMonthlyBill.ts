@@ -41,10 +41,11 @@ export interface AdvisorWorkload {
   forecastLookBackDays: number;
   /**
    * Bytes of one stored forecast item (forecastItem.ts: 48 h of point, lower and upper at 5-minute
-   * steps and two weeks of hourly scores, gzipped JSON). The forecast function writes it and reads
-   * the previous one for every service every run; evaluate reads it, eventually consistent, for
-   * every service it evaluates. tests/lab/bill/forecastItemSize.test.ts measures one refitted on
-   * noisy load: 14,012 bytes, 14 write units a put and 2 read units an eventually consistent get.
+   * steps, two weeks of hourly scores and the learned capacity curve, gzipped JSON). The forecast
+   * function writes it and reads the previous one for every service every run; evaluate reads it,
+   * eventually consistent, for every service it evaluates. tests/lab/bill/forecastItemSize.test.ts
+   * measures one refitted on noisy load with a month's curve: 10,816 bytes, 11 write units a put
+   * and 1.5 read units an eventually consistent get.
    */
   forecastItemBytes: number;
   forecastMemoryMb: number;
@@ -96,7 +97,7 @@ export const DEFAULT_WORKLOAD: AdvisorWorkload = {
   shardMessageBytesPerService: 700,
   forecastStepMinutes: 1,
   forecastLookBackDays: 14,
-  forecastItemBytes: 14 * 1024,
+  forecastItemBytes: 11 * 1024,
   forecastMemoryMb: 1024,
   forecastMsPerService: 30,
   remediationsPerMonth: 30,
@@ -108,7 +109,7 @@ export const DEFAULT_WORKLOAD: AdvisorWorkload = {
   customMetrics: 4,
   sporadicCustomMetrics: 11,
   sporadicMetricHoursShare: 0.1,
-  alarms: 25,
+  alarms: 24,
   logBytesPerInvocation: 1_500,
   logBytesPerChange: 1_000,
 };
@@ -237,7 +238,8 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
     w.shardMessageBytesPerService,
     w.forecastLookBackDays,
   );
-  // forecast/historyReads.ts: 14 days at 5 minutes every hour, 3 days at 1 minute every 8th.
+  // forecast/historyReads.ts: 14 days at 5 minutes every hour; every 8th hour per service, 3 days
+  // of load, CPU and p99 at 1 minute (the margin, the rate and the learned capacity curve).
   const forecastMetrics = forecastRuns * input.services * forecastRun.metricsPerService;
   const forecastCalls = forecastRuns * forecastRun.getMetricDataCalls;
   const changes = evaluate.servicesRead * w.changeShare;

@@ -10,7 +10,7 @@ import {
   type TickReads,
 } from '@headroom/core/evaluate/readPlan.js';
 import { shardCount } from '@headroom/core/shards/shardPlan.js';
-import { MINUTE_READ_EVERY_HOURS } from '@headroom/core/forecast/historyReads.js';
+import { MINUTE_READ_EVERY_HOURS, MINUTE_READ_KPIS } from '@headroom/core/forecast/historyReads.js';
 import { MINUTES_PER_MONTH } from './prices.js';
 
 /** SendMessageBatch: 10 entries and 256 KiB a call. */
@@ -61,7 +61,7 @@ export function evaluateTickWork(
 
 /**
  * One forecast hour (forecast/historyReads.ts): every service's 14 days at 5 minutes, and a
- * 1/MINUTE_READ_EVERY_HOURS share of them (staggered) its last 3 days of load and CPU at 1 minute.
+ * 1/MINUTE_READ_EVERY_HOURS share of them (staggered) its last 3 days of load, CPU and p99 at 1 minute.
  */
 export function forecastRunWork(
   services: number,
@@ -77,13 +77,14 @@ export function forecastRunWork(
   // Each read is paged at 100,800 datapoints; a call per page.
   const pages = (points: number) => (points <= 0 ? 0 : Math.ceil(points / MAX_DATAPOINTS_PER_CALL));
   const callsPerShard =
-    pages(perShard * lookBackDays * 288) + pages(Math.ceil(perShard * minuteShare) * 3 * 1440 * 2);
+    pages(perShard * lookBackDays * 288) +
+    pages(Math.ceil(perShard * minuteShare) * 3 * 1440 * MINUTE_READ_KPIS.length);
   return {
     invocations: 1 + shards,
     shards,
     sendCalls: sendCalls(shards, perShard, bytesPerService),
     getMetricDataCalls: services === 0 ? 0 : runs * callsPerShard,
-    metricsPerService: 1 + 2 * minuteShare,
+    metricsPerService: 1 + MINUTE_READ_KPIS.length * minuteShare,
   };
 }
 

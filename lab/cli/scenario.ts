@@ -9,6 +9,7 @@ import { toBenchRecord, type BenchRecord } from '../bench/records.js';
 import type { RunResult } from '@headroom/core/model/replay.js';
 import type { ManagedService } from '@headroom/core/model/service.js';
 import { scaleToPeak } from '../workloads/traceReader.js';
+import { type ServiceProfile, shapeOf } from '../world/profiles.js';
 import type { CliIo } from './commands/command.js';
 import { createProgress } from './progress.js';
 
@@ -26,6 +27,8 @@ export interface ScenarioOptions {
   startAt: number;
   /** Rescale the load so its peak minute needs this many instances at the SLO. */
   peakInstances?: number;
+  /** The world's service profile (default DEFAULT_PROFILE); without one, the plain M/M/c world. */
+  profile?: ServiceProfile;
   policies: readonly PolicyName[];
   progress: boolean;
   /** The service replayed (default: the benchmark's). */
@@ -37,7 +40,10 @@ export const benchRecords = (runs: readonly RunResult[]): BenchRecord[] =>
   runs.map((r) => toBenchRecord(r.summary));
 
 /** Replays every requested policy over the same load with the benchmark's loop; progress goes to stderr. */
-export function replayPolicies(options: ScenarioOptions, io: Pick<CliIo, 'stderr' | 'now'>): RunResult[] {
+export async function replayPolicies(
+  options: ScenarioOptions,
+  io: Pick<CliIo, 'stderr' | 'now'>,
+): Promise<RunResult[]> {
   const load =
     options.peakInstances === undefined
       ? options.load
@@ -45,7 +51,7 @@ export function replayPolicies(options: ScenarioOptions, io: Pick<CliIo, 'stderr
           options.load,
           {
             peakInstances: options.peakInstances,
-            muPerInstance: MU_PER_INSTANCE,
+            muPerInstance: options.profile ? shapeOf(options.profile) : MU_PER_INSTANCE,
             sloP99Ms: (options.service ?? SERVICE).slo.p99LatencyMs,
           },
           options.traceName,
@@ -59,11 +65,12 @@ export function replayPolicies(options: ScenarioOptions, io: Pick<CliIo, 'stderr
   });
   const index = new Map(options.policies.map((name, i) => [name, i]));
   try {
-    return replayEveryPolicy(
+    return await replayEveryPolicy(
       { traceName: options.traceName, load, startAt: options.startAt },
       {
         service: options.service ?? SERVICE,
         muPerInstance: MU_PER_INSTANCE,
+        ...(options.profile ? { profile: options.profile } : {}),
         policies: options.policies,
         stopwatch: io.now,
         onProgress: (name, done) => progress.update((index.get(name) ?? 0) * minutes + done, name),

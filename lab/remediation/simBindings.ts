@@ -11,6 +11,7 @@ import { CREATED_BY_TAG, type ResourceChange } from '@headroom/core/remediation/
 import type { RemediationBindings } from './localRun.js';
 import { InMemoryChangeTargets } from './changeTargets.js';
 import type {
+  AuroraReaderControl,
   CacheGroup,
   CacheReplicaControl,
   DbInstance,
@@ -179,6 +180,8 @@ export function simWorld(account: SimulatedAccount, serviceId: string, events: E
     // The simulated service is declared (as in ServicesJson): its tiers are its own; nothing is tagged.
     workerPorts: {
       db,
+      // The simulated database is RDS, never Aurora.
+      aurora: new AbsentTier('Aurora'),
       cache,
       followUps: queues,
       events,
@@ -186,12 +189,13 @@ export function simWorld(account: SimulatedAccount, serviceId: string, events: E
       guard: store,
       configured: [sim.service],
       owners: { serviceOf: async () => undefined },
+      services: new SimFleetControl(account),
     },
   };
 }
 
 /** A tier the simulated service does not have: every call says so. */
-class AbsentTier implements DbReplicaControl, CacheReplicaControl {
+class AbsentTier implements DbReplicaControl, CacheReplicaControl, AuroraReaderControl {
   constructor(private readonly name: string) {}
   private fail(): never {
     throw new Error(`the simulated service has no ${this.name} tier`);
@@ -206,6 +210,15 @@ class AbsentTier implements DbReplicaControl, CacheReplicaControl {
     return this.fail();
   }
   async setReplicaCount(): Promise<never> {
+    return this.fail();
+  }
+  async describeCluster(): Promise<never> {
+    return this.fail();
+  }
+  async createReader(): Promise<never> {
+    return this.fail();
+  }
+  async deleteReader(): Promise<never> {
     return this.fail();
   }
 }

@@ -9,7 +9,7 @@ import { BENCH_MU_PER_INSTANCE, BENCH_SERVICE } from '../bench/benchSetup.js';
 import type { ManagedService } from '@headroom/core/model/service.js';
 import type { RunResult, TimelineEvent } from '@headroom/core/model/replay.js';
 import type { AdvisorEvent } from '@headroom/core/ports/index.js';
-import { headroomPolicy } from '@headroom/core/policies/headroomPolicy.js';
+import { deployedHeadroom } from '../world/deployedHeadroom.js';
 import { SimulatedAccount, SimulatedService } from '../world/account.js';
 import { InMemoryEventPublisher, VirtualClock } from '../world/adapters.js';
 import { sloAlarmRules, type AlarmRule, type SimAlarm } from '../world/alarms.js';
@@ -123,7 +123,7 @@ export async function simulateRemediation(options: RemediationSimOptions): Promi
   const published = new InMemoryEventPublisher();
   const world = simWorld(account, service.id, published);
   const bindings = simBindings(world, options.approver ?? 'approve');
-  const policy = headroomPolicy(service);
+  const policy = deployedHeadroom(service);
   const events: TimelineEvent[] = [];
   const outcomes: Record<string, number> = {};
   let alarms = 0;
@@ -135,7 +135,10 @@ export async function simulateRemediation(options: RemediationSimOptions): Promi
     const fleet = sim.capacity();
     const wanted = Math.min(
       fleet.max,
-      Math.max(fleet.min, Math.round(policy.decide({ at: latest.at, fleet, latest, history: sim.samples }))),
+      Math.max(
+        fleet.min,
+        Math.round(await policy.decide({ at: latest.at, fleet, latest, history: sim.samples })),
+      ),
     );
     if (wanted !== fleet.desired) sim.setDesired(wanted);
     for (const alarm of sim.takeAlarms()) {

@@ -99,7 +99,11 @@ export class Engine {
   private restoreSend: (() => void) | undefined;
   private peakConcurrent = 0;
 
-  constructor(private readonly aws: SimulatedAws) {
+  constructor(
+    private readonly aws: SimulatedAws,
+    /** fixedStepMs: simulated time per step instead of the real time it took (tests). */
+    private readonly options: { fixedStepMs?: number } = {},
+  ) {
     aws.onDelivery((url, body, at) => this.enqueue(url, body, at));
   }
 
@@ -192,7 +196,8 @@ export class Engine {
       await clock.nextAsync();
       onStep?.();
       const spent = performance.now() - t0;
-      if (spent > 0.01) clock.tick(spent);
+      const step = this.options.fixedStepMs ?? spent;
+      if (step > 0.01) clock.tick(step);
     }
     throw new Error(`the simulation did not settle in ${maxSteps} steps`);
   }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { TimelineEvent } from '@headroom/core/model/replay.js';
-import { demandFor } from '../world/queueing.js';
+import { demandForShape, mmShape, type ServiceShape } from '../world/queueing.js';
 import {
   TraceError,
   parseCloudWatchJson,
@@ -144,7 +144,8 @@ export function readTraceFile(path: string, options: TraceFileOptions = {}): Tra
 export interface MinuteLoadOptions {
   /** Instances the trace's peak minute needs at the SLO. */
   peakInstances: number;
-  muPerInstance: number;
+  /** The world the load is scaled for: an M/M/c instance's rate, or a profile's shape (queueing.ts). */
+  muPerInstance: number | ServiceShape;
   sloP99Ms: number;
   /** 'hold' (default): constant inside each interval; 'linear': straight line to the next value. */
   interpolation?: 'hold' | 'linear';
@@ -162,15 +163,20 @@ export interface MinuteLoad {
 }
 
 /** The highest requests per minute that `instances` still serve within the SLO. */
-export function peakLoadFor(instances: number, muPerInstance: number, sloP99Ms: number): number {
+export function peakLoadFor(
+  instances: number,
+  muPerInstance: number | ServiceShape,
+  sloP99Ms: number,
+): number {
   if (!(Number.isInteger(instances) && instances >= 1))
     throw new RangeError(`peakInstances must be an integer ≥ 1, got ${instances}`);
+  const shape = typeof muPerInstance === 'number' ? mmShape(muPerInstance) : muPerInstance;
   let lo = 0;
-  let hi = instances * muPerInstance;
+  let hi = instances * shape.mu * shape.serversPerInstance;
   // demandFor is monotone in the load: bisect to the edge where it starts to need one more instance.
   for (let i = 0; i < 60; i++) {
     const mid = (lo + hi) / 2;
-    if (demandFor(mid, muPerInstance, sloP99Ms) <= instances) lo = mid;
+    if (demandForShape(mid, shape, sloP99Ms) <= instances) lo = mid;
     else hi = mid;
   }
   return lo * 60;

@@ -13,7 +13,10 @@ import type { KpiSample } from '@headroom/core/model/kpi.js';
 import type { ManagedService } from '@headroom/core/model/service.js';
 import { AlarmWatch, type AlarmRule, type SimAlarm } from './alarms.js';
 import { SimFleet } from './fleet.js';
-import { DEFAULT_TIMEOUT_MS, mmc } from './queueing.js';
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { type ServiceProfile, shapeOf } from './profiles.js';
+import { DEFAULT_TIMEOUT_MS, mmc, queueAt, type ServiceShape } from './queueing.js';
 import {
   Cdn,
   Replicas,
@@ -26,8 +29,18 @@ import {
 
 export interface SimServiceSetup {
   service: ManagedService;
-  /** Requests per second one instance serves (mean service time = 1/μ). */
-  muPerInstance: number;
+  /** Requests per second one instance serves (mean service time = 1/μ), for the plain M/M/c world. */
+  muPerInstance?: number;
+  /**
+   * The world's ground truth (profiles.ts): M/G/c with base latency, CPU with a background and
+   * noise, launches that vary and fail, p99 measured from the minute's requests, metrics delivered
+   * late. Without one the world is the plain M/M/c of `muPerInstance`, exact and instant.
+   */
+  profile?: ServiceProfile;
+  /** Seed of the world's randomness when no `random` is given (default 1). */
+  seed?: number;
+  /** EC2 basic monitoring: CPU delivered as one 5-minute average, not every minute. */
+  basicMonitoring?: boolean;
   startAt: number;
   /** Instances in service at the start (default: the service's min). */
   initialCapacity?: number;
@@ -49,7 +62,15 @@ const FOURTEEN_DAYS_MINUTES = 14 * 24 * 60;
 export class SimulatedService {
   readonly service: ManagedService;
   readonly fleet: SimFleet;
+  /** The datapoints delivered so far, as the metrics reader (CloudWatch) has them, in time order. */
   readonly samples: KpiSample[] = [];
+  /** Measured datapoints not yet delivered, with when they will be. */
+  private readonly pending: { deliverAt: number; sample: KpiSample }[] = [];
+  private lastDeliverAt = Number.NEGATIVE_INFINITY;
+  private readonly shape: ServiceShape | undefined;
+  private readonly random: () => number;
+  private cpuSum = 0;
+  private cpuMinutes = 0;
   /** Alarms fired and not yet taken by `takeAlarms`. */
   private pendingAlarms: SimAlarm[] = [];
   private readonly watch: AlarmWatch | undefined;
@@ -60,16 +81,22 @@ export class SimulatedService {
   private clock: number;
 
   constructor(private readonly setup: SimServiceSetup) {
-    const { service, muPerInstance } = setup;
-    if (!(muPerInstance > 0)) throw new RangeError(`muPerInstance must be > 0, got ${muPerInstance}`);
+    const { service, muPerInstance, profile } = setup;
+    if (profile === undefined && !(muPerInstance !== undefined && muPerInstance > 0))
+      throw new RangeError(`muPerInstance must be > 0, got ${muPerInstance}`);
     this.service = service;
     this.clock = setup.startAt;
+    this.shape = profile && shapeOf(profile);
+    const rng = xoroshiro128plus(setup.seed ?? 1);
+    this.random = setup.random ?? (() => uniformFloat64(rng));
     const initial = setup.initialCapacity ?? service.capacity.min;
     this.fleet = new SimFleet({
+      // Without a profile the world boots exactly as the service's timing says.
       bootSeconds: service.timing.bootSeconds,
       warmupSeconds: service.timing.warmupSeconds,
       initialInService: initial,
       startAt: setup.startAt,
+      ...(profile ? { launchDelayMs: () => this.launchDelayMs(profile) } : {}),
     });
     this.keepMinutes = setup.keepMinutes ?? FOURTEEN_DAYS_MINUTES;
     this.watch = setup.alarms && setup.alarms.length > 0 ? new AlarmWatch(setup.alarms) : undefined;
@@ -99,24 +126,57 @@ export class SimulatedService {
     this.fleet.advanceTo(this.clock);
     this.keep(sample);
     if (this.watch) for (const alarm of this.watch.check(sample)) this.pendingAlarms.push(alarm);
+    // The truth of the minute, for the benchmark's SLO count; policies read `samples`.
     return sample;
   }
 
+  /** One launch's boot + warm-up, plus another boot for each failed attempt the group replaces. */
+  private launchDelayMs(profile: ServiceProfile): number {
+    const between = ([min, max]: readonly [number, number]) => min + (max - min) * this.random();
+    let seconds = between(profile.bootSeconds) + between(profile.warmupSeconds);
+    for (let tries = 0; tries < 3 && 100 * this.random() < profile.launchFailurePct; tries++)
+      seconds += between(profile.bootSeconds);
+    return seconds * 1000;
+  }
+
+  /** A standard normal draw (Box–Muller). */
+  private normal(): number {
+    return Math.sqrt(-2 * Math.log(1 - this.random())) * Math.cos(2 * Math.PI * this.random());
+  }
+
+  /** CPU of the minute: background + the per-request cost of what each instance served + noise, in [0, 100]. */
+  private cpuOf(profile: ServiceProfile, served: number, servers: number): number {
+    if (servers <= 0) return 0;
+    const utilisation = Math.min(
+      1,
+      served / (servers * (this.shape as ServiceShape).mu * profile.serversPerInstance),
+    );
+    const cpu =
+      profile.backgroundCpuPct + profile.cpuAtCapacityPct * utilisation + profile.cpuNoisePct * this.normal();
+    return Math.min(100, Math.max(0, cpu));
+  }
+
   private serve(loadPerMinute: number, start: number): KpiSample {
-    const { muPerInstance } = this.setup;
+    const { muPerInstance, profile } = this.setup;
     const cdnHit = this.cdn?.hitRatioPct(start);
     const backendPerMinute = cdnHit === undefined ? loadPerMinute : loadPerMinute * (1 - cdnHit / 100);
     const lambda = backendPerMinute / 60;
     const servers = this.fleet.inService;
     const timeoutMs = this.setup.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    const queue = mmc({ lambda, mu: muPerInstance, servers }, timeoutMs);
+    const queue = this.shape
+      ? queueAt(this.shape, lambda, servers, timeoutMs)
+      : mmc({ lambda, mu: muPerInstance as number, servers }, timeoutMs);
     let p99 = queue.p99Ms;
     let errorPct = queue.errorRatePct;
     const served = lambda * (1 - errorPct / 100);
     const sample: KpiSample = {
       at: start + MINUTE_MS,
       requestsPerMinute: backendPerMinute,
-      cpuPct: servers > 0 ? 100 * Math.min(1, lambda / (servers * muPerInstance)) : 0,
+      cpuPct: profile
+        ? this.cpuOf(profile, served, servers)
+        : servers > 0
+          ? 100 * Math.min(1, lambda / (servers * (muPerInstance as number)))
+          : 0,
     };
     let missesPerSecond = served;
     if (this.setup.cache && this.cacheReplicas) {
@@ -131,7 +191,7 @@ export class SimulatedService {
       errorPct += (100 - errorPct) * db.errorShare;
     }
     if (cdnHit !== undefined) sample.cdnHitRatioPct = cdnHit;
-    if (this.setup.random && lambda > 0) {
+    if (this.setup.random && lambda > 0 && !profile) {
       const jitter = (this.setup.latencyJitterPct ?? 5) / 100;
       p99 *= 1 + jitter * (2 * this.setup.random() - 1);
     }
@@ -140,7 +200,49 @@ export class SimulatedService {
     return sample;
   }
 
-  private keep(sample: KpiSample): void {
+  /**
+   * What CloudWatch shows of the minute: the p99 of its requests (a sample of the true
+   * distribution, the noisier the fewer there were), delivered 1–3 minutes late, in order; with
+   * basic monitoring CPU only as a 5-minute average.
+   */
+  private measured(truth: KpiSample, profile: ServiceProfile): KpiSample {
+    const out: KpiSample = { ...truth };
+    const requests = truth.requestsPerMinute ?? 0;
+    if (truth.p99LatencyMs !== undefined && requests > 0) {
+      // The p99 rests on the slowest 1 % of the minute's requests: few of them, a rough reading.
+      const spread = Math.min(0.5, 0.6 / Math.sqrt(Math.max(1, requests / 100)));
+      out.p99LatencyMs = truth.p99LatencyMs * Math.exp(spread * this.normal());
+    }
+    if (this.setup.basicMonitoring && truth.cpuPct !== undefined) {
+      this.cpuSum += truth.cpuPct;
+      this.cpuMinutes += 1;
+      delete out.cpuPct;
+      if (Math.round(truth.at / MINUTE_MS) % 5 === 0) {
+        out.cpuPct = this.cpuSum / this.cpuMinutes;
+        this.cpuSum = 0;
+        this.cpuMinutes = 0;
+      }
+    }
+    const [min, max] = profile.metricDelayMinutes;
+    const delay = min + Math.floor((max - min + 1) * this.random());
+    this.lastDeliverAt = Math.max(this.lastDeliverAt, truth.at + delay * MINUTE_MS);
+    this.pending.push({ deliverAt: this.lastDeliverAt, sample: out });
+    return out;
+  }
+
+  private keep(truth: KpiSample): void {
+    const profile = this.setup.profile;
+    if (profile === undefined) {
+      this.deliver(truth);
+      return;
+    }
+    this.measured(truth, profile);
+    let n = 0;
+    while (n < this.pending.length && (this.pending[n] as { deliverAt: number }).deliverAt <= this.clock) n++;
+    for (const { sample } of this.pending.splice(0, n)) this.deliver(sample);
+  }
+
+  private deliver(sample: KpiSample): void {
     this.samples.push(sample);
     // Trim in batches so the amortised cost per minute stays O(1).
     if (this.samples.length >= 2 * this.keepMinutes)

@@ -3,6 +3,7 @@
  * it: conditional writes, cooldown refusals, validation errors. Adapters hold no policy.
  */
 import type { DecisionRecord } from '@headroom/core/model/decision.js';
+import type { ServiceForecast } from '@headroom/core/forecast/serviceForecast.js';
 import type { FleetCapacity } from '@headroom/core/model/fleet.js';
 import { ALL_KPIS, type KpiName, type KpiSample, type KpiSeries } from '@headroom/core/model/kpi.js';
 import type { ManagedService } from '@headroom/core/model/service.js';
@@ -58,6 +59,59 @@ function aggregate(samples: readonly KpiSample[], at: number, kpis: readonly Kpi
   return out;
 }
 
+function checkPeriod(window: MetricsWindow): void {
+  if (!(window.periodSeconds >= 60 && window.periodSeconds % 60 === 0)) {
+    throw new RangeError(`period must be 60 s or a multiple of 60, got ${window.periodSeconds}`);
+  }
+}
+
+/** Index of the first sample stamped after `at` (samples are in time order). */
+function firstAfter(samples: readonly KpiSample[], at: number): number {
+  let lo = 0;
+  let hi = samples.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((samples[mid] as KpiSample).at <= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The window's datapoints from one-minute samples in time order, one per period: what
+ * GetMetricData returns for them. A sample stamped `at` covers [at − 1 min, at); the period
+ * starting at p covers [p, p + period). Found by binary search, so a month's replay stays linear.
+ */
+export function datapointsIn(
+  samples: readonly KpiSample[],
+  window: MetricsWindow,
+  kpis: readonly KpiName[] = ALL_KPIS,
+): KpiSample[] {
+  checkPeriod(window);
+  const periodMs = window.periodSeconds * 1000;
+  const out: KpiSample[] = [];
+  let bucket: KpiSample[] = [];
+  let bucketStart = Number.NaN;
+  const close = () => {
+    if (bucket.length > 0) out.push(aggregate(bucket, Math.min(bucketStart + periodMs, window.end), kpis));
+  };
+  for (let i = firstAfter(samples, window.start + 59_999); i < samples.length; i++) {
+    const s = samples[i] as KpiSample;
+    const begins = s.at - 60_000;
+    if (begins >= window.end) break;
+    if (begins < window.start) continue;
+    const p = window.start + Math.floor((begins - window.start) / periodMs) * periodMs;
+    if (p !== bucketStart) {
+      close();
+      bucket = [];
+      bucketStart = p;
+    }
+    bucket.push(s);
+  }
+  close();
+  return out;
+}
+
 export class SimMetricsReader implements MetricsReader {
   /** Calls made, so tests can check batching behaviour the way they would count GetMetricData calls. */
   calls = 0;
@@ -69,32 +123,14 @@ export class SimMetricsReader implements MetricsReader {
     window: MetricsWindow,
     kpis: readonly KpiName[] = ALL_KPIS,
   ): Promise<Map<string, KpiSeries>> {
-    const periodMs = window.periodSeconds * 1000;
-    if (!(window.periodSeconds >= 60 && window.periodSeconds % 60 === 0)) {
-      throw new RangeError(`period must be 60 s or a multiple of 60, got ${window.periodSeconds}`);
-    }
-    this.calls++;
+    checkPeriod(window);
     const result = new Map<string, KpiSeries>();
     for (const service of services) {
       const sim = this.account.services.get(service.id);
-      const samples: KpiSample[] = [];
-      if (sim) {
-        // A sample stamped `at` covers [at − 1 min, at); the period starting at p covers [p, p + period).
-        const byPeriod = new Map<number, KpiSample[]>();
-        for (const s of sim.samples) {
-          const begins = s.at - 60_000;
-          if (begins < window.start || begins >= window.end) continue;
-          const p = window.start + Math.floor((begins - window.start) / periodMs) * periodMs;
-          const bucket = byPeriod.get(p) ?? [];
-          bucket.push(s);
-          byPeriod.set(p, bucket);
-        }
-        for (const [p, bucket] of [...byPeriod].sort((a, b) => a[0] - b[0])) {
-          samples.push(aggregate(bucket, Math.min(p + periodMs, window.end), kpis));
-        }
-      }
+      const samples = sim ? datapointsIn(sim.samples, window, kpis) : [];
       result.set(service.id, { serviceId: service.id, samples });
     }
+    this.calls++;
     return result;
   }
 }
@@ -142,8 +178,15 @@ export class SimFleetControl implements FleetControl {
 
 export class InMemoryStateStore implements StateStore {
   private readonly states = new Map<string, ServiceState>();
+  private readonly forecasts = new Map<string, ServiceForecast>();
   readonly decisions: DecisionRecord[] = [];
   private killSwitch = false;
+
+  /** A month's replay need not keep its 43,200 decision records: `keepDecisions: false` counts them. */
+  constructor(private readonly options: { keepDecisions?: boolean } = {}) {}
+
+  /** Decisions recorded, kept or not. */
+  recorded = 0;
 
   async getServiceState(serviceId: string): Promise<ServiceState | undefined> {
     const s = this.states.get(serviceId);
@@ -158,11 +201,21 @@ export class InMemoryStateStore implements StateStore {
   }
 
   async recordDecision(record: DecisionRecord): Promise<void> {
-    this.decisions.push(structuredClone(record));
+    this.recorded++;
+    if (this.options.keepDecisions !== false) this.decisions.push(structuredClone(record));
   }
 
   async isKillSwitchOn(): Promise<boolean> {
     return this.killSwitch;
+  }
+
+  /** The forecast as the forecast function stored it (never mutated after, so not copied). */
+  async getForecast(serviceId: string): Promise<ServiceForecast | undefined> {
+    return this.forecasts.get(serviceId);
+  }
+
+  async putForecast(forecast: ServiceForecast): Promise<void> {
+    this.forecasts.set(forecast.serviceId, forecast);
   }
 
   setKillSwitch(on: boolean): void {

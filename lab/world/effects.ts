@@ -29,6 +29,11 @@ export class EffectLedger {
     this.killSwitch = killSwitch;
   }
 
+  /** The kill switch as the world has it now, for the workers that must read it before a write. */
+  isKillSwitchOn(): boolean {
+    return this.killSwitch();
+  }
+
   allow(cause: string, size: number): void {
     this.allowed.set(cause, size);
   }

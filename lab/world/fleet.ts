@@ -1,7 +1,9 @@
 /**
  * The simulated Auto Scaling group: instances launch, boot, warm up, then serve. Instances are
- * kept in launch order and all take the same boot + warm-up, so the ones in service are always a
- * prefix of the list; terminating the newest first (the ones still warming, if any) is a pop.
+ * kept in the order they become ready, so the ones in service are always a prefix of the list;
+ * terminating the last to be ready first (the ones still warming, if any) is a pop. By default
+ * every launch takes the same boot + warm-up; `launchDelayMs` makes each launch draw its own (a
+ * failed launch included: the group replaces it, so its instance serves one more boot later).
  *
  * Billing: per second from launch (booting included, as EC2 bills from `running`, and boot here
  * includes the OS start), with a 60 s minimum per launch. Instances present when the simulation
@@ -14,6 +16,8 @@ export interface FleetSetup {
   /** Instances already in service at `startAt`. */
   initialInService: number;
   startAt: number;
+  /** Milliseconds from launch to serving, drawn per launch (default boot + warm-up). */
+  launchDelayMs?: () => number;
 }
 
 const MINIMUM_BILLED_MS = 60_000;
@@ -21,6 +25,7 @@ const MINIMUM_BILLED_MS = 60_000;
 export class SimFleet {
   private readonly readyDelayMs: number;
   private readonly bootMs: number;
+  private readonly launchDelayMs: (() => number) | undefined;
   private readonly readyAt: number[] = [];
   private readonly billedFrom: number[] = [];
   private readonly billedAtLeastUntil: number[] = [];
@@ -32,6 +37,7 @@ export class SimFleet {
 
   constructor(setup: FleetSetup) {
     for (const [name, value] of Object.entries(setup)) {
+      if (typeof value === 'function') continue;
       if (!(Number.isFinite(value) && value >= 0))
         throw new RangeError(`fleet ${name} must be ≥ 0, got ${value}`);
     }
@@ -40,6 +46,7 @@ export class SimFleet {
     }
     this.bootMs = setup.bootSeconds * 1000;
     this.readyDelayMs = (setup.bootSeconds + setup.warmupSeconds) * 1000;
+    this.launchDelayMs = setup.launchDelayMs;
     for (let i = 0; i < setup.initialInService; i++) {
       this.readyAt.push(setup.startAt);
       this.billedFrom.push(setup.startAt);
@@ -87,9 +94,13 @@ export class SimFleet {
     if (desired === this.readyAt.length) return;
     this.lastActivityAt = at;
     while (this.readyAt.length < desired) {
-      this.readyAt.push(at + this.readyDelayMs);
-      this.billedFrom.push(at);
-      this.billedAtLeastUntil.push(at + MINIMUM_BILLED_MS);
+      const readyAt = at + (this.launchDelayMs?.() ?? this.readyDelayMs);
+      // Kept in ready order: a launch may be ready before one made earlier.
+      let i = this.readyAt.length;
+      while (i > this.ready && (this.readyAt[i - 1] as number) > readyAt) i--;
+      this.readyAt.splice(i, 0, readyAt);
+      this.billedFrom.splice(i, 0, at);
+      this.billedAtLeastUntil.splice(i, 0, at + MINIMUM_BILLED_MS);
       this.launches++;
     }
     while (this.readyAt.length > desired) {

@@ -1,6 +1,6 @@
 /**
- * M/M/c queueing (Erlang C): how a fleet of c identical instances, each serving μ requests per
- * second, answers Poisson arrivals at λ requests per second.
+ * M/M/c queueing (Erlang C), and M/G/c by the Allen–Cunneen approximation: how a fleet of c
+ * identical workers, each serving μ requests per second, answers Poisson arrivals at λ per second.
  *
  * Latency choice (stated once, used everywhere): p99 response = p99 of the waiting time + the
  * mean service time 1/μ. The waiting-time tail of M/M/c is exact, P(W > t) = C·e^{−(cμ−λ)t}, so
@@ -12,6 +12,34 @@
  * This is the world's ground truth. The product holds its own, separate belief
  * (layers/core/src/capacity/queueModel.ts) and may never import this file.
  */
+
+/**
+ * How one instance serves, in the world's own terms (profiles.ts states one per service profile):
+ * `serversPerInstance` workers, each serving 1/`mu` seconds on average with coefficient of
+ * variation `cv`; a response takes `baseMs` of downstream calls on top, and the service time's
+ * own p99 is `serviceP99Ms`. M/M/c is the shape with cv 1, one worker, no base latency and the
+ * mean service time in place of its p99 (the model this file started with).
+ */
+export interface ServiceShape {
+  /** Requests per second one worker serves. */
+  mu: number;
+  serversPerInstance: number;
+  /** Coefficient of variation of the service time (1 = exponential). */
+  cv: number;
+  baseMs: number;
+  serviceP99Ms: number;
+}
+
+/** The M/M/c shape of an instance serving `muPerInstance` requests per second. */
+export function mmShape(muPerInstance: number): ServiceShape {
+  return { mu: muPerInstance, serversPerInstance: 1, cv: 1, baseMs: 0, serviceP99Ms: 1000 / muPerInstance };
+}
+
+/**
+ * Allen–Cunneen: an M/G/c queue waits (1 + cv²)/2 times as long as the M/M/c of the same means;
+ * the waiting-time tail is taken as M/M/c's exponential stretched by that factor.
+ */
+const waitFactor = (cv: number): number => (1 + cv * cv) / 2;
 
 export interface QueueParams {
   /** Arrival rate, requests per second. */
@@ -68,10 +96,31 @@ function checkParams({ lambda, mu, servers }: QueueParams): void {
 
 /** Latency, utilisation and errors of an M/M/c fleet; overload means excess requests fail. */
 export function mmc(params: QueueParams, timeoutMs: number = DEFAULT_TIMEOUT_MS): QueueResult {
+  return mgc(params, mmShape(params.mu), timeoutMs);
+}
+
+/** The true latency, utilisation and errors of `instances` of this shape at `lambda` requests/s. */
+export function queueAt(
+  shape: ServiceShape,
+  lambda: number,
+  instances: number,
+  timeoutMs: number = DEFAULT_TIMEOUT_MS,
+): QueueResult {
+  return mgc({ lambda, mu: shape.mu, servers: instances * shape.serversPerInstance }, shape, timeoutMs);
+}
+
+/** M/G/c by Allen–Cunneen, plus the shape's base latency and service-time p99. */
+function mgc(params: QueueParams, shape: ServiceShape, timeoutMs: number): QueueResult {
   checkParams(params);
   const { lambda, mu, servers } = params;
+  const baseAndService = shape.baseMs + shape.serviceP99Ms;
   if (lambda === 0) {
-    return { probabilityOfWaiting: 0, utilisation: 0, p99Ms: servers > 0 ? 1000 / mu : 0, errorRatePct: 0 };
+    return {
+      probabilityOfWaiting: 0,
+      utilisation: 0,
+      p99Ms: servers > 0 ? baseAndService : 0,
+      errorRatePct: 0,
+    };
   }
   const capacity = servers * mu;
   if (lambda >= capacity) {
@@ -84,11 +133,11 @@ export function mmc(params: QueueParams, timeoutMs: number = DEFAULT_TIMEOUT_MS)
     };
   }
   const c = erlangC(servers, lambda / mu);
-  const drain = capacity - lambda;
-  const serviceMs = 1000 / mu;
-  const p99Ms = Math.min(timeoutMs, 1000 * waitP99Seconds(c, drain) + serviceMs);
-  // A request times out when its wait exceeds the timeout less its (mean) service time.
-  const timeoutShare = c * Math.exp((-drain * Math.max(0, timeoutMs - serviceMs)) / 1000);
+  // The tail of an M/G/c wait decays more slowly, by the Allen–Cunneen factor.
+  const drain = (capacity - lambda) / waitFactor(shape.cv);
+  const p99Ms = Math.min(timeoutMs, 1000 * waitP99Seconds(c, drain) + baseAndService);
+  // A request times out when its wait exceeds the timeout less its base and service time.
+  const timeoutShare = c * Math.exp((-drain * Math.max(0, timeoutMs - baseAndService)) / 1000);
   return {
     probabilityOfWaiting: c,
     utilisation: lambda / capacity,
@@ -102,21 +151,31 @@ export function mmc(params: QueueParams, timeoutMs: number = DEFAULT_TIMEOUT_MS)
  * load. Walks Erlang B upward from the first stable c, so the cost is O(answer), no re-computation.
  */
 export function demandFor(loadPerSecond: number, muPerInstance: number, sloP99Ms: number): number {
-  checkParams({ lambda: loadPerSecond, mu: muPerInstance, servers: 0 });
-  const serviceMs = 1000 / muPerInstance;
-  if (!(sloP99Ms > serviceMs)) {
+  return demandForShape(loadPerSecond, mmShape(muPerInstance), sloP99Ms);
+}
+
+/** d(t) for any shape: the fewest instances (of serversPerInstance workers) whose true p99 meets the SLO. */
+export function demandForShape(loadPerSecond: number, shape: ServiceShape, sloP99Ms: number): number {
+  const mu = shape.mu;
+  checkParams({ lambda: loadPerSecond, mu, servers: 0 });
+  const floorMs = shape.baseMs + shape.serviceP99Ms;
+  if (!(sloP99Ms > floorMs)) {
     throw new RangeError(
-      `SLO p99 ${sloP99Ms} ms cannot be met: the mean service time alone is ${serviceMs} ms`,
+      `SLO p99 ${sloP99Ms} ms cannot be met: base latency and service time alone take ${floorMs} ms`,
     );
   }
   if (loadPerSecond === 0) return 0;
-  const a = loadPerSecond / muPerInstance;
-  const waitBudgetS = (sloP99Ms - serviceMs) / 1000;
+  const a = loadPerSecond / mu;
+  const waitBudgetS = (sloP99Ms - floorMs) / 1000;
+  const k = waitFactor(shape.cv);
+  const w = shape.serversPerInstance;
   let c = Math.floor(a) + 1;
   let b = erlangB(c, a);
   for (;;) {
-    const erlang = (c * b) / (c - a * (1 - b));
-    if (waitP99Seconds(erlang, c * muPerInstance - loadPerSecond) <= waitBudgetS) return c;
+    if (c % w === 0) {
+      const erlang = (c * b) / (c - a * (1 - b));
+      if (waitP99Seconds(erlang, (c * mu - loadPerSecond) / k) <= waitBudgetS) return c / w;
+    }
     c += 1;
     b = (a * b) / (c + a * b);
   }
@@ -128,16 +187,17 @@ export function demandFor(loadPerSecond: number, muPerInstance: number, sloP99Ms
  */
 export function demandSeries(
   loadPerMinute: readonly number[],
-  muPerInstance: number,
+  muPerInstance: number | ServiceShape,
   sloP99Ms: number,
 ): number[] {
+  const shape = typeof muPerInstance === 'number' ? mmShape(muPerInstance) : muPerInstance;
   const out = new Array<number>(loadPerMinute.length);
   let lastLoad = Number.NaN;
   let lastDemand = 0;
   for (let i = 0; i < loadPerMinute.length; i++) {
     const load = loadPerMinute[i] as number;
     if (load !== lastLoad) {
-      lastDemand = demandFor(load / 60, muPerInstance, sloP99Ms);
+      lastDemand = demandForShape(load / 60, shape, sloP99Ms);
       lastLoad = load;
     }
     out[i] = lastDemand;

@@ -13,10 +13,11 @@
  * The policy's `history` is the simulated service's own sample buffer (14 to 28 days, trimmed in
  * batches), handed over without copying: read it during `decide`, do not keep it.
  */
-import type { RunResult, ScalingPolicy, TimelineEvent, TimelinePoint } from '@headroom/core/model/replay.js';
+import type { ReplayPolicy, RunResult, TimelineEvent, TimelinePoint } from '@headroom/core/model/replay.js';
 import type { ManagedService } from '@headroom/core/model/service.js';
 import { elasticity } from '../bench/elasticity.js';
 import { SimulatedService } from './account.js';
+import { type ServiceProfile, shapeOf } from './profiles.js';
 import { demandSeries } from './queueing.js';
 
 export interface ReplayOptions {
@@ -26,8 +27,13 @@ export interface ReplayOptions {
   /** Epoch ms of the first minute. */
   startAt: number;
   service: ManagedService;
-  policy: ScalingPolicy;
+  policy: ReplayPolicy;
+  /** Requests per second one instance serves, for the plain M/M/c world (when no profile is given). */
   muPerInstance: number;
+  /** The world's ground truth (profiles.ts); policies then see metrics as CloudWatch delivers them. */
+  profile?: ServiceProfile;
+  /** Seed of the world's randomness (launch times, CPU noise, p99 readings, delays); default 1. */
+  seed?: number;
   /** Instances in service at the start (default: the first minute's demand, within [min, max]). */
   initialCapacity?: number;
   /** d(t) when the caller has it already (the benchmark computes it once per trace for all policies). */
@@ -44,20 +50,23 @@ function clamp(x: number, min: number, max: number): number {
   return x < min ? min : x > max ? max : x;
 }
 
-export function replay(options: ReplayOptions): RunResult {
+export async function replay(options: ReplayOptions): Promise<RunResult> {
   const { load, service, policy, startAt } = options;
   const minutes = load.length;
   if (minutes === 0) throw new RangeError(`trace ${options.traceName} has no minutes to replay`);
   const { min, max } = service.capacity;
   const slo = service.slo.p99LatencyMs;
   const began = options.stopwatch?.();
-  const demand = options.demand ?? demandSeries(load, options.muPerInstance, slo);
+  const demand =
+    options.demand ??
+    demandSeries(load, options.profile ? shapeOf(options.profile) : options.muPerInstance, slo);
   if (demand.length !== minutes) {
     throw new RangeError(`demand has ${demand.length} minutes but the load has ${minutes}`);
   }
   const sim = new SimulatedService({
     service,
     muPerInstance: options.muPerInstance,
+    ...(options.profile ? { profile: options.profile, seed: options.seed ?? 1 } : {}),
     startAt,
     initialCapacity: options.initialCapacity ?? clamp(demand[0] as number, min, max),
   });
@@ -89,7 +98,10 @@ export function replay(options: ReplayOptions): RunResult {
     };
 
     const fleet = sim.capacity();
-    const wanted = policy.decide({ at: sample.at, fleet, latest: sample, history: sim.samples });
+    // Policies see what has been delivered: with a profile, the minute's datapoint comes 1–3 minutes late.
+    const latest = sim.samples.at(-1);
+    if (latest === undefined) continue;
+    const wanted = await policy.decide({ at: sample.at, fleet, latest, history: sim.samples });
     if (!Number.isFinite(wanted)) {
       throw new RangeError(
         `policy ${policy.name} returned ${wanted} at ${new Date(sample.at).toISOString()}`,

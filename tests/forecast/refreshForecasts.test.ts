@@ -1,3 +1,4 @@
+import { riseQuantileFor } from '@headroom/core/policies/riskKnob.js';
 import { describe, expect, it } from '@jest/globals';
 import type {
   FleetCapacity,
@@ -9,11 +10,14 @@ import type {
 } from '@headroom/core';
 import { DEFAULT_SLO, DEFAULT_TIMING, type ManagedService } from '@headroom/core';
 import { forecastFloorFromStore, refreshForecasts } from '@headroom/core/forecast/refreshForecasts';
+import { MINUTE_READ_EVERY_HOURS, minuteReadDue } from '@headroom/core/forecast/historyReads';
 import type { ServiceForecast } from '@headroom/core/forecast/serviceForecast';
 import { headroomFloor } from '@headroom/core/policies/headroomFloor';
 import { capacityForLoad, loadFromCpu, serviceRateOf } from '@headroom/core/policies/headroomPolicyCapacity';
 import { DEFAULT_MARGIN_OPTIONS, riseMarginFromMinutes } from '@headroom/core/policies/headroomPolicyMargin';
 import { DAY, START, trueLoad } from './synthetic.js';
+
+const HOUR = 3_600_000;
 
 const service = (id: string, mode: ManagedService['mode'] = 'apply'): ManagedService => ({
   id,
@@ -27,7 +31,10 @@ const service = (id: string, mode: ManagedService['mode'] = 'apply'): ManagedSer
   tiers: {},
 });
 
-/** Samples of the synthetic load at the window's period, CPU as 12 instances of 10 req/s would show. */
+/**
+ * Samples of the synthetic load at the window's period, CPU as 12 instances of 10 req/s would show,
+ * and a p99 that grows with the load each of the 12 serves.
+ */
 function history(window: MetricsWindow, days: number): KpiSample[] {
   const out: KpiSample[] = [];
   // The service has been measured for the last `days` before the run (START + 10 days).
@@ -35,12 +42,17 @@ function history(window: MetricsWindow, days: number): KpiSample[] {
   const step = window.periodSeconds * 1000;
   for (let at = from + step; at <= window.end; at += step) {
     const rpm = trueLoad(at);
-    out.push({ at, requestsPerMinute: rpm, cpuPct: (100 * rpm) / 60 / 120 });
+    out.push({
+      at,
+      requestsPerMinute: rpm,
+      cpuPct: (100 * rpm) / 60 / 120,
+      p99LatencyMs: 80 + rpm / 60 / 12,
+    });
   }
   return out;
 }
 
-function fakes(services: ManagedService[], days: Record<string, number>) {
+function fakes(services: ManagedService[], days: Record<string, number>, group: Partial<FleetCapacity> = {}) {
   const stored = new Map<string, ServiceForecast>();
   const reads: { services: number; window: MetricsWindow; kpis: readonly string[] }[] = [];
   const metrics: MetricsReader = {
@@ -57,7 +69,7 @@ function fakes(services: ManagedService[], days: Record<string, number>) {
       new Map(
         names.map((n): [string, FleetCapacity] => [
           n,
-          { groupName: n, desired: 12, inService: 12, warmingUp: 0, min: 1, max: 100 },
+          { groupName: n, desired: 12, inService: 12, warmingUp: 0, min: 1, max: 100, ...group },
         ]),
       ),
     setDesiredCapacity: async () => undefined,
@@ -85,9 +97,11 @@ describe('refreshForecasts: the hourly forecast run', () => {
     // Load at the models' own 5-minute step: the buckets they made from one-minute data…
     expect(reads[0]?.window).toEqual({ start: now - 14 * DAY, end: now, periodSeconds: 300 });
     expect(reads[0]?.kpis).toEqual(['requestsPerMinute']);
-    // …and, with no stored margin or rate yet, one-minute load and CPU for the minute-scale bursts.
+    // …and, with no stored margin or rate yet, one-minute load, CPU and p99: the minute-scale
+    // bursts, the rate per instance and the capacity curve learned from them.
     expect(reads[1]?.window).toEqual({ start: now - 3 * DAY, end: now, periodSeconds: 60 });
-    expect(reads[1]?.kpis).toEqual(['requestsPerMinute', 'cpuPct']);
+    expect(reads[1]?.kpis).toEqual(['requestsPerMinute', 'cpuPct', 'p99LatencyMs']);
+
     expect(report.services.map((s) => [s.serviceId, s.status])).toEqual([
       ['web', 'forecast'],
       ['api', 'reactive'],
@@ -107,13 +121,52 @@ describe('refreshForecasts: the hourly forecast run', () => {
       ['api', 0.5],
     ] as const) {
       const samples = history({ start: now - 14 * DAY, end: now, periodSeconds: 60 }, days);
-      // Boot 180 s + warm-up 120 s + one 60 s evaluation: 6 minutes ahead.
-      const expected = riseMarginFromMinutes(samples, now, 6 * 60_000, DEFAULT_MARGIN_OPTIONS);
+      // Boot 180 s + warm-up 120 s + one 60 s evaluation: 6 minutes ahead, at the quantile the
+      // service's risk knob (its slow-minute cost against its instance price) sets.
+      const expected = riseMarginFromMinutes(samples, now, 6 * 60_000, {
+        ...DEFAULT_MARGIN_OPTIONS,
+        quantile: riseQuantileFor(service(id)),
+      });
       expect([id, stored.get(id)?.riseMargin]).toEqual([id, expected]);
     }
     // The synthetic load rises and falls every day: a margin above 0 is learned even from 12 h.
     expect(stored.get('web')?.riseMargin).toBeGreaterThan(0);
     expect(stored.get('api')?.riseMargin).toBeGreaterThan(0);
+  });
+
+  it('learns the capacity curve from the minute read, each minute once, and keeps it between reads', async () => {
+    const { deps, stored } = fakes([service('web')], { web: 10 });
+    const now = START + 10 * DAY;
+    await refreshForecasts(deps);
+    const minutesOf = (f: ServiceForecast | undefined) =>
+      f?.learned?.bins.reduce((n, b) => n + b.minutes, 0) ?? 0;
+    // The first run reads the last 3 days at one minute: every one of them is learned.
+    expect(minutesOf(stored.get('web'))).toBe(3 * 1440);
+    expect(stored.get('web')?.learned?.learnedUntil).toBe(now);
+    const hours = Array.from({ length: MINUTE_READ_EVERY_HOURS }, (_, i) => i + 1);
+    const due = hours.find((h) => minuteReadDue('web', now + h * HOUR, stored.get('web')))!;
+    const idle = hours.find((h) => !minuteReadDue('web', now + h * HOUR, stored.get('web')))!;
+    // An hour without a minute read keeps the curve as it was.
+    const first = stored.get('web')?.learned;
+    await refreshForecasts({ ...deps, clock: { now: () => now + idle * HOUR } });
+    expect(stored.get('web')?.learned).toEqual(first);
+    // The next minute read learns only the minutes since the last one.
+    await refreshForecasts({ ...deps, clock: { now: () => now + due * HOUR } });
+    expect(minutesOf(stored.get('web'))).toBe(3 * 1440 + due * 60);
+    expect(stored.get('web')?.learned?.learnedUntil).toBe(now + due * HOUR);
+  });
+
+  it('learns nothing while the group is warming, nor from minutes before its last activity settled', async () => {
+    const now = START + 10 * DAY;
+    const warming = fakes([service('web')], { web: 10 }, { warmingUp: 2 });
+    await refreshForecasts(warming.deps);
+    expect(warming.stored.get('web')?.learned?.bins ?? []).toEqual([]);
+    // Scaled 2 hours ago: a minute is learned only if it began once boot (180 s) and warm-up (120 s)
+    // had passed: the 115 minutes that end after settled + 1 min, none before.
+    const scaled = fakes([service('web')], { web: 10 }, { lastActivityAt: now - 2 * HOUR });
+    await refreshForecasts(scaled.deps);
+    const minutes = scaled.stored.get('web')?.learned?.bins.reduce((n, b) => n + b.minutes, 0);
+    expect(minutes).toBe(115);
   });
 
   it('stores no margin with less than an hour of history to learn it from', async () => {

@@ -7,8 +7,8 @@ import {
   type ManagedService,
   type MetricsReader,
   type ServiceForecast,
+  forecastFloors,
 } from '@headroom/core';
-import { forecastFloors } from '../../functions/evaluate/forecastFloors.js';
 import { storedForecast } from './forecastFixtures.js';
 
 const NOW = Date.UTC(2026, 10, 24, 10);

@@ -18,6 +18,7 @@ import type {
 } from '@headroom/core';
 import { InMemoryChangeTargets } from '@headroom/lab/remediation/changeTargets.js';
 import { makeChangeApplier } from '../../functions/change-worker/worker.js';
+import { aService } from '../remediation/fixtures.js';
 
 /** RDS as the worker sees it: a source instance and the replicas created from it. */
 export class FakeDb implements DbReplicaControl {
@@ -145,12 +146,15 @@ export function changeWorker(
     dbPort,
     followUpPort,
     targets = sharedTargets(db),
+    killSwitchOn = () => false,
   }: {
     db?: FakeDb;
     dbPort?: (db: FakeDb) => DbReplicaControl;
     /** Something between the worker and the follow-up queue, e.g. a FaultPlan. */
     followUpPort?: (queue: FollowUpQueue) => FollowUpQueue;
     targets?: ChangeTargets;
+    /** The kill switch the worker reads before every write (the soak's own, where there is one). */
+    killSwitchOn?: () => boolean;
   } = {},
 ): Worker {
   const cache = new FakeCache();
@@ -160,14 +164,20 @@ export function changeWorker(
   const applier = makeChangeApplier({
     ports: {
       db: dbPort ? dbPort(db) : db,
+      aurora: {
+        describeCluster: async () => undefined,
+        createReader: async () => 'created' as const,
+        deleteReader: async () => 'gone' as const,
+      },
       cache,
       followUps: followUpPort ? followUpPort(followUpQueue) : followUpQueue,
       events: { publish: async (e) => void events.push(...e) },
       targets,
-      guard: { isKillSwitchOn: async () => false, recordDecision: async () => {} },
+      guard: { isKillSwitchOn: async () => killSwitchOn(), recordDecision: async () => {} },
       // Every database here carries headroom:service=web, the service of replicaChange.
       configured: [],
       owners: { serviceOf: async () => 'web' },
+      services: { discover: async () => [{ ...aService(), id: 'web' }] },
     },
     persistenceStore,
     now,

@@ -74,6 +74,7 @@ beforeAll(async () => {
   const worker = changeWorker(persistence, () => START, {
     dbPort: (db) => rdsFaults.replicas(recordedDb(db, (source, size) => ledger.record(source, size))),
     followUpPort: (queue) => rdsFaults.queue(queue),
+    killSwitchOn: () => ledger.isKillSwitchOn(),
   });
   worker.db.addSource('orders-db');
   worker.db.addSource('billing-db');

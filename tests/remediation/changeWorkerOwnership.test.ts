@@ -61,6 +61,9 @@ describe('change worker: only the service’s own resources', () => {
       ...change('cache-replicas', resourceId),
       serviceId: 'checkout',
     });
+    // checkout is a tag-discovered service in apply mode, so only ownership can refuse its change.
+    const { services } = setup.current();
+    services.push({ ...services[0]!, id: 'checkout', mode: 'apply' });
     const apply = makeChangeApplier(
       withOwners(async (_k, id) => (id === 'checkout-cache' ? 'checkout' : 'orders')),
     );

@@ -23,6 +23,7 @@ import { startChange } from '@headroom/core';
 import { makeChangeApplier } from '../../functions/change-worker/worker.js';
 import { NOW } from './fixtures.js';
 import {
+  answerLost,
   batch,
   cacheGroup,
   change,
@@ -40,10 +41,6 @@ import {
 
 const setup = changeWorkerSetup();
 const OURS = { 'headroom:created-by': 'headroom' };
-
-/** The SDK's error when the connection dies after the request was sent: the call may have taken effect. */
-const answerLost = () =>
-  Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: { attempts: 3 } });
 
 /**
  * A replication group as ElastiCache keeps it: IncreaseReplicaCount sets the count and leaves the
@@ -233,22 +230,6 @@ describe('change worker: clear failure, never false success', () => {
     ).rejects.toThrow('All records failed processing');
     expect(publishedTypes()).toEqual([]);
   });
-
-  it('an Aurora instance gets a clear refusal, checked before anything is sent', async () => {
-    rdsDescribes(() => [
-      { ...dbInstance('orders-db'), Engine: 'aurora-postgresql', DBClusterIdentifier: 'orders-cluster' },
-    ]);
-    const response = await makeChangeApplier(setup.current().deps)(
-      batch(record(change('db-read-replicas', 'orders-db'), 'orders-db')),
-      context,
-    );
-    expect(response.batchItemFailures).toEqual([]);
-    expect(rds.commandCalls(CreateDBInstanceReadReplicaCommand)).toHaveLength(0);
-    expect(publishedDetail()).toMatchObject({
-      error: 'unsupported/aurora-cluster',
-      cause: expect.stringContaining('orders-cluster'),
-    });
-  });
 });
 
 describe('change worker: the kill switch at the point of action', () => {
@@ -264,5 +245,61 @@ describe('change worker: the kill switch at the point of action', () => {
     expect(publishedDetail()).toMatchObject({ error: 'kill-switch' });
     const [stored] = await setup.current().state.recentDecisions('orders', 5);
     expect(stored?.guardrails).toEqual(['kill-switch']);
+  });
+});
+
+describe('change worker: the service’s mode at the point of action', () => {
+  it.each(['advise', 'off'] as const)(
+    'a change queued before the service was turned to %s is not applied, and says so',
+    async (mode) => {
+      cacheOf(1);
+      const { services, deps, state } = setup.current();
+      services[0] = { ...services[0]!, mode };
+      const response = await makeChangeApplier(deps)(
+        batch(record(change('cache-replicas', 'orders-cache'), 'orders-cache')),
+        context,
+      );
+      expect(response.batchItemFailures).toEqual([]);
+      expect(elastiCache.commandCalls(IncreaseReplicaCountCommand)).toHaveLength(0);
+      expect(publishedTypes()).toEqual(['ActionFailed']);
+      expect(publishedDetail()).toMatchObject({
+        error: `mode-${mode}`,
+        cause: expect.stringContaining(mode),
+      });
+      const [stored] = await state.recentDecisions('orders', 5);
+      expect(stored?.guardrails).toEqual([`mode-${mode}`]);
+    },
+  );
+
+  it('a service no longer managed gets no write either', async () => {
+    cacheOf(1);
+    setup.current().services.length = 0;
+    const response = await makeChangeApplier(setup.current().deps)(
+      batch(record(change('cache-replicas', 'orders-cache'), 'orders-cache')),
+      context,
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(elastiCache.commandCalls(IncreaseReplicaCountCommand)).toHaveLength(0);
+    expect(publishedDetail()).toMatchObject({ error: 'mode-off' });
+  });
+
+  it('a retry after the service was turned to advise writes nothing more', async () => {
+    cacheOf(1);
+    const { services, deps } = setup.current();
+    const apply = makeChangeApplier(deps);
+    const c = change('cache-replicas', 'orders-cache');
+    // The first delivery fails before its write (the group is busy); meanwhile a person turns it to advise.
+    elastiCache
+      .on(DescribeReplicationGroupsCommand)
+      .resolves({ ReplicationGroups: [cacheGroup(1, 'modifying')] });
+    await expect(apply(batch(record(c, 'orders-cache')), context)).rejects.toThrow(
+      'All records failed processing',
+    );
+    services[0] = { ...services[0]!, mode: 'advise' };
+    cacheOf(1);
+    const response = await apply(batch(record(c, 'orders-cache', 2)), context);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(elastiCache.commandCalls(IncreaseReplicaCountCommand)).toHaveLength(0);
+    expect(publishedDetail()).toMatchObject({ error: 'mode-advise' });
   });
 });

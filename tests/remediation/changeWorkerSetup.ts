@@ -27,14 +27,16 @@ import {
   DynamoStateStore,
   ElastiCacheReplicaControl,
   EventBridgePublisher,
+  RdsAuroraReaders,
   RdsReplicaControl,
   SqsChangeDeadLetters,
   SqsFollowUpQueue,
+  type ManagedService,
   type ResourceChange,
   parseServicesJson,
 } from '@headroom/core';
 import type { WorkerDeps } from '../../functions/change-worker/worker.js';
-import { NOW } from './fixtures.js';
+import { aService, NOW } from './fixtures.js';
 
 export const FOLLOW_UP_QUEUE = 'https://sqs.us-east-1.amazonaws.com/123456789012/headroom-follow-ups';
 export const CHANGE_DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/headroom-changes-dlq.fifo';
@@ -54,6 +56,8 @@ export interface Setup {
   logger: Logger;
   dynamo: DynamoDBClient;
   state: DynamoStateStore;
+  /** The services the worker discovers, as they are now: a test may turn one to `advise`. */
+  services: ManagedService[];
 }
 
 /** Registers the hooks; `current()` is the setup of the running test. */
@@ -120,9 +124,11 @@ export function changeWorkerSetup(): { current: () => Setup } {
     sqs.on(SendMessageCommand).resolves({ MessageId: 'follow-1' });
     const clock = { now: () => NOW };
     const state = new DynamoStateStore(dynamo, { tableName: stateTable });
+    const services = [aService()];
     const deps: WorkerDeps = {
       ports: {
         db: new RdsReplicaControl(new RDSClient({ region: 'us-east-1' })),
+        aurora: new RdsAuroraReaders(new RDSClient({ region: 'us-east-1' })),
         cache: new ElastiCacheReplicaControl(new ElastiCacheClient({ region: 'us-east-1' })),
         followUps: new SqsFollowUpQueue(new SQSClient({ region: 'us-east-1' }), FOLLOW_UP_QUEUE),
         events: new EventBridgePublisher(new EventBridgeClient({ region: 'us-east-1' }), {
@@ -135,13 +141,14 @@ export function changeWorkerSetup(): { current: () => Setup } {
           '[{"autoScalingGroup":"orders","dbInstance":"orders-db","cacheGroup":"orders-cache"}]',
         ),
         owners: { serviceOf: async () => undefined },
+        services: { discover: async () => services },
       },
       deadLetters: new SqsChangeDeadLetters(new SQSClient({ region: 'us-east-1' }), CHANGE_DLQ),
       persistenceStore: new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: dynamo }),
       now: clock.now,
       logger,
     };
-    setup = { deps, logger, dynamo, state };
+    setup = { deps, logger, dynamo, state, services };
   });
 
   return {
@@ -248,3 +255,7 @@ export const deadLettered = () =>
     .commandCalls(SendMessageCommand)
     .map((c) => c.args[0].input)
     .filter((input) => input.QueueUrl === CHANGE_DLQ);
+
+/** The SDK's error when the connection dies after the request was sent: the call may have taken effect. */
+export const answerLost = () =>
+  Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: { attempts: 3 } });

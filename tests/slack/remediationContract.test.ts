@@ -43,9 +43,9 @@ const run: Json = {
 };
 const context: Json = { Task: { Token: TOKEN } };
 
-function at(path: string): Json {
+function at(path: string, source: Json = run): Json {
   const [root, ...keys] = path.split('.');
-  let value: Json = root === '$$' ? context : run;
+  let value: Json = root === '$$' ? context : source;
   for (const key of keys) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
     value = value[key] ?? null;
@@ -54,12 +54,12 @@ function at(path: string): Json {
 }
 
 /** Evaluates a PutEvents entry's `.$` paths the way Step Functions does (missing paths aside). */
-function entryOf(stateName: string, outcome?: PassState['Result']) {
+function entryOf(stateName: string, outcome?: PassState['Result'], source: Json = run) {
   const [entry] = (state(stateName) as PutEventsState).Parameters.Entries;
   if (!entry) throw new Error(`${stateName} puts no entry`);
   const detail = Object.fromEntries(
     Object.entries(entry.Detail).map(([key, value]) =>
-      key.endsWith('.$') ? [key.slice(0, -2), at(value)] : [key, value],
+      key.endsWith('.$') ? [key.slice(0, -2), at(value, source)] : [key, value],
     ),
   );
   const detailType = entry['DetailType.$'] ? outcome?.eventType : entry.DetailType;
@@ -96,6 +96,18 @@ describe('remediate.asl.json → notifier', () => {
   ])('Notify after %s reads as %p', (passState, header) => {
     const outcome = (state(passState) as PassState).Result;
     expect(headerOf(entryOf('Notify', outcome))).toBe(header);
+  });
+
+  it('Notify after Applied says a replica change was queued, not applied: the change worker reports the result', () => {
+    const plan = (run as { plan: { [key: string]: Json } }).plan;
+    const change = { kind: 'db-read-replicas', id: 'c0ffee0123456789', resourceId: 'db-main', delta: 1 };
+    const queued: Json = { ...(run as { [key: string]: Json }), plan: { ...plan, changes: [change] } };
+    const event = entryOf('Notify', (state('Applied') as PassState).Result, queued);
+    expect(headerOf(event)).toBe(':hourglass_flowing_sand: Queued: add a read replica to db-main');
+    const message = slackMessageFor(noticeFor(readAdvisorEvent(event), REGION));
+    expect(message.text).toMatch(/^Queued: add a read replica to db-main\./);
+    expect(message.text).toContain('nothing is changed yet');
+    expect(message.text).not.toMatch(/Applied/);
   });
 
   it('NotifyFailure carries the error and its cause', () => {

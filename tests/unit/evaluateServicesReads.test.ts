@@ -16,7 +16,11 @@ import {
   type ManagedService,
   type ServiceState,
 } from '@headroom/core';
-import { MINUTE_READ_EVERY_HOURS, minuteReadDue } from '@headroom/core/forecast/historyReads.js';
+import {
+  MINUTE_READ_EVERY_HOURS,
+  MINUTE_READ_KPIS,
+  minuteReadDue,
+} from '@headroom/core/forecast/historyReads.js';
 import type { ServiceForecast } from '@headroom/core/forecast/serviceForecast.js';
 import { advisorMonthlyBill } from '@headroom/lab/bill/advisorMonthlyBill.js';
 import { MINUTES_PER_MONTH } from '@headroom/lab/bill/prices.js';
@@ -276,7 +280,7 @@ describe('a month of ticks against the bill', () => {
       // The hourly forecast's queries, as refreshForecasts asks for them (forecast/historyReads.ts):
       // each hour every service's request count at 5 minutes, and the services whose minute read is
       // due (staggered, every MINUTE_READ_EVERY_HOURS hours, a margin and rate already stored) their
-      // request count and CPU at 1 minute. Counted over one whole stagger cycle, where each service is
+      // request count, CPU and p99 at 1 minute. Counted over one whole stagger cycle, where each service is
       // due exactly once; the bill prices the month (730 hours, not a whole number of cycles) at that
       // cycle's hourly average.
       const stored = (serviceId: string): ServiceForecast => ({
@@ -293,7 +297,7 @@ describe('a month of ticks against the bill', () => {
         const minuteReads = services.filter((s) => minuteReadDue(s.id, at, stored(s.id)));
         cycleMetrics +=
           planQueries(services, 300, ['requestsPerMinute']).length +
-          planQueries(minuteReads, 60, ['requestsPerMinute', 'cpuPct']).length;
+          planQueries(minuteReads, 60, MINUTE_READ_KPIS).length;
       }
       const forecastMetrics = (MINUTES_PER_MONTH / 60) * (cycleMetrics / MINUTE_READ_EVERY_HOURS);
       const bill = advisorMonthlyBill({

@@ -22,11 +22,14 @@ import type { RunResult } from '@headroom/core/model/replay.js';
 import { UsageError, oneOf, parseCommandArgs, text, wholeNumber } from '../args.js';
 import { writeOutputs } from '../outputs.js';
 import { backtestFrontier } from '../frontierOutputs.js';
-import { DEFAULT_PROFILE, FLEET_SIZES, PROFILE_NAMES } from '../../bench/benchProfiles.js';
+import { FLEET_SIZES } from '../../bench/benchProfiles.js';
+import { DEFAULT_PROFILE, SERVICE_PROFILES } from '../../world/profiles.js';
 import { createProgress, type Progress } from '../progress.js';
 import { MU_PER_INSTANCE, POLICY_NAMES, SERVICE } from '../scenario.js';
 import { checkOutputFile, STDOUT } from '../outputPaths.js';
 import type { Command } from './command.js';
+
+const PROFILE_NAMES: readonly string[] = SERVICE_PROFILES.map((p) => p.name);
 
 const FORMATS = ['auto', 'csv', 'datacenter', 'cloudwatch-json'] as const;
 type TraceFormat = (typeof FORMATS)[number];
@@ -68,7 +71,8 @@ Options:
                        and 100 instances; only N with --peak-instances N), aws-target-tracking,
                        aws-combined and k8s-hpa at targets 40-80 %, Headroom at each setting, the
                        oracle, on worker threads; prints the verdict under the benchmark's rule
-  --profile NAME       with --frontier: the service profile to run against (default ${DEFAULT_PROFILE};
+  --profile NAME       with --frontier: the service profile to run against (default: the trace's
+                       own, ${DEFAULT_PROFILE.name} for a trace the benchmark does not know;
                        known: ${PROFILE_NAMES.join(', ')})
   --allow-gaps         replay a trace even when most of its intervals are filled gaps
   --allow-outliers     replay a trace even with a value over 100 × its 99th percentile
@@ -180,7 +184,7 @@ export const backtestCommand: Command = {
     let progress: Progress | undefined;
     let runs: RunResult[];
     try {
-      ({ runs } = backtestTrace(trace, {
+      ({ runs } = await backtestTrace(trace, {
         traceName,
         peakInstances,
         ...(model ? { asRecorded: true } : {}),

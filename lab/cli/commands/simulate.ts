@@ -7,6 +7,7 @@ import { oneOf, parseCommandArgs, text, wholeNumber } from '../args.js';
 import { POLICY_NAMES, SIMULATION_START, replayPolicies, type ScenarioOptions } from '../scenario.js';
 import { writeOutputs } from '../outputs.js';
 import { addRemediationToRuns, remediationNote, simulateRemediation } from '../../remediation/simulate.js';
+import { DEFAULT_PROFILE, profileNamed, SERVICE_PROFILES } from '../../world/profiles.js';
 import { resolve } from 'node:path';
 import { checkOutputFile } from '../outputPaths.js';
 import { readServiceFile, serviceLine } from '../serviceFile.js';
@@ -23,8 +24,9 @@ Options:
   --policy NAME        policy to replay (default headroom); one of:
                        ${POLICY_NAMES.join(', ')}
   --compare            replay every policy above on the same workload
-  --peak-instances N   scale the load so that its peak needs N instances at the SLO
-                       (default: the generator's own calibration, about 20 on weekday peaks)
+  --profile NAME       the simulated service's profile (default ${DEFAULT_PROFILE.name}); one of:
+                       ${SERVICE_PROFILES.map((p) => p.name).join(', ')}
+  --peak-instances N   scale the load so that its peak needs N instances at the SLO (default 20)
   --service FILE       your service's settings (a ServicesJson file, or its headroom:* tags as JSON)
   --service-id ID      which service of a ServicesJson file with several
   --report FILE        HTML report path (default reports/simulate-<seed>.html, with --compare
@@ -50,6 +52,7 @@ export const simulateCommand: Command = {
       policy: { type: 'string' },
       compare: { type: 'boolean' },
       'peak-instances': { type: 'string' },
+      profile: { type: 'string' },
       service: { type: 'string' },
       'service-id': { type: 'string' },
       report: { type: 'string' },
@@ -68,10 +71,16 @@ export const simulateCommand: Command = {
       traceName: `generated (seed ${seed}, ${days} days)`,
       load: generateWorkload({ seed, startAt: SIMULATION_START, days }),
       startAt: SIMULATION_START,
-      peakInstances:
-        values['peak-instances'] === undefined
-          ? undefined
-          : wholeNumber('simulate', 'peak-instances', values['peak-instances'], 1),
+      peakInstances: wholeNumber('simulate', 'peak-instances', values['peak-instances'], 20, 1),
+      profile: profileNamed(
+        oneOf(
+          'simulate',
+          'profile',
+          values.profile,
+          SERVICE_PROFILES.map((p) => p.name),
+          DEFAULT_PROFILE.name,
+        ),
+      ),
       policies: values.compare ? names : [policy],
       progress: values['no-progress'] !== true,
       ...(serviceFile !== undefined
@@ -83,7 +92,7 @@ export const simulateCommand: Command = {
     checkOutputFile('simulate', 'report', io.cwd, report);
     checkOutputFile('simulate', 'json', io.cwd, text(values.json));
     const started = io.now();
-    const replayed = replayPolicies(options, io);
+    const replayed = await replayPolicies(options, io);
     const wallMs = io.now() - started;
     // Alarms of the same workload, with database and cache tiers, run the real remediation workflow.
     const remediation = await simulateRemediation({ load: options.load, startAt: SIMULATION_START });
@@ -92,8 +101,8 @@ export const simulateCommand: Command = {
       runs,
       title: 'Headroom simulation',
       subtitle: values.compare
-        ? `${options.traceName}, every policy`
-        : `${options.traceName}, policy ${policy}`,
+        ? `${options.traceName}, ${options.profile?.name} profile, every policy`
+        : `${options.traceName}, ${options.profile?.name} profile, policy ${policy}`,
       notes: [
         `Generated workload, seed ${seed}, starting ${new Date(SIMULATION_START).toISOString()}.`,
         remediationNote(remediation),

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { DEFAULT_SLO } from '@headroom/core';
 import type { LoadForecast } from '@headroom/core/forecast/forecastLoad';
 import type { ServiceForecast } from '@headroom/core/forecast/serviceForecast';
-import { headroomFloor, type HeadroomFloorInput } from '@headroom/core/policies/headroomFloor';
+import { headroomFloor, liveRatioOf, type HeadroomFloorInput } from '@headroom/core/policies/headroomFloor';
 import { capacityForLoad } from '@headroom/core/policies/headroomPolicyCapacity';
 import { MINUTE, T0, webService as service } from './observations.js';
 
@@ -113,5 +113,27 @@ describe('headroomFloor: the larger of the need now and the trusted forecast flo
   it('a margin raises the floor over the measured load alone', () => {
     expect(need(3600)).toBeGreaterThan(need(3000));
     expect(headroomFloor({ ...base, riseMargin: 0 })?.capacity).toBe(need(3000));
+  });
+});
+
+describe('the live correction of the forecast', () => {
+  it('corrects the forecast by the measured/forecast ratio of the latest samples, within [0.5, 2]', () => {
+    const forecast: LoadForecast = {
+      madeAt: T0,
+      model: 'seasonal-profile',
+      seasons: ['daily'],
+      start: T0,
+      stepMs: 5 * MINUTE,
+      coverage: 0.95,
+      point: [100, 100, 200],
+      lower: [0, 0, 0],
+      upper: [120, 120, 240],
+      naiveScale: 10,
+      historyHours: 48,
+    };
+    const at = (minute: number, rpm: number) => ({ at: T0 + minute * MINUTE, requestsPerMinute: rpm });
+    expect(liveRatioOf(forecast, [at(1, 110), at(2, 120), at(11, 260)])).toBeCloseTo(1.2, 10);
+    expect(liveRatioOf(forecast, [at(1, 1000)])).toBe(2);
+    expect(liveRatioOf(forecast, [at(30, 1000)])).toBe(1);
   });
 });

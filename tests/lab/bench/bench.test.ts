@@ -66,8 +66,8 @@ describe('run records (simulate and backtest --json)', () => {
 });
 
 describe('backtestTrace on small traces', () => {
-  it('runs every policy on a user trace: static-peak and the oracle never miss the SLO', () => {
-    const result = backtestTrace(join(dir, 'daily.csv'));
+  it('runs every policy on a user trace: static-peak and the oracle never miss the SLO', async () => {
+    const result = await backtestTrace(join(dir, 'daily.csv'));
     expect(result.records.map((r) => r.policy)).toEqual([
       'static-peak',
       'static-mean',
@@ -84,7 +84,7 @@ describe('backtestTrace on small traces', () => {
     expect(by('oracle')?.instanceHours).toBeLessThan(by('static-peak')?.instanceHours ?? 0);
   });
 
-  it('takes a trace already read, marks its gaps on every run and reports progress per policy', () => {
+  it('takes a trace already read, marks its gaps on every run and reports progress per policy', async () => {
     const minute = 60_000;
     // Six hours at 5 minutes with one missing row at 01:00.
     const points = Array.from({ length: 72 }, (_, i) => ({
@@ -97,7 +97,7 @@ describe('backtestTrace on small traces', () => {
       'mine.csv',
     );
     const progress: string[] = [];
-    const result = backtestTrace(trace, {
+    const result = await backtestTrace(trace, {
       policies: ['static-peak', 'oracle'],
       onProgress: (policy, done, total) => progress.push(`${policy} ${done}/${total}`),
     });
@@ -115,8 +115,8 @@ describe('backtestTrace on small traces', () => {
     ]);
   });
 
-  it('refuses a malformed trace with the file, line and value', () => {
-    expect(() => backtestTrace(join(dir, 'bad.csv'))).toThrow(TraceError);
-    expect(() => backtestTrace(join(dir, 'bad.csv'))).toThrow(/bad\.csv.*3.*lots/);
+  it('refuses a malformed trace with the file, line and value', async () => {
+    await expect(backtestTrace(join(dir, 'bad.csv'))).rejects.toThrow(TraceError);
+    await expect(backtestTrace(join(dir, 'bad.csv'))).rejects.toThrow(/bad\.csv.*3.*lots/);
   });
 });

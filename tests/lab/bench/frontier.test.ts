@@ -198,7 +198,7 @@ describe('the frontier on a small trace, in this thread', () => {
     expect(
       run.charts.map((c) => `${c.peakInstances}: ${c.runs.map((r) => r.record.setting).join(', ')}`),
     ).toEqual(
-      [20, 100].map((s) => `${s}: target=50, target=50, target=50, marginQuantile=0.9, perfect foresight`),
+      [20, 100].map((s) => `${s}: target=50, target=50, target=50, slow-minute=$10, perfect foresight`),
     );
   });
 
@@ -217,7 +217,7 @@ describe('the frontier on a small trace, in this thread', () => {
     expect(json.every((r) => Object.keys(r).join() === FRONTIER_FIELDS.join())).toBe(true);
     const md = readFileSync(outcome.files.markdown, 'utf8');
     const v = outcome.verdicts[0];
-    expect(md).toContain(`| daily | 20 | mmc-10rps | ${v?.beaten} of 15 |`);
+    expect(md).toContain(`| daily | 20 | fast-api | ${v?.beaten} of 15 |`);
     expect(md).toMatch(/^- headroom: [\d,]+ simulated minutes\/s/m);
     const html = readFileSync(outcome.files.html, 'utf8');
     expect(html).toContain('<svg class="frontier"');

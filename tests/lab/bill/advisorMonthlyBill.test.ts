@@ -24,34 +24,37 @@ describe('GetMetricData is billed per metric requested', () => {
       reads: everyTickPlan(4, 1),
     });
     // 100 × 4 × 43,800 ticks = 17,520,000, plus the hourly forecast's 5-minute request count and,
-    // one hour in 8, its one-minute request count and CPU: 100 × 1.25 × 730 = 91,250.
-    expect(bill.metricsRequested).toBe(17_611_250);
-    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(176.1125, 10);
+    // one hour in 8, its one-minute request count, CPU and p99: 100 × 1.375 × 730 = 100,375.
+    expect(bill.metricsRequested).toBe(17_620_375);
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(176.20375, 10);
   });
 
-  test('the adaptive plan reads calm services every 40 min and hot ones every 5: $9.97, under the $10 goal', () => {
+  test('the adaptive plan reads calm services every 40 min and hot ones every 5: $9.81, under the $10 goal', () => {
     const bill = advisorMonthlyBill({ services: 100, scheduleMinutes: 1, kpisPerService: 4 });
     // hot: 5 × 2 × 43,800 / 5 = 87,600; calm: 95 × 2 × 43,800 / 40 = 208,050;
-    // forecast: 100 × 1.25 × 730 = 91,250. Total 386,900.
-    expect(bill.metricsRequested).toBe(386_900);
-    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(3.869, 10);
+    // forecast: 100 × (1 + 3/8) × 730 = 100,375 (one hour in 8 the minute read adds load, CPU and
+    // p99, which the capacity learning needs). Total 396,025.
+    expect(bill.metricsRequested).toBe(396_025);
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(3.96025, 10);
     // Evaluate: 43,800 (one call a tick); forecast: 4 shards of 25, each one page of 14 days at
-    // 5 minutes (100,800 points) and one of its minute reads: 8 a run × 730 = 5,840. Total 49,640.
+    // 5 minutes (100,800 points) and one of its minute reads (4 services × 4,320 × 3): 8 a run × 730 = 5,840. Total 49,640.
     expect(bill.getMetricDataCalls).toBe(49_640);
     // Evaluated: hot 5 × 43,800 / 5 = 43,800; calm 95 × 43,800 / 40 = 104,025. Total 147,825.
     expect(bill.servicesEvaluated).toBe(147_825);
     // State read at every hot slot (the calm ones fall on hot ones): 100 × 43,800 / 5 = 876,000.
     expect(bill.statesRead).toBe(876_000);
     // Strongly consistent, 1 unit each: 43,800 kill-switch reads + 876,000 states = 919,800.
-    // Forecast item, 2 units each (14 KB, eventually consistent): (147,825 + 100 × 730) × 2 = 441,650.
-    // 1,361,450 RRU × $0.125/M.
-    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(1_361_450 * 0.125e-6, 12);
-    // 147,825 × 2 (state + record) + 73,000 forecasts × 14 units + 60 changes × 2 = 1,317,770 WRU.
-    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(1_317_770 * 0.625e-6, 12);
+    // Forecast item, 1.5 units each (11 KB, eventually consistent): (147,825 + 100 × 730) × 1.5 =
+    // 331,237.5. 1,251,037.5 RRU × $0.125/M.
+    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(1_251_037.5 * 0.125e-6, 12);
+    // 147,825 × 2 (state + record) + 73,000 forecasts × 11 units + 60 changes × 2 = 1,098,770 WRU.
+    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(1_098_770 * 0.625e-6, 12);
     // EMF: 4 metrics every hour + 11 published only when non-zero, in 10 % of the hours:
     // 5.1 metric-months × $0.30 = $1.53.
     expect(usdOf(bill, 'CloudWatch custom metrics (EMF)')).toBeCloseTo(1.53, 10);
-    expect(bill.totalUsd).toBeCloseTo(9.97, 2);
+    // 24 alarms at $0.10 (both shard queues dead-letter to one queue, one alarm).
+    expect(usdOf(bill, 'CloudWatch alarms')).toBeCloseTo(2.4, 10);
+    expect(bill.totalUsd).toBeCloseTo(9.81, 2);
   });
 
   test('reads are staggered: a 40-minute calm cadence reads 2 or 3 of 100 services a tick, each once per 40', () => {
@@ -100,8 +103,8 @@ describe('a small bill worked out line by line', () => {
   });
 
   test('each line', () => {
-    // GetMetricData: 10 × 2 × 730 + forecast 10 × 1.25 × 730 = 23,725 metrics → $0.23725.
-    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(0.23725, 10);
+    // GetMetricData: 10 × 2 × 730 + forecast 10 × 1.375 × 730 = 24,637.5 metrics → $0.246375.
+    expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(0.246375, 10);
     // Lambda: 730 evaluate + 730 forecast = 1,460 invocations × $0.20/M.
     expect(usdOf(bill, 'Lambda requests')).toBeCloseTo(0.000292, 10);
     // Evaluate: 730 × (0.3 s + one 0.4 s call) + 7,300 services × 0.002 s = 525.6 s at 0.5 GB = 262.8 GB-s;
@@ -110,11 +113,11 @@ describe('a small bill worked out line by line', () => {
     // = 438 + 584 = 1,022 s at 1 GB. 1,284.8 GB-s × $0.0000133334.
     expect(usdOf(bill, 'Lambda compute (arm64)')).toBeCloseTo(1_284.8 * 0.0000133334, 10);
     // Reads, strongly consistent at 1 unit: 730 kill switch + 10 states × 730 ticks = 8,030; forecast
-    // items at 2 units: (7,300 evaluations + 730 runs × 10 services) × 2 = 29,200. 37,230 RRU × $0.125/M.
-    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(37_230 * 0.125e-6, 12);
-    // Writes: 7,300 evaluations × 2 (state + record) + 730 runs × 10 forecasts × 14 units = 14,600 +
-    // 102,200 = 116,800 WRU × $0.625/M.
-    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(116_800 * 0.625e-6, 12);
+    // items at 1.5 units: (7,300 evaluations + 730 runs × 10 services) × 1.5 = 21,900. 29,930 RRU × $0.125/M.
+    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(29_930 * 0.125e-6, 12);
+    // Writes: 7,300 evaluations × 2 (state + record) + 730 runs × 10 forecasts × 11 units = 14,600 +
+    // 80,300 = 94,900 WRU × $0.625/M.
+    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(94_900 * 0.625e-6, 12);
     // Scheduler: 1,460 invocations × $1/M; events: 730 changes × $1/M.
     expect(usdOf(bill, 'EventBridge Scheduler')).toBeCloseTo(0.00146, 10);
     expect(usdOf(bill, 'EventBridge custom events')).toBeCloseTo(0.00073, 10);
@@ -169,8 +172,8 @@ describe('headroom cost', () => {
   test('prints the bill with its total', () => {
     const { text } = costReport(['--services', '100', '--schedule', 'rate(1 minute)']);
     expect(text).toMatch(/100 services, evaluated every 1 min/);
-    expect(text).toMatch(/CloudWatch GetMetricData\s+386,900 metrics requested\s+\$3\.87/);
-    expect(text).toMatch(/Total\s+\$9\.97\n$/);
+    expect(text).toMatch(/CloudWatch GetMetricData\s+396,025 metrics requested\s+\$3\.96/);
+    expect(text).toMatch(/Total\s+\$9\.81\n$/);
   });
 
   test('--json gives the same bill as the model', () => {

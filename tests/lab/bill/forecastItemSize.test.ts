@@ -10,6 +10,7 @@ import { DEFAULT_WORKLOAD } from '@headroom/lab/bill/advisorMonthlyBill';
 import { readUnits, writeUnits } from '@headroom/lab/bill/dynamoUnits';
 import { forecastItemSize, FORECAST_SORT_KEY } from '@headroom/core/aws/dynamoForecasts';
 import { encodeForecast, FORECAST_ENCODING } from '@headroom/core/aws/forecastItem';
+import { EMPTY_CURVE, learnFrom, type Reading } from '@headroom/core/capacity/learning';
 import { DEFAULT_FALLBACK_RULES } from '@headroom/core/forecast/accuracy';
 import { refitForecast } from '@headroom/core/forecast/serviceForecast';
 import type { ServiceForecast } from '@headroom/core/forecast/serviceForecast';
@@ -36,11 +37,30 @@ function realisticForecast(): ServiceForecast {
     upperCoverage: 90 + 10 * noise(),
     points: 12,
   }));
-  return { ...refit, accuracy: { evaluations }, ratePerInstance: 123.456789, riseMargin: 187.654321 };
+  // The learned capacity curve (capacity/learning.ts): a month of minutes across loads from 5 to
+  // 250 requests/s per instance fills 43 bins of 10 %.
+  const readings: Reading[] = [];
+  for (let m = 0; m < 30 * 1440; m++) {
+    const x = 5 * 1.1 ** (m % 42) * (1 + 0.03 * noise());
+    readings.push({
+      at: T0 - 30 * DAY + m * 60_000,
+      requestsPerMinute: x * 60 * 10,
+      p99LatencyMs: (50 + 3000 / (260 - x)) * (1 + 0.2 * noise()),
+      inService: 10,
+    });
+  }
+  const learned = learnFrom(EMPTY_CURVE, readings);
+  return {
+    ...refit,
+    accuracy: { evaluations },
+    ratePerInstance: 123.456789,
+    riseMargin: 187.654321,
+    learned,
+  };
 }
 
 describe('the stored forecast item', () => {
-  test('costs the units the bill charges: 14 write units a put, 2 per eventually consistent read', () => {
+  test('costs the units the bill charges: 11 write units a put, 1.5 per eventually consistent read', () => {
     const forecast = realisticForecast();
     expect(forecast.forecast?.point).toHaveLength(576);
     const item = {
@@ -52,14 +72,15 @@ describe('the stored forecast item', () => {
       body: { B: encodeForecast(forecast) },
     };
     const bytes = forecastItemSize(item);
-    // Measured 14,012 bytes (13,9xx of them the gzipped body): ⌈14,012 / 1,024⌉ = 14 write units,
-    // ⌈14,012 / 4,096⌉ = 4 read units strongly consistent, 2 eventually. The smooth sine of
-    // tests/aws/dynamoForecasts.test.ts with evenly spaced scores compresses to ~4.7 KB; real load does not.
-    expect(bytes).toBeGreaterThan(12 * 1024);
+    // Measured 10,816 bytes with the learned curve (series and scores at 4 significant digits; all at
+    // 6 it was 14,635, 15 write units): ⌈10,816 / 1,024⌉ = 11 write units, ⌈10,816 / 4,096⌉ = 3 read
+    // units strongly consistent, 1.5 eventually. The smooth sine of tests/aws/dynamoForecasts.test.ts
+    // with evenly spaced scores compresses far better; real load does not.
+    expect(bytes).toBeGreaterThan(10 * 1024);
     expect(bytes).toBeLessThanOrEqual(DEFAULT_WORKLOAD.forecastItemBytes);
     expect(writeUnits(bytes)).toBe(writeUnits(DEFAULT_WORKLOAD.forecastItemBytes));
     expect(readUnits(bytes, 'eventual')).toBe(readUnits(DEFAULT_WORKLOAD.forecastItemBytes, 'eventual'));
-    expect([writeUnits(bytes), readUnits(bytes, 'eventual')]).toEqual([14, 2]);
+    expect([writeUnits(bytes), readUnits(bytes, 'eventual')]).toEqual([11, 1.5]);
   });
 
   test('units round up per started KB (writes) and 4 KB (reads), and a bad size is named', () => {

@@ -1,4 +1,4 @@
-import { describe, expect, it, jest } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +54,10 @@ describe('fits', () => {
 
 describe('calibrate on the simulated account (per-instance capacity known: 10 requests/s)', () => {
   const exports = join(dir, 'world');
-  const mu = writeWorldExports(exports, 3);
+  let mu = 0;
+  beforeAll(async () => {
+    mu = await writeWorldExports(exports, 3);
+  });
 
   it('finds the capacity from CPU within 2 %, says how well each fit fits', () => {
     const model = calibrate({

@@ -31,9 +31,9 @@ function page(id: string, label: string, periods: TimelinePoint[][], value: (ps:
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Writes requests.json, p99.json, cpu.json, inservice.json and desired.json under `dir`; returns μ. */
-export function writeWorldExports(dir: string, days = 7, muPerInstance = 10): number {
+export async function writeWorldExports(dir: string, days = 7, muPerInstance = 10): Promise<number> {
   const startAt = Date.UTC(2026, 0, 5);
-  const [run] = replayEveryPolicy(
+  const [run] = await replayEveryPolicy(
     { traceName: 'world', load: generateWorkload({ seed: 3, startAt, days }), startAt },
     { service: BENCH_SERVICE, muPerInstance, policies: ['aws-target-tracking'] },
   );

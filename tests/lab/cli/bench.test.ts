@@ -52,12 +52,12 @@ describe('headroom bench', () => {
     );
     expect(r.stderr).not.toContain('unexpected failure');
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^nyc_taxi: done \(\d+ of 280 runs, [\d.]+ s\)$/m);
+    expect(r.stderr).toMatch(/^nyc_taxi: done \(\d+ of 294 runs, [\d.]+ s\)$/m);
     const records = JSON.parse(readFileSync(join(out, 'frontier.json'), 'utf8')) as FrontierRecord[];
     // 7 traces × 2 sizes × (3 baselines × 5 targets + 4 Headroom settings + the oracle).
-    expect(records).toHaveLength(280);
+    expect(records).toHaveLength(294);
     expect(new Set(records.map((x) => `${x.trace} ${x.peakInstances}`)).size).toBe(14);
-    expect(r.stdout).toMatch(/^\| alibaba2018_cpu \| 100 \| mmc-10rps \| \d+ of 15 \|/m);
+    expect(r.stdout).toMatch(/^\| alibaba2018_cpu \| 100 \| slow-api \| \d+ of 15 \|/m);
     expect(r.stdout).toMatch(/^k8s-hpa: [\d,]+ simulated minutes\/s/m);
     expect(r.stdout).toMatch(/in [\d.]+ s wall, [\d.]+ s CPU, 2 worker threads \(target < 180 s\)/);
     expect(r.stdout).toContain(`JSON: ${join(out, 'frontier.json')}`);

@@ -50,7 +50,7 @@ describe('headroom backtest --frontier', () => {
     expect(records.every((r) => Object.keys(r).join() === FRONTIER_FIELDS.join())).toBe(true);
     expect(new Set(records.map((r) => r.peakInstances))).toEqual(new Set([20, 100]));
     expect(new Set(records.map((r) => `${r.trace} ${r.profile}`))).toEqual(
-      new Set(['checkout-api mmc-10rps']),
+      new Set(['checkout-api fast-api']),
     );
     expect(records.filter((r) => r.default).map((r) => `${r.policy} ${r.peakInstances}`)).toEqual([
       'headroom 20',
@@ -60,9 +60,9 @@ describe('headroom backtest --frontier', () => {
 
   it('prints the verdict per size, the speed per policy and the paths it wrote', () => {
     expect(result.stdout).toMatch(
-      /^\| checkout-api \| 20 \| mmc-10rps \| \d+ of 15 \| (pass|\*\*MISS\*\*) \| [\d.]+ \|/m,
+      /^\| checkout-api \| 20 \| fast-api \| \d+ of 15 \| (pass|\*\*MISS\*\*) \| [\d.]+ \|/m,
     );
-    expect(result.stdout).toMatch(/^\| checkout-api \| 100 \| mmc-10rps \| \d+ of 15 \|/m);
+    expect(result.stdout).toMatch(/^\| checkout-api \| 100 \| fast-api \| \d+ of 15 \|/m);
     expect(result.stdout).toMatch(/^headroom: [\d,]+ simulated minutes\/s/m);
     expect(result.stdout).toContain(`JSON: ${json}`);
     expect(readFileSync(report, 'utf8')).toContain('checkout-api · peak 100 instances');
@@ -78,7 +78,7 @@ describe('headroom backtest --frontier', () => {
       '--peak-instances',
       '30',
       '--profile',
-      'mmc-10rps',
+      'cpu-heavy',
       '--json',
       one,
       '--report',
@@ -88,5 +88,6 @@ describe('headroom backtest --frontier', () => {
     expect(r.code).toBe(0);
     const records = JSON.parse(readFileSync(one, 'utf8')) as FrontierRecord[];
     expect(records.map((x) => x.peakInstances)).toEqual(points.map(() => 30));
+    expect(new Set(records.map((x) => x.profile))).toEqual(new Set(['cpu-heavy']));
   });
 });

@@ -57,10 +57,10 @@ describe('headroom usage', () => {
       ['backtest', '--trace', 'x.csv', '--format', 'xml'],
       "--format must be one of auto, csv, datacenter, cloudwatch-json, got 'xml'",
     ],
-    [['backtest', '--trace', 'x.csv', '--profile', 'mmc-10rps'], '--profile needs --frontier'],
+    [['backtest', '--trace', 'x.csv', '--profile', 'fast-api'], '--profile needs --frontier'],
     [
       ['backtest', '--trace', 'x.csv', '--frontier', '--profile', 'quantum'],
-      "--profile must be one of mmc-10rps, got 'quantum'",
+      "--profile must be one of fast-api, slow-api, cpu-heavy, got 'quantum'",
     ],
   ])('rejects %j with exit 2', async (args, message) => {
     const r = await runCli(args);

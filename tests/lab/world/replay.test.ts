@@ -16,9 +16,9 @@ const reactive: ScalingPolicy = {
 };
 
 describe('replay', () => {
-  it('a fixed fleet on a flat load: cost, no actions, no violations', () => {
+  it('a fixed fleet on a flat load: cost, no actions, no violations', async () => {
     const load = new Array<number>(120).fill(3000);
-    const { summary, timeline, events } = replay({
+    const { summary, timeline, events } = await replay({
       traceName: 'flat',
       load,
       startAt: T0,
@@ -57,9 +57,9 @@ describe('replay', () => {
     expect(timeline[119]?.at).toBe(T0 + 119 * 60_000);
   });
 
-  it('a load step is missed for the boot + warm-up delay by a reactive policy', () => {
+  it('a load step is missed for the boot + warm-up delay by a reactive policy', async () => {
     const load = [...new Array<number>(10).fill(1200), ...new Array<number>(30).fill(6000)];
-    const { summary, timeline, events } = replay({
+    const { summary, timeline, events } = await replay({
       traceName: 'step',
       load,
       startAt: T0,
@@ -83,9 +83,9 @@ describe('replay', () => {
     expect(summary.thetaU).toBeCloseTo((6 * (high - low)) / 40, 9);
   });
 
-  it('clamps the policy to [min, max] and refuses a non-number', () => {
+  it('clamps the policy to [min, max] and refuses a non-number', async () => {
     const service = makeService({ capacity: { min: 2, max: 5, maxStepPct: 100, maxStepInstances: 10 } });
-    const run = replay({
+    const run = await replay({
       traceName: 't',
       load: [600, 600, 600],
       startAt: T0,
@@ -95,12 +95,12 @@ describe('replay', () => {
     });
     expect(run.timeline.map((p) => p.desired)).toEqual([2, 5, 5]);
     const broken: ScalingPolicy = { name: 'broken', decide: () => Number.NaN };
-    expect(() =>
+    await expect(
       replay({ traceName: 't', load: [600], startAt: T0, service, policy: broken, muPerInstance: MU }),
-    ).toThrow(/policy broken returned NaN/);
+    ).rejects.toThrow(/policy broken returned NaN/);
   });
 
-  it('shows the policy the fleet and the KPI history, newest last', () => {
+  it('shows the policy the fleet and the KPI history, newest last', async () => {
     const seen: { at: number; historyLength: number; lastAt: number | undefined; desired: number }[] = [];
     const watcher: ScalingPolicy = {
       name: 'watcher',
@@ -114,7 +114,7 @@ describe('replay', () => {
         return o.fleet.desired;
       },
     };
-    replay({
+    await replay({
       traceName: 't',
       load: [600, 600, 600],
       startAt: T0,
@@ -128,10 +128,10 @@ describe('replay', () => {
     );
   });
 
-  it('reports progress and measures speed with the stopwatch it is given', () => {
+  it('reports progress and measures speed with the stopwatch it is given', async () => {
     const progress: [number, number][] = [];
     let tick = 0;
-    const { summary } = replay({
+    const { summary } = await replay({
       traceName: 't',
       load: new Array<number>(3000).fill(600),
       startAt: T0,
@@ -149,9 +149,9 @@ describe('replay', () => {
     expect(summary.simulatedMinutesPerSecond).toBe(3000);
   });
 
-  it('refuses an empty load and a demand series of the wrong length', () => {
+  it('refuses an empty load and a demand series of the wrong length', async () => {
     const base = { traceName: 'e', startAt: T0, service: makeService(), policy: fixed(1), muPerInstance: MU };
-    expect(() => replay({ ...base, load: [] })).toThrow(/no minutes/);
-    expect(() => replay({ ...base, load: [1, 2], demand: [1] })).toThrow(/demand has 1 minutes/);
+    await expect(replay({ ...base, load: [] })).rejects.toThrow(/no minutes/);
+    await expect(replay({ ...base, load: [1, 2], demand: [1] })).rejects.toThrow(/demand has 1 minutes/);
   });
 });

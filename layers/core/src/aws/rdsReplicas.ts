@@ -30,6 +30,7 @@ export class RdsReplicaReader implements Pick<DbReplicaControl, 'describe'> {
       if (db.InstanceCreateTime !== undefined) instance.createdAt = db.InstanceCreateTime.getTime();
       if (db.Engine !== undefined) instance.engine = db.Engine;
       if (db.DBClusterIdentifier !== undefined) instance.clusterId = db.DBClusterIdentifier;
+      if (db.DBInstanceClass !== undefined) instance.instanceClass = db.DBInstanceClass;
       return instance;
     } catch (error) {
       if (error instanceof DBInstanceNotFoundFault) return undefined;

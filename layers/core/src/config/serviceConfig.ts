@@ -85,7 +85,7 @@ export const SERVICE_CONFIG_KEYS: readonly ServiceConfigKey[] = [
     'slow-minute-cost-usd',
     'amount',
     DEFAULT_SLOW_MINUTE_COST_USD,
-    'Business cost of one minute over the SLO, USD.',
+    'Business cost of one minute over the SLO, USD: against the price per hour, the risk knob.',
   ),
   key(
     'boot-seconds',

@@ -2,6 +2,7 @@
  * What the evaluation use case takes and returns, apart from its steps (evaluateServices.ts,
  * dueReads.ts), so both can name them without importing each other.
  */
+import { DEFAULTS } from '../config/defaults.js';
 import type { ResourceOwners } from '../config/managedServices.js';
 import type { DecisionRecord } from '../model/decision.js';
 import type { ManagedService } from '../model/service.js';
@@ -47,7 +48,7 @@ export interface EvaluationOptions {
   readEverything?: boolean;
 }
 
-export const DEFAULT_REPEAT_NOTICE_MINUTES = 60;
+export const DEFAULT_REPEAT_NOTICE_MINUTES: number = DEFAULTS.repeatNoticeAfterMinutes;
 
 export type ServiceStatus = 'evaluated' | 'conflict' | 'failed' | 'skipped';
 

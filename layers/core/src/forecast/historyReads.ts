@@ -4,11 +4,13 @@
  *   run on (the same buckets they made from one-minute data): 4,032 datapoints, one metric;
  * - once every MINUTE_READ_EVERY_HOURS hours per service (staggered by a hash of its id, so each
  *   hour carries an eighth of the estate), or when its stored forecast has no rise margin or rate
- *   yet: the last 3 days of request count and CPU at one minute, for the rise margin (minute-scale
- *   bursts) and the rate per instance. Between those reads the stored margin and rate are kept:
- *   both are learned from days of history (3 days: an 8-hour refresh renews a ninth of it).
- * Per service-hour that is 1¼ metrics requested (GetMetricData bills per metric) and ~5,100
- * datapoints, instead of 2 metrics and 40,320 datapoints.
+ *   yet: the last 3 days of request count, CPU and p99 latency at one minute, for the rise margin
+ *   (minute-scale bursts), the rate per instance and the capacity curve (capacity/learning.ts,
+ *   which learns each minute once, so each read adds the minutes since the last). Between those
+ *   reads the stored margin, rate and curve are kept: all are learned from days of history (3
+ *   days: an 8-hour refresh renews a ninth of it).
+ * Per service-hour that is 1⅜ metrics requested (GetMetricData bills per metric, not per
+ * datapoint) and ~5,600 datapoints, instead of 2⅙ metrics and ~40,400 datapoints.
  */
 import { readPhase } from '../evaluate/metricReads.js';
 import type { KpiName, KpiSample } from '../model/kpi.js';
@@ -19,6 +21,9 @@ import { DEFAULT_STEP_MS, HOUR_MS } from './series.js';
 import type { ServiceForecast } from './serviceForecast.js';
 
 export const MINUTE_READ_EVERY_HOURS = 8;
+
+/** What a minute read asks for: the margin's load, the rate's CPU, the learning's p99. */
+export const MINUTE_READ_KPIS: readonly KpiName[] = ['requestsPerMinute', 'cpuPct', 'p99LatencyMs'];
 
 /** Whether this run reads the service's last days at one minute (see the file comment). */
 export function minuteReadDue(serviceId: string, at: number, previous: ServiceForecast | undefined): boolean {
@@ -34,7 +39,7 @@ export function minuteReadDue(serviceId: string, at: number, previous: ServiceFo
 export interface ServiceHistory {
   /** Request counts per minute, averaged over 5-minute periods, oldest first. */
   fiveMinute: KpiSample[];
-  /** One-minute request counts and CPU of the last days, when read this run. */
+  /** One-minute request counts, CPU and p99 of the last days, when read this run. */
   minutes?: KpiSample[];
   incomplete?: KpiName[];
 }
@@ -59,7 +64,7 @@ export async function readHistory(
       : await metrics.readKpis(
           withMinutes,
           { start: at - DEFAULT_MARGIN_OPTIONS.historyMs, end: at, periodSeconds: 60 },
-          ['requestsPerMinute', 'cpuPct'],
+          MINUTE_READ_KPIS,
         );
   const out = new Map<string, ServiceHistory>();
   for (const service of services) {

@@ -1,10 +1,22 @@
 /**
- * The forecast use case, run hourly by the forecast function: for every managed service, read
- * up to 14 days of load in as few GetMetricData calls as the reader can make, refit the
- * forecast, score the previous one, and store the 48-hour forecast with its accuracy. The
- * evaluate function reads it back as a floor (forecastFloorFromStore).
+ * The forecast use case, run hourly by the forecast function (or one shard of it): for every
+ * managed service, read 14 days of load at 5 minutes and, every few hours per service, its last
+ * days at one minute (forecast/historyReads.ts), refit the forecast, score the previous one, learn
+ * the rise margin, the rate per instance and the capacity curve (capacity/learning.ts) from the
+ * minutes, and store the 48-hour forecast with its accuracy and what was learned. The evaluate
+ * function reads it back as a floor (forecastFloorFromStore).
  */
+import {
+  beliefRateFor,
+  capacityFromCurve,
+  EMPTY_CURVE,
+  learnFrom,
+  MIN_LEARNED_CONFIDENCE,
+  type Reading,
+} from '../capacity/learning.js';
 import { managedServices, type ResourceOwners } from '../config/managedServices.js';
+import { riseQuantileFor } from '../policies/riskKnob.js';
+import type { FleetCapacity } from '../model/fleet.js';
 import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import type { Clock, FleetControl, MetricsReader, StateStore } from '../ports/index.js';
@@ -108,15 +120,16 @@ export async function refreshForecasts(
     fail('read metrics', error);
     return report;
   }
-  // The in-service count only serves the rate, learned on a minute read.
+  // The group (in service, warming, last activity) serves what a minute read learns: the rate and
+  // the capacity curve. Described without a settling hint: the learning needs its last activity.
   const groups =
     minuteReads.size === 0
-      ? new Map<string, { inService: number }>()
+      ? new Map<string, FleetCapacity>()
       : await deps.fleet
           .describe(readable.filter((s) => minuteReads.has(s.id)).map((s) => s.autoScalingGroupName))
           .catch((error: unknown) => {
             fail('describe groups', error);
-            return new Map<string, { inService: number }>();
+            return new Map<string, FleetCapacity>();
           });
 
   for (const service of readable) {
@@ -130,17 +143,27 @@ export async function refreshForecasts(
       });
       const next = refitForecastOnSeries(service.id, loads, at, before, refit);
       const minutes = read?.minutes;
-      const rate =
-        (minutes && rateOf(minutes, groups.get(service.autoScalingGroupName)?.inService)) ??
-        before?.ratePerInstance;
+      const group = groups.get(service.autoScalingGroupName);
+      const rate = (minutes && rateOf(minutes, group?.inService)) ?? before?.ratePerInstance;
+      // Each minute is learned once (learnedUntil): a minute read learns the minutes since the last.
+      const learned = minutes
+        ? learnFrom(before?.learned ?? EMPTY_CURVE, steadyReadings(service, minutes, group))
+        : before?.learned;
       // The same function on the same series as the benchmarked policy (headroomPolicy).
       const lead = leadTimeMs(service, DEFAULT_EVALUATION_PERIOD_SECONDS);
+      // The risk knob: what a slow minute costs against an instance-hour sets the quantile covered.
       const margin =
-        (minutes && riseMarginFromMinutes(minutes, at, lead, DEFAULT_MARGIN_OPTIONS)) ?? before?.riseMargin;
+        (minutes &&
+          riseMarginFromMinutes(minutes, at, lead, {
+            ...DEFAULT_MARGIN_OPTIONS,
+            quantile: riseQuantileFor(service),
+          })) ??
+        before?.riseMargin;
       await putForecast.call(deps.state, {
         ...next,
         ...(rate !== undefined ? { ratePerInstance: rate } : {}),
         ...(margin !== undefined ? { riseMargin: margin } : {}),
+        ...(learned ? { learned } : {}),
       });
       report.services.push({
         serviceId: service.id,
@@ -173,17 +196,33 @@ export async function forecastFloorFromStore(
   inService?: number,
 ): Promise<ForecastFloor | undefined> {
   const stored = await state.getForecast?.(service.id);
+  const rate = learnedRate(stored, service, inService);
   return headroomFloor({
     service,
     now,
-    latestLoad: latestLoadOf(recent.at(-1), inService, stored?.ratePerInstance),
-    ratePerInstance: stored?.ratePerInstance,
+    latestLoad: latestLoadOf(recent.at(-1), inService, rate),
+    ratePerInstance: rate,
     riseMargin: stored?.riseMargin,
     forecast: stored,
     recent,
     forecastMaxMapePct: DEFAULT_FORECAST_MAX_MAPE_PCT,
     evaluationPeriodSeconds: DEFAULT_EVALUATION_PERIOD_SECONDS,
   });
+}
+
+/**
+ * The rate the floor sizes with: the learned capacity (its latency curve's crossing of the SLO),
+ * only while confident; until then the rate read from CPU and request counts, which assumes a
+ * full CPU is the instance's capacity (without either, decideScaling decides without a floor).
+ */
+function learnedRate(
+  stored: ServiceForecast | undefined,
+  service: ManagedService,
+  inService: number | undefined,
+): number | undefined {
+  const learned = stored?.learned && capacityFromCurve(stored.learned, service.slo.p99LatencyMs);
+  if (learned === undefined || learned.confidence < MIN_LEARNED_CONFIDENCE) return stored?.ratePerInstance;
+  return beliefRateFor(learned.perInstance, inService ?? 1, service.slo.p99LatencyMs);
 }
 
 /** The measured request count, or between full reads the load CPU says the fleet is serving. */
@@ -195,6 +234,33 @@ function latestLoadOf(
   if (latest?.requestsPerMinute !== undefined) return latest.requestsPerMinute;
   if (latest?.cpuPct === undefined || inService === undefined || rate === undefined) return undefined;
   return loadFromCpu(latest.cpuPct, inService, rate);
+}
+
+/**
+ * The minutes whose serving fleet is known: the instances in service now, if none was warming and
+ * the group's last scaling activity had settled (boot + warm-up) before the minute began.
+ */
+function steadyReadings(
+  service: ManagedService,
+  minutes: readonly KpiSample[],
+  group: FleetCapacity | undefined,
+): Reading[] {
+  if (group === undefined || group.warmingUp > 0 || group.inService <= 0) return [];
+  const settledAt =
+    (group.lastActivityAt ?? Number.NEGATIVE_INFINITY) +
+    (service.timing.bootSeconds + service.timing.warmupSeconds) * 1000;
+  const out: Reading[] = [];
+  for (const s of minutes) {
+    const p99 = s.p99LatencyMs;
+    if (s.at - 60_000 < settledAt || s.requestsPerMinute === undefined || p99 === undefined) continue;
+    out.push({
+      at: s.at,
+      requestsPerMinute: s.requestsPerMinute,
+      p99LatencyMs: p99,
+      inService: group.inService,
+    });
+  }
+  return out;
 }
 
 function rateOf(samples: readonly KpiSample[], inService: number | undefined): number | undefined {

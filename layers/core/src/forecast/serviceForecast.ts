@@ -3,6 +3,7 @@
  * both run it: score the previous forecast, update the accuracy, decide whether to trust
  * forecasting at all, and forecast the next 48 h when there is enough history.
  */
+import type { LearnedCurve } from '../capacity/learning.js';
 import type { KpiSample } from '../model/kpi.js';
 import {
   DEFAULT_FALLBACK_RULES,
@@ -38,6 +39,8 @@ export interface ServiceForecast {
    * refit's series); with the rate and the latest load it gives the need now (headroomFloor).
    */
   riseMargin?: number;
+  /** The latency-against-load curve learned so far (capacity/learning.ts), carried from run to run. */
+  learned?: LearnedCurve;
 }
 
 export interface RefitOptions {

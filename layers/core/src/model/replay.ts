@@ -21,6 +21,15 @@ export interface ScalingPolicy {
   decide(observation: PolicyObservation): number;
 }
 
+/** A policy whose decision waits on ports (Headroom's deployed evaluation, lab/world/deployedHeadroom.ts). */
+export interface AsyncScalingPolicy {
+  readonly name: string;
+  decide(observation: PolicyObservation): Promise<number>;
+}
+
+/** What a replay runs: a policy that answers at once or one that waits on its ports. */
+export type ReplayPolicy = ScalingPolicy | AsyncScalingPolicy;
+
 /** One simulated minute, as the report and the benchmark see it. */
 export interface TimelinePoint {
   at: number;

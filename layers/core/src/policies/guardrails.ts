@@ -5,6 +5,7 @@
 import type { DecisionRecord, Outcome, ScalingDecision } from '../model/decision.js';
 import type { CapacityLimits, Mode } from '../model/service.js';
 import type { ServiceState } from '../ports/index.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { clampToLimits, limitToStep } from './guardrailsLimits.js';
 
 export interface GuardrailContext {
@@ -20,9 +21,9 @@ export interface GuardrailContext {
   approvalScaleInPct?: number;
 }
 
-export const DEFAULT_APPROVAL_SCALE_IN_PCT = 50;
-/** Actions per service per UTC day unless configured: room for one every 15 minutes. */
-export const DEFAULT_DAILY_ACTION_BUDGET = 96;
+export const DEFAULT_APPROVAL_SCALE_IN_PCT: number = DEFAULTS.approvalScaleInPct;
+/** Actions per service per UTC day unless configured (the deployment's default, config/defaults.ts). */
+export const DEFAULT_DAILY_ACTION_BUDGET: number = DEFAULTS.dailyActionBudget;
 const DAY_MS = 86_400_000;
 
 /** UTC day number of an epoch-ms time, the unit of the daily action budget. */

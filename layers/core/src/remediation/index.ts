@@ -11,3 +11,4 @@ export * from './worker.js';
 export * from './workflow.js';
 export * from './reachTarget.js';
 export * from './atAction.js';
+export * from './readerShape.js';

@@ -19,6 +19,8 @@ export interface DbInstance {
   engine?: string;
   /** The Aurora (or Multi-AZ) cluster the instance belongs to, if any. */
   clusterId?: string;
+  /** DBInstanceClass, e.g. db.r6g.large: an Aurora reader Headroom adds takes its cluster member's. */
+  instanceClass?: string;
 }
 
 export interface DbReplicaControl {
@@ -32,6 +34,37 @@ export interface DbReplicaControl {
   ): Promise<'created' | 'exists'>;
   /** 'gone' when it no longer exists. */
   deleteReplica(replicaId: string): Promise<'deleting' | 'gone'>;
+}
+
+/** An Aurora cluster as DescribeDBClusters gives it: its engine and its instances (one writer). */
+export interface AuroraCluster {
+  id: string;
+  /** aurora-mysql, aurora-postgresql. */
+  engine: string;
+  status: string;
+  /** provisioned, serverless (v1: no instances of its own), … */
+  engineMode?: string;
+  members: { id: string; writer: boolean }[];
+}
+
+/** What CreateDBInstance needs to add a reader to an Aurora cluster (no storage: the cluster has it). */
+export interface AuroraReaderSpec {
+  clusterId: string;
+  engine: string;
+  instanceClass: string;
+}
+
+/** Aurora's readers are instances of its cluster: CreateDBInstance with DBClusterIdentifier, DeleteDBInstance. */
+export interface AuroraReaderControl {
+  describeCluster(clusterId: string): Promise<AuroraCluster | undefined>;
+  /** 'exists' when an instance of that identifier is already there (a retried create). */
+  createReader(
+    spec: AuroraReaderSpec,
+    readerId: string,
+    tags: Record<string, string>,
+  ): Promise<'created' | 'exists'>;
+  /** 'gone' when it no longer exists. */
+  deleteReader(readerId: string): Promise<'deleting' | 'gone'>;
 }
 
 export interface CacheGroup {

@@ -15,7 +15,9 @@ import {
   type CacheChange,
   type ReplicaChange,
 } from './changes.js';
+import { auroraReaders, isAurora, rdsReaders, type ReaderShape } from './readerShape.js';
 import type {
+  AuroraReaderControl,
   CacheGroup,
   CacheReplicaControl,
   ChangeTarget,
@@ -29,15 +31,6 @@ export class ResourceBusyError extends Error {
   override readonly name = 'ResourceBusyError';
 }
 
-/** Replica identifiers derived from the change id, so a retried create finds its own replicas. */
-export function replicaIdsFor(change: ReplicaChange): string[] {
-  // 17 (prefix) + 24 + 1 + 12 + 1 + 2 = 57 <= 63; RDS refuses two hyphens in a row.
-  const stem = `${REPLICA_NAME_PREFIX}${change.resourceId.slice(0, 24)}-${change.id.slice(0, 12)}`
-    .toLowerCase()
-    .replace(/-+/g, '-');
-  return Array.from({ length: Math.abs(change.delta) }, (_, i) => `${stem}-${i + 1}`);
-}
-
 /** Headroom's own replica: its name prefix (what IAM checks) and its created-by tag, both. */
 export function isHeadroomReplica(instance: Pick<DbInstance, 'id' | 'tags'>): boolean {
   return (
@@ -45,14 +38,15 @@ export function isHeadroomReplica(instance: Pick<DbInstance, 'id' | 'tags'>): bo
   );
 }
 
-/** Aurora scales readers inside its cluster; CreateDBInstanceReadReplica does not apply to it. */
-export function isAurora(instance: DbInstance): boolean {
-  return (instance.engine ?? '').startsWith('aurora');
-}
-
+/**
+ * Database readers: RDS read replicas of the instance, or, for Aurora, reader instances of its
+ * cluster. Either way the kept target names the readers to exist (or be gone), and only the
+ * missing writes are made.
+ */
 export async function reachReplicaTarget(
   change: ReplicaChange,
   db: DbReplicaControl,
+  aurora: AuroraReaderControl,
   targets: ChangeTargets,
 ): Promise<ChangeTarget> {
   const source = await db.describe(change.resourceId);
@@ -62,44 +56,39 @@ export async function reachReplicaTarget(
       'missing-resource',
       `RDS instance ${change.resourceId} does not exist`,
     );
-  // Checked before anything is sent: AWS would refuse, and retrying would not change its mind.
-  if (isAurora(source))
-    throw new ChangeRefusedError(
-      change,
-      'unsupported/aurora-cluster',
-      `${source.id} is ${source.engine ?? 'Aurora'} in cluster ${source.clusterId ?? '(unknown)'}: Aurora has no ` +
-        'read replicas (CreateDBInstanceReadReplica); its readers are instances of the cluster, added by hand',
-    );
-  const kept = (await targets.get(change.id)) ?? (await keepNewTarget(change, source, db, targets));
+  // The engine decides the calls, before anything is sent: Aurora refuses read replicas.
+  const readers = isAurora(source)
+    ? await auroraReaders(change, source, aurora)
+    : rdsReaders(change, source, db);
+  const kept = (await targets.get(change.id)) ?? (await keepNewTarget(change, readers, db, targets));
   const pending = await stillToDo(change, db, kept.watch);
-  if (pending.length > 0 && source.status !== 'available')
-    throw new ResourceBusyError(`RDS instance ${source.id} is ${source.status}, not available`);
+  if (pending.length > 0 && readers.status !== 'available')
+    throw new ResourceBusyError(`${readers.where} is ${readers.status}, not available`);
   const tags = {
     [CREATED_BY_TAG.key]: CREATED_BY_TAG.value,
     [CHANGE_ID_TAG]: change.id,
     'headroom:service': change.serviceId,
   };
   for (const replica of pending) {
-    if (change.delta > 0) await db.createReplica(source.id, replica.id, tags);
-    else await db.deleteReplica(replica.id);
+    if (change.delta > 0) await readers.create(replica.id, tags);
+    else await readers.remove(replica.id);
   }
   return kept;
 }
 
 async function keepNewTarget(
   change: ReplicaChange,
-  source: DbInstance,
+  readers: ReaderShape,
   db: DbReplicaControl,
   targets: ChangeTargets,
 ): Promise<ChangeTarget> {
-  if (source.status !== 'available')
-    throw new ResourceBusyError(`RDS instance ${source.id} is ${source.status}, not available`);
-  const watch =
-    change.delta > 0 ? replicaIdsFor(change) : await replicasToRemove(change, db, source.replicaIds);
+  if (readers.status !== 'available')
+    throw new ResourceBusyError(`${readers.where} is ${readers.status}, not available`);
+  const watch = change.delta > 0 ? readers.newIds : await replicasToRemove(change, db, readers.readerIds);
   // A replica of this change that already exists counts once.
-  const others = source.replicaIds.filter((id) => !watch.includes(id));
+  const others = readers.readerIds.filter((id) => !watch.includes(id));
   if (change.delta > 0) await refuseWhileOursProvision(change, db, others);
-  const limit = checkReplicaLimit(change.delta > 0 ? others.length : source.replicaIds.length, change.delta);
+  const limit = checkReplicaLimit(change.delta > 0 ? others.length : readers.readerIds.length, change.delta);
   if (!limit.ok) throw new ChangeRefusedError(change, limit.rule, limit.problem);
   return targets.keep(change.id, { target: limit.target, watch });
 }

@@ -7,10 +7,11 @@
 import { declares, SERVICE_TAG, type ResourceOwners, type TierKind } from '../config/managedServices.js';
 import type { DecisionRecord } from '../model/decision.js';
 import type { ManagedService } from '../model/service.js';
-import type { AdvisorEvent, EventPublisher } from '../ports/index.js';
+import type { AdvisorEvent, EventPublisher, FleetControl } from '../ports/index.js';
 import { ChangeRefusedError, describeChange, type ResourceChange } from './changes.js';
 import {
   ResourceRejectedError,
+  type AuroraReaderControl,
   type CacheReplicaControl,
   type ChangeGuard,
   type ChangeTargets,
@@ -20,10 +21,12 @@ import {
 } from './ports.js';
 import { reachCacheTarget, reachReplicaTarget } from './reachTarget.js';
 
-export { isHeadroomReplica, replicaIdsFor, ResourceBusyError } from './reachTarget.js';
+export { isHeadroomReplica, ResourceBusyError } from './reachTarget.js';
 
 export interface WorkerPorts {
   db: DbReplicaControl;
+  /** Readers of Aurora clusters, which have no read replicas of their own. */
+  aurora: AuroraReaderControl;
   cache: CacheReplicaControl;
   followUps: FollowUpQueue;
   events: EventPublisher;
@@ -35,6 +38,8 @@ export interface WorkerPorts {
   configured: readonly ManagedService[];
   /** For any other service, the resource's own `headroom:service` tag says whose it is. */
   owners: ResourceOwners;
+  /** The managed services and their modes as they are now (SERVICES_JSON over tags), read before every change. */
+  services: Pick<FleetControl, 'discover'>;
 }
 
 /** Following a change only reads the resources. */
@@ -72,9 +77,10 @@ export async function applyChange(
 }
 
 /**
- * Brings the resource to the change's absolute target, once the kill switch says it may. Safe to
- * run again after any failure: what already happened is not done twice. A refusal (a limit, the
- * kill switch, AWS saying no for good) is recorded and published, and the message is done.
+ * Brings the resource to the change's absolute target, once the kill switch and the service's mode
+ * say it may. Safe to run again after any failure: what already happened is not done twice. A
+ * refusal (a limit, the kill switch, the mode, AWS saying no for good) is recorded and published,
+ * and the message is done.
  */
 export async function startChange(
   change: ResourceChange,
@@ -82,12 +88,11 @@ export async function startChange(
   now: number,
 ): Promise<ApplyResult> {
   try {
-    if (await ports.guard.isKillSwitchOn())
-      throw new ChangeRefusedError(change, 'kill-switch', 'the kill switch is on; nothing was changed');
+    await refuseUnlessAllowedNow(change, ports);
     await checkOwnership(change, ports);
     const reached =
       change.kind === 'db-read-replicas'
-        ? await reachReplicaTarget(change, ports.db, ports.targets)
+        ? await reachReplicaTarget(change, ports.db, ports.aurora, ports.targets)
         : await reachCacheTarget(change, ports.cache, ports.targets);
     return { changeId: change.id, status: 'started', watch: reached.watch, target: reached.target };
   } catch (error) {
@@ -126,6 +131,25 @@ async function checkOwnership(change: ResourceChange, ports: Pick<WorkerPorts, '
       `${kind} ${change.resourceId} does not belong to ${change.serviceId}: it is not ${how}`,
     );
   }
+}
+
+/**
+ * The guardrails that still apply once the change is queued: the kill switch and the service's
+ * mode, read now, since either may have changed since ClaimAction let the change through. The
+ * cooldown and the daily budget are not looked at again: this change is the action they counted.
+ * A service no longer managed is held as if it were `off`.
+ */
+async function refuseUnlessAllowedNow(change: ResourceChange, ports: WorkerPorts): Promise<void> {
+  const [killSwitch, services] = await Promise.all([ports.guard.isKillSwitchOn(), ports.services.discover()]);
+  if (killSwitch)
+    throw new ChangeRefusedError(change, 'kill-switch', 'the kill switch is on; nothing was changed');
+  const mode = services.find((s) => s.id === change.serviceId)?.mode ?? 'off';
+  if (mode !== 'apply')
+    throw new ChangeRefusedError(
+      change,
+      `mode-${mode}`,
+      `service ${change.serviceId} is in mode ${mode}, not apply; nothing was changed`,
+    );
 }
 
 /** The first look at a started change, sent apart so that a failed send never repeats the change. */

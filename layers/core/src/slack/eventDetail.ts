@@ -49,6 +49,9 @@ export const decisionDetailSchema = z.object({
   guardrails: optional(z.array(z.string())),
   /** Set by the remediation workflow: what became of its plan (applied, advised, rejected, timed-out). */
   remediation: optional(z.string()),
+  /** Set by the remediation workflow: the plan in one line, and the replica or cache changes it queued. */
+  summary: optional(z.string()),
+  changes: optional(z.array(z.object({ id: z.string().min(1), resourceId: z.string().min(1) }))),
   ...placeSchema,
 });
 

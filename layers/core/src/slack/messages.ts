@@ -29,6 +29,7 @@ const VERDICT_TITLES: Record<ChangeVerdict, { emoji: string; title: string }> = 
   blocked: { emoji: ':no_entry_sign:', title: 'Blocked' },
   rejected: { emoji: ':no_entry:', title: 'Rejected' },
   'timed-out': { emoji: ':hourglass:', title: 'Approval timed out' },
+  queued: { emoji: ':hourglass_flowing_sand:', title: 'Queued' },
 };
 
 /** A rejected or blocked change must not read as a fresh recommendation. */

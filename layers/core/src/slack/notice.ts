@@ -30,8 +30,15 @@ export interface Notice {
   guardrails?: string[];
 }
 
-/** Why a decision event did not end as its type says: blocked by a guardrail, rejected, timed out. */
-export type ChangeVerdict = 'blocked' | 'rejected' | 'timed-out';
+/**
+ * Why a decision event did not end as its type says: blocked by a guardrail, rejected, timed out,
+ * or only queued (a replica or cache change, which the change worker applies and reports later).
+ */
+export type ChangeVerdict = 'blocked' | 'rejected' | 'timed-out' | 'queued';
+
+/** Sent along with a queued change: what to watch for, since nothing has been changed yet. */
+export const QUEUED_NOTE =
+  'Queued for the change worker; nothing is changed yet. It reports the result: Remediation completed, or Failed with the reason.';
 
 function verdictOf(outcome: string | undefined, remediation: string | undefined): ChangeVerdict | undefined {
   if (remediation === 'rejected' || remediation === 'timed-out') return remediation;
@@ -83,11 +90,14 @@ export function noticeFor(typed: TypedAdvisorEvent, region: string): Notice {
   switch (typed.type) {
     case 'Recommendation':
     case 'ActionApplied': {
-      const { decision, outcome, remediation, guardrails } = typed.detail;
-      const verdict = verdictOf(outcome, remediation);
+      const { decision, outcome, remediation, guardrails, summary, changes } = typed.detail;
+      const queued = remediation === 'applied' && (changes ?? []).length > 0;
+      const verdict = queued ? 'queued' : verdictOf(outcome, remediation);
+      const described = change(queued && summary ? { decision, summary } : { decision });
       return {
         ...base,
-        ...change({ decision }),
+        ...described,
+        ...(queued ? { why: [described.why, QUEUED_NOTE].filter((t) => t !== '').join(' ') } : {}),
         ...(verdict ? { verdict } : {}),
         ...(guardrails && guardrails.length > 0 ? { guardrails } : {}),
       };

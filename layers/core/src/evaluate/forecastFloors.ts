@@ -1,21 +1,17 @@
 /**
- * The stored forecast as evaluateServices' `forecasts` hook. The hook is given a service id; the
+ * The stored forecast as evaluateServices' `forecasts` hook, wired the same by the evaluate function
+ * and by the replay (lab/world/deployedHeadroom.ts). The hook is given a service id; the
  * floor (headroomFloor, as benchmarked) needs the service (its SLO and lead time) and its latest
  * load (the need now, and the measured/forecast ratio), so the fleet and the metrics reader
  * handed to evaluateServices remember what each run discovers, describes and reads (a calm read
  * has CPU but no request count: the load is then what CPU shows on the instances in service). Config entries win
  * over tags for the same id, as in evaluateServices.
  */
-import {
-  forecastFloorFromStore,
-  type Clock,
-  type FleetControl,
-  type ForecastFloor,
-  type KpiSample,
-  type ManagedService,
-  type MetricsReader,
-  type StateStore,
-} from '@headroom/core';
+import { forecastFloorFromStore } from '../forecast/refreshForecasts.js';
+import type { KpiSample } from '../model/kpi.js';
+import type { ManagedService } from '../model/service.js';
+import type { Clock, FleetControl, MetricsReader, StateStore } from '../ports/index.js';
+import type { ForecastFloor } from './decideScaling.js';
 
 /** The stretch of load the floor is corrected by, as in the benchmarked policy (LIVE_WINDOW_MINUTES). */
 export const LIVE_WINDOW_MS = 15 * 60_000;

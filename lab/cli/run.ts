@@ -13,6 +13,7 @@ import { simulateCommand } from './commands/simulate.js';
 import { validateCommand } from './commands/validate.js';
 import { decisionsCommand, explainCommand, killSwitchCommand } from './commands/operate.js';
 import { statusCommand } from './commands/status.js';
+import { doctorCommand } from './commands/doctor.js';
 import type { CliIo, Command } from './commands/command.js';
 
 const COMMANDS: readonly Command[] = [
@@ -26,6 +27,7 @@ const COMMANDS: readonly Command[] = [
   killSwitchCommand(),
   decisionsCommand(),
   explainCommand(),
+  doctorCommand(),
 ];
 
 export function topLevelHelp(): string {

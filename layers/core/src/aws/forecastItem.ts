@@ -2,7 +2,8 @@
  * How a ServiceForecast is kept in one DynamoDB item. As plain attributes it is ~75 KB (three
  * 48-hour series at 5-minute steps and two weeks of hourly scores, every number at full double
  * precision), and DynamoDB bills reads per 4 KB and writes per 1 KB. So the body is JSON with
- * non-integers cut to 6 significant digits (far finer than any forecast's error), gzipped: ~7 KB.
+ * non-integers cut to 6 significant digits (far finer than any forecast's error), gzipped: ~14 KB on
+ * noisy load (tests/lab/bill/forecastItemSize.test.ts measures it; a smooth load compresses further).
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';

@@ -302,8 +302,6 @@
 
   function draw(trace, i) {
     var section = document.getElementById('trace-' + i);
-    // A single policy's overview strip is left out of the page: its panel has the same marks.
-    if (!section) return;
     // A panel inside a closed <details> is drawn when first opened (it has no width before).
     var closed = section.closest('details:not([open])');
     if (closed) {

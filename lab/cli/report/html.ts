@@ -54,12 +54,14 @@ export function renderHtmlReport(input: ReportInput): string {
   const maxPoints = input.maxPointsPerSeries ?? DEFAULT_MAX_POINTS;
   const groups = [...groupByTrace(input.runs)];
   const colors = policyColors(input.runs.map((r) => r.summary.policy));
-  // data.traces holds, per trace, the overview strip's marks, then one entry per policy's panel;
+  // data.traces holds, per trace, the overview strip's marks (when several policies ran), then one
+  // entry per policy's panel;
   // each entry's index is the id (trace-<index>) of the element it is drawn in.
   const traces: TraceChart[] = [];
   const sections = groups.map(([trace, runs]) => {
     const chart = traceChart(trace, runs, maxPoints);
-    const overview = traces.push(marksOnly(chart)) - 1;
+    // A single policy's panel has its own marks: no overview strip then.
+    const overview = runs.length > 1 ? traces.push(marksOnly(chart)) - 1 : -1;
     const panels = chart.policies.map((policy) => traces.push(onePolicy(chart, policy)) - 1);
     return traceSection(trace, runs, { overview, panels }, colors, input.slo);
   });

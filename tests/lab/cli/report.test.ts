@@ -9,12 +9,11 @@ function embeddedData(html: string): ReportData {
   return JSON.parse(match[1]) as ReportData;
 }
 
-/** The overview entry of a trace (marks of every policy) and one panel entry per policy, in order. */
-function entriesOf(data: ReportData, trace: string): { overview: TraceChart; panels: TraceChart[] } {
+/** The overview entry of a trace (marks of every policy, when several ran) and one panel entry per policy. */
+function entriesOf(data: ReportData, trace: string): { overview?: TraceChart; panels: TraceChart[] } {
   const all = data.traces.filter((t) => t.trace === trace);
-  const [overview, ...panels] = all;
-  if (!overview) throw new Error(`no chart data for ${trace}`);
-  return { overview, panels };
+  if (all.length === 0) throw new Error(`no chart data for ${trace}`);
+  return all.length === 1 ? { panels: all } : { overview: all[0]!, panels: all.slice(1) };
 }
 
 const POLICIES = [
@@ -38,9 +37,12 @@ describe('renderHtmlReport', () => {
     expect([...new Set(data.traces.map((t) => t.trace))]).toEqual(['trace-a', 'trace-b']);
     const { overview, panels } = entriesOf(data, 'trace-a');
     // The overview strip carries every policy's marks, no series; each panel one policy's series.
-    expect(overview.policies.map((p) => p.policy)).toEqual(['headroom', 'oracle']);
-    expect(overview.policies[0]!.inService).toEqual([]);
-    expect(overview.load).toEqual([]);
+    expect(overview!.policies.map((p) => p.policy)).toEqual(['headroom', 'oracle']);
+    expect(overview!.policies[0]!.inService).toEqual([]);
+    expect(overview!.load).toEqual([]);
+    // One policy: its panel only, no overview strip.
+    expect(entriesOf(data, 'trace-b').panels.map((t) => t.policies.length)).toEqual([1]);
+    expect(data.traces.filter((t) => t.trace === 'trace-b')).toHaveLength(1);
     expect(panels.map((t) => t.policies.map((p) => p.policy))).toEqual([['headroom'], ['oracle']]);
     const oracle = panels[1]!;
     expect(oracle.x).toHaveLength(120);
@@ -51,8 +53,8 @@ describe('renderHtmlReport', () => {
     expect(oracle.policies[0]!.cpu).toEqual(runs[2]!.timeline.map((p) => p.cpuPct));
     const violated = runs[2]!.timeline.flatMap((p, i) => (p.sloViolated ? [i] : []));
     expect(violated.length).toBeGreaterThan(0);
-    expect(overview.policies[1]!.violationSlots).toEqual(violated);
-    expect(overview.policies[0]!.violationSlots).toEqual([]);
+    expect(overview!.policies[1]!.violationSlots).toEqual(violated);
+    expect(overview!.policies[0]!.violationSlots).toEqual([]);
     expect(data.colors).toMatchObject({ headroom: '#1f77b4', oracle: '#2ca02c' });
   });
 
@@ -79,13 +81,13 @@ describe('renderHtmlReport', () => {
     const runs = POLICIES.map((p, i) => syntheticRun('month', p, 43_200, i * 3));
     const html = renderHtmlReport({ title: 'Month', runs });
     const { overview, panels } = entriesOf(embeddedData(html), 'month');
-    expect(overview.x).toHaveLength(2000);
+    expect(overview!.x).toHaveLength(2000);
     expect(panels).toHaveLength(7);
     for (const panel of panels) {
       const [p] = panel.policies;
       expect([p!.inService.length, p!.p99.length, p!.cpu.length]).toEqual([2000, 2000, 2000]);
     }
-    expect(overview.minutes).toBe(43_200);
+    expect(overview!.minutes).toBe(43_200);
     expect(html.length).toBeLessThan(3_000_000);
   });
 

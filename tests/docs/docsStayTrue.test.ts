@@ -141,6 +141,14 @@ describe('command outputs the docs show', () => {
     },
   );
 
+  it("state Headroom's own bill as the cost example prints it", () => {
+    const total = /^Total\s+(\$[\d.,]+)$/m.exec(read(`${EXAMPLES_DIR}/cost-100.txt`))?.[1];
+    expect(total).toMatch(/^\$\d/);
+    expect(read('docs/operations.md')).toContain(
+      `**100 services on a one-minute schedule: ${total} a month**`,
+    );
+  });
+
   it('mask only the wall clock: the speed column, the replay time and the spacing they set', () => {
     const text = [
       'headroom                31  1,412.0   58.74  0.01   1.82   0.3  87.7      1.1      117    5,431',

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', '.aws-sam', 'build', 'bench-results', 'reports', 'coverage'] },
+  { ignores: ['node_modules', '.aws-sam', 'build', 'bench-results', 'reports', 'coverage', 'vendor'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

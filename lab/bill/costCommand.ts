@@ -21,6 +21,7 @@ Options:
   --hot-share PCT       percent of services that are hot at a time (adaptive plan, default 5)
   --free-tier           subtract the account's always-free allowances
   --json                print the bill as JSON on standard output (also '--json -')
+  -h, --help            this help
 `;
 
 /** Minutes from an EventBridge rate expression or a bare number. */

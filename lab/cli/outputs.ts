@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { RunResult } from '@headroom/core/model/replay.js';
 import type { CliIo } from './commands/command.js';
-import { renderHtmlReport } from './report/html.js';
+import { renderHtmlReport, type ReportInput } from './report/html.js';
 import { STDOUT } from './outputPaths.js';
 import { benchRecords } from './scenario.js';
 import { formatSummaryTable, writeRecordsJson } from './table.js';
@@ -21,6 +21,8 @@ export interface Outputs {
   wallMs: number;
   /** Fields added to every JSON record (how the trace was read, the service model). */
   recordExtras?: object;
+  /** The replayed service's SLO, drawn and stated on the report. */
+  slo?: ReportInput['slo'];
 }
 
 export function writeOutputs(io: CliIo, outputs: Outputs): void {
@@ -45,6 +47,7 @@ export function writeOutputs(io: CliIo, outputs: Outputs): void {
       subtitle: outputs.subtitle,
       notes: outputs.notes,
       runs: outputs.runs,
+      ...(outputs.slo ? { slo: outputs.slo } : {}),
     }),
   );
   say.write(`Report: ${report}\n`);

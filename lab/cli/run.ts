@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from './args.js';
+import { paint, styleFor } from './colour.js';
 import { backtestCommand } from './commands/backtest.js';
 import { benchCommand } from './commands/bench.js';
 import { calibrateCommand } from './commands/calibrate.js';
@@ -13,9 +14,11 @@ import { simulateCommand } from './commands/simulate.js';
 import { validateCommand } from './commands/validate.js';
 import { decisionsCommand, explainCommand, killSwitchCommand } from './commands/operate.js';
 import { statusCommand } from './commands/status.js';
+import { doctorCommand } from './commands/doctor.js';
 import type { CliIo, Command } from './commands/command.js';
 
-const COMMANDS: readonly Command[] = [
+/** Every command, in the order the help lists them. */
+export const COMMANDS: readonly Command[] = [
   simulateCommand,
   backtestCommand,
   calibrateCommand,
@@ -26,6 +29,7 @@ const COMMANDS: readonly Command[] = [
   killSwitchCommand(),
   decisionsCommand(),
   explainCommand(),
+  doctorCommand(),
 ];
 
 export function topLevelHelp(): string {
@@ -87,13 +91,14 @@ export async function runCli(
 const INPUT_ERRORS = new Set(['TraceError', 'ConfigError', 'SeriesError']);
 
 function reportFailure(error: unknown, io: CliIo): number {
+  const headroom = paint(styleFor(io.stderr), 'red', 'headroom:');
   if (error instanceof UsageError) {
     const help = error.command === 'headroom' ? 'headroom --help' : `headroom ${error.command} --help`;
-    io.stderr.write(`headroom: ${error.message}\nSee '${help}'.\n`);
+    io.stderr.write(`${headroom} ${error.message}\nSee '${help}'.\n`);
     return 2;
   }
   if (error instanceof Error && (INPUT_ERRORS.has(error.name) || INPUT_ERRORS.has(error.constructor.name))) {
-    io.stderr.write(`headroom: ${error.message}\n`);
+    io.stderr.write(`${headroom} ${error.message}\n`);
     return 1;
   }
   io.stderr.write(

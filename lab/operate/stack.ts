@@ -4,19 +4,28 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AutoScalingFleetReader } from '@headroom/core/aws/autoScalingFleetReader.js';
 import { DynamoStateStore } from '@headroom/core/aws/dynamoState.js';
+import { parseServicesJson } from '@headroom/core/config/serviceConfig.js';
+import type { ManagedService } from '@headroom/core/model/service.js';
 
 export interface OperateClients {
   cloudFormation: CloudFormationClient;
   dynamo: DynamoDBClient;
   autoScaling: AutoScalingClient;
+  cloudWatch: CloudWatchClient;
+  secretsManager: SecretsManagerClient;
 }
 
 export const awsClients = (): OperateClients => ({
   cloudFormation: new CloudFormationClient({}),
   dynamo: new DynamoDBClient({}),
   autoScaling: new AutoScalingClient({}),
+  cloudWatch: new CloudWatchClient({}),
+  secretsManager: new SecretsManagerClient({}),
 });
 
 export class StackError extends Error {
@@ -76,4 +85,29 @@ export function stateStoreOf(
   if (table === undefined)
     throw new StackError(`stack "${stackName}" has no StateTableName output: is it a Headroom stack?`);
   return new DynamoStateStore(clients.dynamo, { tableName: table });
+}
+
+/** Where a managed service was found: the stack's ServicesJson parameter or a group's tags. */
+export interface FoundService {
+  service: ManagedService;
+  from: 'ServicesJson' | 'tags';
+}
+
+/**
+ * The services the advisor manages, found as it finds them: the stack's ServicesJson entries, then
+ * the groups tagged headroom:managed (through the same Auto Scaling adapter), an entry winning
+ * over a tag for the same id.
+ */
+export async function stackServices(
+  reader: AutoScalingFleetReader,
+  parameters: Record<string, string>,
+): Promise<FoundService[]> {
+  const listed = parseServicesJson(parameters['ServicesJson'] ?? '[]');
+  const tagged = await reader.discover();
+  return [
+    ...listed.map((service) => ({ service, from: 'ServicesJson' as const })),
+    ...tagged
+      .filter((t) => !listed.some((l) => l.id === t.id))
+      .map((service) => ({ service, from: 'tags' as const })),
+  ];
 }

@@ -5,6 +5,7 @@
  * install and npx do not warn about a Node the code never runs on.
  */
 import { describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadTemplate } from '../template/template.js';
@@ -31,5 +32,38 @@ describe('Node versions', () => {
     expect(readFileSync(resolve(root, 'bin/headroom.mjs'), 'utf8')).toContain(
       "'../node_modules/node/bin/node'",
     );
+  });
+});
+
+describe('installing on the machine Node', () => {
+  const lock = JSON.parse(readFileSync(resolve(root, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { engines?: { node?: string } | string[]; optional?: boolean }>;
+  };
+
+  it('no package npm installs asks for a Node above 20 (npm would warn EBADENGINE on every install)', () => {
+    const above20 = Object.entries(lock.packages).flatMap(([path, p]) => {
+      const range = Array.isArray(p.engines) ? undefined : p.engines?.node;
+      const floor = range && /^>=\s*(\d+)(\.\d+)*(\.x)?$/.exec(range.trim());
+      return floor && Number(floor[1]) > 20 && !p.optional ? [`${path}: node ${range}`] : [];
+    });
+    expect(above20).toEqual([]);
+  });
+
+  it('aws-local-stepfunctions is the vendored copy of 3.0.0, its files unchanged, without engines', () => {
+    expect(pkg.devDependencies['aws-local-stepfunctions']).toBe('file:vendor/aws-local-stepfunctions');
+    const dir = resolve(root, 'vendor/aws-local-stepfunctions');
+    const vendored = JSON.parse(readFileSync(resolve(dir, 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(vendored).toMatchObject({ name: 'aws-local-stepfunctions', version: '3.0.0', license: 'MIT' });
+    expect(vendored['engines']).toBeUndefined();
+    const readme = readFileSync(resolve(root, 'vendor/README.md'), 'utf8');
+    for (const file of ['build/main.node.esm.js', 'build/main.node.cjs', 'build/main.d.ts']) {
+      const sha = createHash('sha256')
+        .update(readFileSync(resolve(dir, file)))
+        .digest('hex');
+      expect(readme).toContain(`\`${file}\` | \`${sha}\``);
+    }
   });
 });

@@ -221,6 +221,7 @@ export const backtestCommand: Command = {
       report: report ?? `reports/backtest-${traceName}.html`,
       json: text(values.json),
       recordExtras: { trace_reading: { ...reading, warnings } },
+      slo: service.slo,
       wallMs: io.now() - started,
     });
     return 0;

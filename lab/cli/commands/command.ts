@@ -4,7 +4,7 @@ export interface CliIo {
   stderr: NodeJS.WriteStream;
   /** Folder relative paths are resolved against. */
   cwd: string;
-  /** Wall clock, epoch ms: only for measuring how fast a run went. */
+  /** Wall clock, epoch ms: how fast a run went, and "now" for the commands that read a deployed stack. */
   now(): number;
 }
 

@@ -4,7 +4,13 @@
  */
 import { generateWorkload } from '../../workloads/generator.js';
 import { oneOf, parseCommandArgs, text, wholeNumber } from '../args.js';
-import { POLICY_NAMES, SIMULATION_START, replayPolicies, type ScenarioOptions } from '../scenario.js';
+import {
+  POLICY_NAMES,
+  SERVICE,
+  SIMULATION_START,
+  replayPolicies,
+  type ScenarioOptions,
+} from '../scenario.js';
 import { writeOutputs } from '../outputs.js';
 import { addRemediationToRuns, remediationNote, simulateRemediation } from '../../remediation/simulate.js';
 import { DEFAULT_PROFILE, profileNamed, SERVICE_PROFILES } from '../../world/profiles.js';
@@ -104,12 +110,13 @@ export const simulateCommand: Command = {
         ? `${options.traceName}, ${options.profile?.name} profile, every policy`
         : `${options.traceName}, ${options.profile?.name} profile, policy ${policy}`,
       notes: [
-        `Generated workload, seed ${seed}, starting ${new Date(SIMULATION_START).toISOString()}.`,
+        `Generated workload, seed ${seed}, starting ${new Date(SIMULATION_START).toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
         remediationNote(remediation),
       ],
       report,
       json: text(values.json),
       wallMs,
+      slo: (options.service ?? SERVICE).slo,
     });
     return 0;
   },

@@ -9,6 +9,9 @@ import { makeBuckets, reduceAny, reduceMinMax, slotOf } from './downsample.js';
 export interface PolicyChart {
   policy: string;
   inService: (number | null)[];
+  /** p99 latency, ms, and CPU, percent, as the policy's fleet saw them (min and max per slot). */
+  p99: (number | null)[];
+  cpu: (number | null)[];
   /** Slots (indices into x) where the SLO was violated at least once. */
   violationSlots: number[];
   /** Slots holding at least one event of each kind. */
@@ -65,10 +68,15 @@ function policyChart(
 ): PolicyChart {
   const aligned = alignTo(run.timeline, times);
   const inService = new Array<number | null>(times.length);
+  const p99 = new Array<number | null>(times.length);
+  const cpu = new Array<number | null>(times.length);
   const flags = new Array<boolean>(times.length);
   for (let i = 0; i < times.length; i++) {
     const p = aligned(i);
     inService[i] = p ? p.inService : null;
+    // An overloaded fleet's p99 may be unbounded: a gap says "off the chart" better than Infinity.
+    p99[i] = p && Number.isFinite(p.p99LatencyMs) ? p.p99LatencyMs : null;
+    cpu[i] = p && Number.isFinite(p.cpuPct) ? p.cpuPct : null;
     flags[i] = p ? p.sloViolated : false;
   }
   const violated = reduceAny(flags, buckets);
@@ -92,6 +100,8 @@ function policyChart(
   return {
     policy: run.summary.policy,
     inService: reduceMinMax(inService, buckets),
+    p99: reduceMinMax(p99, buckets),
+    cpu: reduceMinMax(cpu, buckets),
     violationSlots: violated.flatMap((v, i) => (v ? [i] : [])),
     eventSlots,
   };
@@ -110,4 +120,22 @@ function alignTo(
   if (sameGrid) return (i) => timeline[i];
   const byTime = new Map(timeline.map((p) => [p.at, p]));
   return (i) => byTime.get(times[i] as number);
+}
+
+/**
+ * The same trace for the overview strip of every policy: only the marks (violations, events), so
+ * the series each policy's own panel draws are not embedded twice.
+ */
+export function marksOnly(chart: TraceChart): TraceChart {
+  return {
+    ...chart,
+    load: [],
+    demand: [],
+    policies: chart.policies.map((p) => ({ ...p, inService: [], p99: [], cpu: [] })),
+  };
+}
+
+/** One policy's panel of a trace: its series with the trace's load and demand. */
+export function onePolicy(chart: TraceChart, policy: PolicyChart): TraceChart {
+  return { ...chart, policies: [policy] };
 }

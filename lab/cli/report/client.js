@@ -41,6 +41,8 @@
     return ts == null ? '–' : new Date(ts * 1e3).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
   }
   var TIME_AXIS = {
+    // Room for a whole date between ticks, so labels never run into each other.
+    space: 80,
     values: function (u, splits) {
       return splits.map(isoTick);
     },
@@ -107,6 +109,88 @@
           TIME_AXIS,
           { scale: 'inst', label: 'instances', size: LEFT_AXIS },
           { scale: 'load', side: 1, label: 'requests / min', grid: { show: false }, size: RIGHT_AXIS },
+        ],
+        series: series,
+      },
+      rows,
+      el,
+    );
+  }
+
+  // p99 latency against the SLO line (left axis, ms) and CPU against the target (right axis, %).
+  // Latency far above the SLO is cut at four times the SLO, so the line stays readable.
+  function kpiChart(trace, el, syncKey, height) {
+    var p = trace.policies[0];
+    var slo = data.slo;
+    var flat = function (v) {
+      return trace.x.map(function () {
+        return v;
+      });
+    };
+    var series = [
+      {
+        value: function (u, ts) {
+          return isoTime(ts);
+        },
+      },
+      {
+        label: 'CPU (%)',
+        scale: 'pct',
+        stroke: '#c4c4c4',
+        width: 1,
+        value: function (u, v) {
+          return v == null ? '–' : Math.round(v) + ' %';
+        },
+      },
+      {
+        label: 'p99 (ms)',
+        scale: 'ms',
+        stroke: data.colors[p.policy],
+        width: 1.25,
+        value: function (u, v) {
+          return v == null ? '–' : Math.round(v) + ' ms';
+        },
+      },
+    ];
+    var rows = [trace.x, p.cpu, p.p99];
+    if (slo) {
+      series.push({
+        label: 'SLO ' + slo.p99LatencyMs + ' ms',
+        scale: 'ms',
+        stroke: VIOLATION,
+        width: 1.5,
+        dash: [8, 4],
+      });
+      rows.push(flat(slo.p99LatencyMs));
+      series.push({
+        label: 'CPU target ' + slo.cpuTargetPct + ' %',
+        scale: 'pct',
+        stroke: '#8a8a8a',
+        width: 1,
+        dash: [3, 3],
+      });
+      rows.push(flat(slo.cpuTargetPct));
+    }
+    return new uPlot(
+      {
+        width: width(el),
+        height: height,
+        tzDate: utc,
+        cursor: { sync: { key: syncKey }, drag: { x: true, y: false } },
+        scales: {
+          x: { time: true },
+          ms: {
+            range: function (u, min, max) {
+              var top = slo ? Math.min(Math.max(max, slo.p99LatencyMs * 1.5), slo.p99LatencyMs * 4) : max;
+              return [0, Math.max(1, top) * 1.05];
+            },
+          },
+          pct: { range: [0, 100] },
+        },
+        axes: [
+          TIME_AXIS,
+          { scale: 'ms', label: 'p99 latency (ms)', size: LEFT_AXIS },
+          { scale: 'pct', side: 1, label: 'CPU (%)', grid: { show: false }, size: RIGHT_AXIS },
         ],
         series: series,
       },
@@ -228,28 +312,38 @@
       return;
     }
     var height = Number(section.getAttribute('data-height')) || 360;
-    var mainEl = section.querySelector('.chart');
-    var stripEl = section.querySelector('.strip');
     var key = 'trace-' + i;
-    var main = mainChart(trace, mainEl, key, height);
-    var strip = stripChart(trace, stripEl, key);
-    // Zooming one chart zooms the other, so marks stay under the lines they explain.
+    // Any of the three may be absent: the overview has only the strip, the frontier no p99 panel.
+    var parts = [
+      [section.querySelector('.chart'), mainChart, height],
+      [section.querySelector('.kpi'), kpiChart, Math.round(height * 0.8)],
+      [section.querySelector('.strip'), stripChart, null],
+    ]
+      .filter(function (part) {
+        return part[0] !== null;
+      })
+      .map(function (part) {
+        var h = part[2] === null ? stripHeight(trace.policies.length) : part[2];
+        return { el: part[0], h: h, plot: part[1](trace, part[0], key, h) };
+      });
+    // Zooming one chart zooms the others, so marks stay under the lines they explain.
     var syncing = false;
-    function follow(from, to) {
-      from.hooks.setScale = [
+    parts.forEach(function (from) {
+      from.plot.hooks.setScale = [
         function (u, scale) {
           if (scale !== 'x' || syncing) return;
           syncing = true;
-          to.setScale('x', { min: u.scales.x.min, max: u.scales.x.max });
+          parts.forEach(function (to) {
+            if (to !== from) to.plot.setScale('x', { min: u.scales.x.min, max: u.scales.x.max });
+          });
           syncing = false;
         },
       ];
-    }
-    follow(main, strip);
-    follow(strip, main);
+    });
     window.addEventListener('resize', function () {
-      main.setSize({ width: width(mainEl), height: height });
-      strip.setSize({ width: width(stripEl), height: stripHeight(trace.policies.length) });
+      parts.forEach(function (part) {
+        part.plot.setSize({ width: width(part.el), height: part.h });
+      });
     });
   }
   data.traces.forEach(draw);

@@ -148,7 +148,8 @@ export function renderFrontierReport(input: FrontierReportInput): string {
         x: chart!.x,
         load: chart!.load,
         demand: chart!.demand,
-        policies: [run],
+        // The frontier's panels draw capacity and marks, not p99 and CPU: not embedded.
+        policies: [{ ...run, p99: [], cpu: [] }],
         minutes: 0,
       });
       return `<section id="trace-${index}" class="panel" data-height="200"><h3>${escapeHtml(`${record.policy} ${record.setting}`)}: ${record.sloViolationMinutes} SLO min, ${record.instanceHours.toFixed(1)} inst-h, ${record.flaps} flaps</h3><div class="chart"></div><div class="strip"></div></section>`;

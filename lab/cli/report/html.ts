@@ -1,13 +1,16 @@
 /**
  * The HTML report: one self-contained file (uPlot, its CSS, the page script and the data are
- * inlined) that opens offline. Per trace a chart of load, demand and capacity in service per
- * policy, a strip of SLO violations and events under it, and the summary table.
+ * inlined) that opens offline. Per trace: the SLO stated, a strip of every policy's SLO violations
+ * and events, the summary table, every event other than scaling, then one panel per policy (open
+ * one at a time): load, demand and its instances in service; its p99 against the SLO line and its
+ * CPU against the target.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { RunResult } from '@headroom/core/model/replay.js';
 import { SUMMARY_COLUMNS } from '../columns.js';
-import { groupByTrace, traceChart, type TraceChart } from './chartData.js';
+import type { ServiceSlo } from '@headroom/core/model/service.js';
+import { groupByTrace, marksOnly, onePolicy, traceChart, type TraceChart } from './chartData.js';
 
 export interface ReportInput {
   title: string;
@@ -18,6 +21,8 @@ export interface ReportInput {
   notes?: readonly string[];
   /** Most slots per series in a chart (default 2,000), so a month of minutes stays small. */
   maxPointsPerSeries?: number;
+  /** The replayed service's objectives: drawn as lines on the p99 and CPU panels, and stated. */
+  slo?: Pick<ServiceSlo, 'p99LatencyMs' | 'cpuTargetPct'>;
 }
 
 /** The JSON embedded in the page (id `report-data`), as the page script reads it. */
@@ -25,6 +30,8 @@ export interface ReportData {
   traces: TraceChart[];
   /** Line colour per policy name. */
   colors: Record<string, string>;
+  /** The objectives drawn on the p99 and CPU panels, when known. */
+  slo?: Pick<ServiceSlo, 'p99LatencyMs' | 'cpuTargetPct'>;
 }
 
 export const DEFAULT_MAX_POINTS = 2000;
@@ -46,18 +53,25 @@ const SPARE_COLORS = ['#17becf', '#e377c2', '#aec7e8', '#ffbb78', '#98df8a', '#c
 export function renderHtmlReport(input: ReportInput): string {
   const maxPoints = input.maxPointsPerSeries ?? DEFAULT_MAX_POINTS;
   const groups = [...groupByTrace(input.runs)];
-  const data: ReportData = {
-    traces: groups.map(([trace, runs]) => traceChart(trace, runs, maxPoints)),
-    colors: policyColors(input.runs.map((r) => r.summary.policy)),
-  };
-  const sections = groups.map(([trace, runs], i) => traceSection(trace, runs, i, data.colors)).join('\n');
+  const colors = policyColors(input.runs.map((r) => r.summary.policy));
+  // data.traces holds, per trace, the overview strip's marks (when several policies ran), then one
+  // entry per policy's panel;
+  // each entry's index is the id (trace-<index>) of the element it is drawn in.
+  const traces: TraceChart[] = [];
+  const sections = groups.map(([trace, runs]) => {
+    const chart = traceChart(trace, runs, maxPoints);
+    // A single policy's panel has its own marks: no overview strip then.
+    const overview = runs.length > 1 ? traces.push(marksOnly(chart)) - 1 : -1;
+    const panels = chart.policies.map((policy) => traces.push(onePolicy(chart, policy)) - 1);
+    return traceSection(trace, runs, { overview, panels }, colors, input.slo);
+  });
   return reportPage({
     title: input.title,
     ...(input.subtitle ? { subtitle: input.subtitle } : {}),
     notes: input.notes ?? [],
-    body: sections || '<p>No runs to show.</p>',
+    body: sections.join('\n') || '<p>No runs to show.</p>',
     footer: columnLegend(),
-    data,
+    data: { traces, colors, ...(input.slo ? { slo: input.slo } : {}) },
   });
 }
 
@@ -124,34 +138,23 @@ function scriptSafeJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c');
 }
 
-function traceSection(
-  trace: string,
-  runs: readonly RunResult[],
-  index: number,
-  colors: Record<string, string>,
-): string {
-  const first = runs[0]?.timeline[0]?.at;
-  const last = runs[0]?.timeline.at(-1)?.at;
-  const span =
-    first !== undefined && last !== undefined
-      ? `${formatUtc(first)} → ${formatUtc(last)} UTC, ${runs[0]?.summary.minutes.toLocaleString('en-US')} minutes`
-      : 'empty timeline';
-  const listed = runs.flatMap((run) => {
+function sloStatement(slo: ReportInput['slo']): string {
+  return slo
+    ? `SLO: p99 latency at most ${slo.p99LatencyMs} ms (red line on the p99 panels); CPU target ${slo.cpuTargetPct} % (dashed grey line).`
+    : 'SLO: not given for this run; the p99 and CPU panels show no objective line.';
+}
+
+function eventItem(run: RunResult, e: RunResult['events'][number], dot: string): string {
+  return `<li>${dot}${escapeHtml(run.summary.policy)} · ${formatUtc(e.at)} · ${e.kind}: ${escapeHtml(e.label)}</li>`;
+}
+
+/** Every event other than scaling, per policy: the first ones listed, the rest one click away. */
+function eventList(runs: readonly RunResult[], colors: Record<string, string>): string[] {
+  return runs.flatMap((run) => {
     const others = run.events.filter((e) => e.kind !== 'scaling');
     const dot = `<span class="dot" style="background:${colors[run.summary.policy]}"></span>`;
-    const items = others
-      .slice(0, LISTED_EVENTS_PER_POLICY)
-      .map(
-        (e) =>
-          `<li>${dot}${escapeHtml(run.summary.policy)} · ${formatUtc(e.at)} · ${e.kind}: ${escapeHtml(e.label)}</li>`,
-      );
-    const rest = others
-      .slice(LISTED_EVENTS_PER_POLICY)
-      .map(
-        (e) =>
-          `<li>${dot}${escapeHtml(run.summary.policy)} · ${formatUtc(e.at)} · ${e.kind}: ${escapeHtml(e.label)}</li>`,
-      );
-    // Every event stays reachable: the rest open on demand rather than being counted away.
+    const items = others.slice(0, LISTED_EVENTS_PER_POLICY).map((e) => eventItem(run, e, dot));
+    const rest = others.slice(LISTED_EVENTS_PER_POLICY).map((e) => eventItem(run, e, dot));
     return rest.length > 0
       ? [
           ...items,
@@ -159,14 +162,53 @@ function traceSection(
         ]
       : items;
   });
-  return `<section id="trace-${index}">
+}
+
+/** The panel opened first: Headroom's when it ran, else the first policy's. */
+function openedPanel(runs: readonly RunResult[]): number {
+  return Math.max(
+    0,
+    runs.findIndex((r) => r.summary.policy === 'headroom'),
+  );
+}
+
+function traceSection(
+  trace: string,
+  runs: readonly RunResult[],
+  ids: { overview: number; panels: readonly number[] },
+  colors: Record<string, string>,
+  slo: ReportInput['slo'],
+): string {
+  const first = runs[0]?.timeline[0]?.at;
+  const last = runs[0]?.timeline.at(-1)?.at;
+  const span =
+    first !== undefined && last !== undefined
+      ? `${formatUtc(first)} → ${formatUtc(last)} UTC, ${runs[0]?.summary.minutes.toLocaleString('en-US')} minutes`
+      : 'empty timeline';
+  const listed = eventList(runs, colors);
+  const opened = openedPanel(runs);
+  const panels = runs.map((run, i) => {
+    const s = run.summary;
+    const dot = `<span class="dot" style="background:${colors[s.policy]}"></span>`;
+    return `<details class="policy"${i === opened ? ' open' : ''}><summary>${dot}<b>${escapeHtml(s.policy)}</b>: ${s.sloViolationMinutes.toLocaleString('en-US')} SLO-violation minutes, ${s.instanceHours.toFixed(1)} instance-hours</summary>
+<div id="trace-${ids.panels[i]}" class="panel" data-height="240">
+<p class="caption">Load (grey, right axis), demand d(t) (dashed) and ${escapeHtml(s.policy)}'s instances in service</p>
+<div class="chart"></div>
+<p class="caption">p99 latency (left axis, ms) against the SLO${slo ? ` of ${slo.p99LatencyMs} ms` : ''}; CPU (right axis, %)${slo ? ` against the ${slo.cpuTargetPct} % target` : ''}</p>
+<div class="kpi"></div>
+<div class="strip"></div>
+</div>
+</details>`;
+  });
+  return `<section>
 <h2>${escapeHtml(trace)}</h2>
 <p class="span">${span}</p>
-<div class="chart"></div>
-<p class="marks"><span class="mark violation"></span>SLO violated <span class="mark tick"></span>scaling action <span class="mark diamond"></span>remediation / alarm <span class="mark gap"></span>gap in the trace · drag to zoom, double-click to reset</p>
-<div class="strip"></div>
+<p class="slo">${escapeHtml(sloStatement(slo))}</p>
+${runs.length > 1 ? `<div id="trace-${ids.overview}" class="overview"><div class="strip"></div></div>\n` : ''}<p class="marks"><span class="mark violation"></span>SLO violated <span class="mark tick"></span>scaling action <span class="mark diamond"></span>remediation / alarm <span class="mark gap"></span>gap in the trace · drag to zoom, double-click to reset</p>
 ${summaryTable(runs, colors)}
-${listed.length ? `<details><summary>Events other than scaling</summary><ul class="events">${listed.join('')}</ul></details>` : ''}
+${listed.length ? `<details><summary>Events other than scaling (${runs.reduce((n, r) => n + r.events.filter((e) => e.kind !== 'scaling').length, 0).toLocaleString('en-US')})</summary><ul class="events">${listed.join('')}</ul></details>` : ''}
+<h3>One panel per policy${runs.length > 1 ? ' (click a name to open or close it)' : ''}</h3>
+${panels.join('\n')}
 </section>`;
 }
 
@@ -234,6 +276,11 @@ table.summary small { color: #777; font-weight: 400; }
 tr.own td { font-weight: 600; }
 .dot { display: inline-block; width: 10px; height: 10px; border-radius: 50%; margin-right: 6px; }
 details { font-size: 13px; margin-top: 8px; }
+.slo { font-size: 13px; margin: 0 0 8px; }
+h3 { font-size: 14px; margin: 16px 0 4px; }
+details.policy { border-top: 1px solid #eee; padding-top: 4px; }
+details.policy > summary { cursor: pointer; font-size: 14px; padding: 4px 0; }
+.caption { font-size: 12px; color: #555; margin: 8px 0 2px; }
 ul.events { list-style: none; padding-left: 4px; }
 footer { font-size: 12px; color: #555; padding-bottom: 24px; }
 footer dl { display: grid; grid-template-columns: max-content auto; gap: 2px 12px; }

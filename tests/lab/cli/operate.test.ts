@@ -6,6 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoStateStore, type DecisionRecord } from '@headroom/core';
 import type { CliIo, Command } from '@headroom/lab/cli/commands/command';
 import type { OperateClients } from '@headroom/lab/operate/stack';
@@ -13,36 +15,12 @@ import { decisionsCommand, explainCommand, killSwitchCommand } from '@headroom/l
 import { statusCommand } from '@headroom/lab/cli/commands/status';
 import { runCli as runHeadroom } from '@headroom/lab/cli/run';
 import { STATE_TABLE, startDynalite, type LocalDynamo } from '../../support/dynalite.js';
+import { group, metricAnswer, stackAnswer, T0 } from './stackFixtures.js';
 
-const T0 = Date.UTC(2026, 11, 1, 10, 0);
 let dynamo: LocalDynamo;
 const cfn = mockClient(CloudFormationClient);
 const asg = mockClient(AutoScalingClient);
-
-const group = (name: string, desired: number, tags: Record<string, string>) => ({
-  AutoScalingGroupName: name,
-  MinSize: 1,
-  MaxSize: 20,
-  DesiredCapacity: desired,
-  DefaultCooldown: 300,
-  AvailabilityZones: ['us-east-1a'],
-  HealthCheckType: 'ELB',
-  CreatedTime: new Date(T0),
-  Instances: Array.from({ length: desired }, (_, i) => ({
-    InstanceId: `i-${name}${i}`,
-    AvailabilityZone: 'us-east-1a',
-    LifecycleState: i === desired - 1 ? ('Pending' as const) : ('InService' as const),
-    HealthStatus: 'Healthy',
-    ProtectedFromScaleIn: false,
-  })),
-  Tags: Object.entries(tags).map(([Key, Value]) => ({
-    Key,
-    Value,
-    ResourceId: name,
-    ResourceType: 'auto-scaling-group',
-    PropagateAtLaunch: false,
-  })),
-});
+const cw = mockClient(CloudWatchClient);
 
 beforeAll(async () => {
   dynamo = await startDynalite();
@@ -54,30 +32,24 @@ beforeAll(async () => {
   ] as const) {
     await store.recordDecision(record(at, desired));
   }
+  // The hourly refit's latest word on web: too little history to forecast, a rate and a rise margin learned.
+  await store.putForecast({
+    serviceId: 'web',
+    at: T0,
+    accuracy: { evaluations: [] },
+    verdict: {
+      use: 'reactive',
+      fallback: 'history-short',
+      reason: 'only 20.0 h of history; forecasting needs 24 h',
+    },
+    ratePerInstance: 10,
+    riseMargin: 600,
+  });
 });
 afterAll(async () => dynamo.close());
 beforeEach(() => {
   cfn.reset();
-  cfn.on(DescribeStacksCommand, { StackName: 'headroom-prod' }).resolves({
-    Stacks: [
-      {
-        StackName: 'headroom-prod',
-        StackStatus: 'UPDATE_COMPLETE',
-        CreationTime: new Date(T0),
-        Parameters: [
-          {
-            ParameterKey: 'ServicesJson',
-            ParameterValue:
-              '[{"autoScalingGroup":"web-asg","serviceId":"web","mode":"apply","min":2,"max":12}]',
-          },
-        ],
-        Outputs: [
-          { OutputKey: 'StateTableName', OutputValue: STATE_TABLE },
-          { OutputKey: 'AdvisorEventBusName', OutputValue: 'headroom-prod-events' },
-        ],
-      },
-    ],
-  });
+  cfn.on(DescribeStacksCommand, { StackName: 'headroom-prod' }).resolves(stackAnswer('headroom-prod'));
   asg.reset();
   asg
     .on(DescribeAutoScalingGroupsCommand, { Filters: [{ Name: 'tag-key', Values: ['headroom:managed'] }] })
@@ -91,6 +63,13 @@ beforeEach(() => {
     })
     .on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['web-asg'] })
     .resolves({ AutoScalingGroups: [group('web-asg', 5, {})] });
+  cw.reset();
+  // web's p99 is 0.42 s (TargetResponseTime is in seconds) at 64 % CPU; api-asg has no load balancer.
+  cw.on(GetMetricDataCommand).callsFake(
+    metricAnswer(
+      (label) => ({ 'web latencyP99': 0.42, 'web cpu': 64, 'web requests': 3000, 'api-asg cpu': 81 })[label],
+    ),
+  );
   cfn
     .on(DescribeStacksCommand, { StackName: 'nope' })
     .rejects(Object.assign(new Error('Stack with id nope does not exist'), { name: 'ValidationError' }));
@@ -131,6 +110,8 @@ async function run(make: Make, argv: string[]): Promise<{ code: number; out: str
     cloudFormation: new CloudFormationClient({ region: 'us-east-1' }),
     dynamo: dynamo.client,
     autoScaling: new AutoScalingClient({ region: 'us-east-1' }),
+    cloudWatch: new CloudWatchClient({ region: 'us-east-1' }),
+    secretsManager: new SecretsManagerClient({ region: 'us-east-1' }),
   });
   const command = make(clients);
   const code = await runHeadroom([command.name, ...argv], io, [command]);
@@ -170,15 +151,25 @@ describe('headroom status', () => {
     expect(r.err).toBe('');
     const lines = r.out.split('\n');
     expect(lines[0]).toMatch(
-      /^SERVICE\s+MODE\s+DESIRED\s+IN SERVICE\s+MIN–MAX\s+P99 SLO\s+FORECAST\s+LAST DECISION$/,
+      /^SERVICE\s+MODE\s+DESIRED\s+IN SERVICE\s+MIN–MAX\s+P99\/SLO\s+CPU\/TARGET\s+FORECAST\s+FLOOR\s+LAST DECISION$/,
     );
+    // p99 420 ms of a 500 ms SLO, CPU 64 % of a 70 % target; the floor from the stored rate and margin.
     expect(lines[1]).toMatch(
-      /^web\s+apply\s+5\s+4 \(\+1 warming\)\s+2–12\s+500 ms\s+none yet\s+2026-12-01 10:15 4→4 unchanged$/,
+      /^web\s+apply\s+5\s+4 \(\+1 warming\)\s+2–12\s+420\/500 ms\s+64\/70 %\s+reactive: history-short\s+8\s+2026-12-01 10:15 4→4 unchanged$/,
     );
+    // No load balancer: no p99 to show; no forecast stored: no floor.
     expect(lines[2]).toMatch(
-      /^api-asg\s+advise\s+3\s+2 \(\+1 warming\)\s+1–9\s+500 ms\s+none yet\s+none yet$/,
+      /^api-asg\s+advise\s+3\s+2 \(\+1 warming\)\s+1–9\s+-\/500 ms\s+81\/70 %\s+none yet\s+-\s+none yet$/,
     );
-    expect(lines[3]).toMatch(/^Kill switch: (off|ON)\. Times are UTC\.$/);
+    // One GetMetricData call for both services, over the last 15 minutes.
+    const reads = cw.commandCalls(GetMetricDataCommand);
+    expect(reads).toHaveLength(1);
+    const input = reads[0]!.args[0].input;
+    expect(input.EndTime!.getTime() - input.StartTime!.getTime()).toBe(15 * 60_000);
+    expect(lines[3]).toMatch(
+      /^Kill switch: (off|ON)\. Times are UTC; KPIs are the latest minute of the last 15\.$/,
+    );
+    expect(r.out).not.toContain('\u001b[');
   });
 });
 

@@ -32,7 +32,7 @@ describe('headroom usage', () => {
     const r = await runCli(['simulte']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(
-      "headroom: unknown command 'simulte'; expected one of simulate, backtest, calibrate, bench, cost, validate, status, kill-switch, decisions, explain",
+      "headroom: unknown command 'simulte'; expected one of simulate, backtest, calibrate, bench, cost, validate, status, kill-switch, decisions, explain, doctor",
     );
   });
 

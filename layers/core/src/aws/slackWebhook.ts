@@ -76,7 +76,7 @@ export class SlackWebhook {
         await sleep(slot.waitMs);
         waitedMs += slot.waitMs;
       }
-      const outcome = await this.attempt(
+      const outcome = await postOnce(
         url,
         body,
         Math.min(this.options.attemptTimeoutMs ?? 3000, deadlineMs - now()),
@@ -88,31 +88,36 @@ export class SlackWebhook {
       waitedMs += step.delayMs;
     }
   }
+}
 
-  private async attempt(url: string, body: string, timeoutMs: number): Promise<PostOutcome> {
-    if (timeoutMs <= 0) return { kind: 'timeout' };
-    try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8' },
-        body,
-        signal: AbortSignal.timeout(timeoutMs),
-        redirect: 'error',
-      });
-      // Draining the body lets the connection be reused. Only a bare Slack error code is kept:
-      // anything else in the body is not ours to repeat in logs.
-      const text = (await response.text()).trim();
-      const slackError = /^[a-z_]{1,64}$/.test(text) && text !== 'ok' ? text : undefined;
-      return {
-        kind: 'response',
-        status: response.status,
-        retryAfter: response.headers.get('retry-after'),
-        ...(slackError ? { slackError } : {}),
-      };
-    } catch (error) {
-      if (isTimeout(error)) return { kind: 'timeout' };
-      return { kind: 'network-error', message: networkErrorCode(error) };
-    }
+/**
+ * One POST of `body` to a webhook, without retry: what Slack answered (status, Retry-After, its
+ * bare error code) or how the attempt failed. `headroom doctor` sends `{}` through it, which Slack
+ * refuses without posting anything, to learn whether the webhook is reachable and still valid.
+ */
+export async function postOnce(url: string, body: string, timeoutMs: number): Promise<PostOutcome> {
+  if (timeoutMs <= 0) return { kind: 'timeout' };
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'error',
+    });
+    // Draining the body lets the connection be reused. Only a bare Slack error code is kept:
+    // anything else in the body is not ours to repeat in logs.
+    const text = (await response.text()).trim();
+    const slackError = /^[a-z_]{1,64}$/.test(text) && text !== 'ok' ? text : undefined;
+    return {
+      kind: 'response',
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      ...(slackError ? { slackError } : {}),
+    };
+  } catch (error) {
+    if (isTimeout(error)) return { kind: 'timeout' };
+    return { kind: 'network-error', message: networkErrorCode(error) };
   }
 }
 

@@ -1,9 +1,15 @@
 /**
- * Notifier: target of the advisor bus's rules. One event → one Slack message. Approval requests
- * are stored (with their task token) before the message goes out, so a button never points at
- * nothing. Any failure throws: EventBridge/Lambda retry, then the dead-letter queue keeps the event.
- * EventBridge delivers at least once, so each event id is handled once (Powertools idempotency):
- * a second copy posts nothing, while a failed attempt leaves no record and its retry posts.
+ * Notifier: target of the advisor bus's rules, on two paths (slack/digest.ts says why).
+ * - At once: ApprovalRequested, ActionFailed and RemediationCompleted, each its own Slack message,
+ *   straight from the bus. Approval requests are stored (with their task token) before the message
+ *   goes out, so a button never points at nothing. Any failure throws: EventBridge/Lambda retry,
+ *   then the dead-letter queue keeps the event. EventBridge delivers at least once, so each event id
+ *   is handled once (Powertools idempotency): a second copy posts nothing, while a failed attempt
+ *   leaves no record and its retry posts.
+ * - In digests: Recommendation and ActionApplied, which the bus queues on NotificationDigestQueue;
+ *   a batch becomes digest posts of up to 100 services, paced by a rate all invocations share.
+ *   A post that fails, or that the deadline leaves for later, returns its events to the queue
+ *   (partial batch response); after maxReceiveCount they are kept on the dead-letter queue.
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -14,18 +20,22 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
+  DIGEST_RATE,
   DynamoApprovalRequests,
+  DynamoRateBucket,
   SlackWebhook,
   advisorEventFromBus,
   clientConfig,
   describeDecision,
+  digestPosts,
   noticeFor,
   parseWebhookSecret,
   readAdvisorEvent,
   sendHeartbeat,
   slackMessageFor,
+  type DigestItem,
   type WebhookTarget,
 } from '@headroom/core';
 
@@ -64,6 +74,20 @@ const SECRET_MAX_AGE_SECONDS = 300;
 const DEADLINE_MARGIN_MS = 1_000;
 /** A day: longer than any redelivery of one event (EventBridge and Lambda give up after an hour each). */
 const IDEMPOTENCY_SECONDS = 24 * 3600;
+/** Time a digest post may take (its attempts and Slack's retries), kept free before the deadline. */
+const POST_BUDGET_MS = 10_000;
+/** Digest posts a second, all invocations together (default DIGEST_RATE: half of Slack's channel rate). */
+const digestRate = {
+  ...DIGEST_RATE,
+  perSecond: Number(process.env['SLACK_DIGEST_PER_SECOND'] ?? DIGEST_RATE.perSecond),
+};
+if (!(digestRate.perSecond > 0)) {
+  throw new Error(
+    `SLACK_DIGEST_PER_SECOND must be a number > 0, got ${process.env['SLACK_DIGEST_PER_SECOND']}`,
+  );
+}
+/** Digest posts pace on the shared bucket; its own local bucket at the same rate never adds a wait. */
+const digestWebhook = new SlackWebhook({ rate: digestRate });
 
 const webhook = new SlackWebhook();
 const dynamo = new DynamoDBClient(clientConfig());
@@ -150,4 +174,59 @@ async function notifyOrLog(event: EventBridgeEvent<string, unknown>, context: Co
   }
 }
 
-export const handler = middy(notifyOrLog).use(injectLambdaContext(logger, { resetKeys: true }));
+/** One batch of routine events as digest posts; returns the events to deliver again. */
+export async function postDigests(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+  const again: string[] = [];
+  const items: DigestItem[] = [];
+  for (const record of event.Records) {
+    try {
+      const bus = JSON.parse(record.body) as EventBridgeEvent<string, unknown>;
+      const typed = readAdvisorEvent(advisorEventFromBus(bus['detail-type'], bus.detail));
+      items.push({ id: record.messageId, notice: noticeFor(typed, env.region) });
+    } catch (error) {
+      // Unreadable now, unreadable on every delivery: it reaches the dead-letter queue and its alarm.
+      logger.error('digest event unreadable', {
+        messageId: record.messageId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      again.push(record.messageId);
+    }
+  }
+  const target = await webhookTarget();
+  const pace = new DynamoRateBucket(dynamo, {
+    tableName: env.idempotencyTable,
+    key: `notifier#digest-rate#${target.channel}`,
+  });
+  const posts = digestPosts(items);
+  let posted = 0;
+  for (const [index, post] of posts.entries()) {
+    const slot = await pace.reserve(Date.now(), digestRate, deadline - POST_BUDGET_MS);
+    if (slot.waitMs === undefined) {
+      logger.info('digest posts left for the next delivery', { why: slot.why, left: posts.length - index });
+      for (const rest of posts.slice(index)) again.push(...rest.ids);
+      break;
+    }
+    if (slot.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, slot.waitMs));
+    try {
+      await digestWebhook.post(target.url, target.channel, post.message, deadline);
+      posted += 1;
+    } catch (error) {
+      logger.error('digest post failed', error instanceof Error ? error : String(error));
+      again.push(...post.ids);
+    }
+  }
+  logger.info('digests posted', { channel: target.channel, events: items.length, posts: posted });
+  return { batchItemFailures: again.map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** The bus's events one at a time, the digest queue's a batch at a time. */
+async function route(
+  event: EventBridgeEvent<string, unknown> | SQSEvent,
+  context: Context,
+): Promise<void | SQSBatchResponse> {
+  if ('Records' in event) return postDigests(event, context);
+  return notifyOrLog(event, context);
+}
+
+export const handler = middy(route).use(injectLambdaContext(logger, { resetKeys: true }));

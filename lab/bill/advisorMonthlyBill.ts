@@ -9,7 +9,7 @@ import { MINUTES_PER_MONTH, MONTHLY_FREE_TIER, US_EAST_1_PRICES, type AdvisorPri
 import { readUnits, writeUnits } from './dynamoUnits.js';
 import { adaptivePlan, readsOnTick, type MetricReadPlan } from '@headroom/core/evaluate/readPlan.js';
 import { MAX_SERVICES_PER_SHARD } from '@headroom/core/shards/shardPlan.js';
-import { evaluateTickWork, forecastRunWork, shardQueueRequests } from './shardedWork.js';
+import { digestQueueRequests, evaluateTickWork, forecastRunWork, shardQueueRequests } from './shardedWork.js';
 
 /** What the bill assumes about the advisor's work besides metric reads; each default is stated. */
 export interface AdvisorWorkload {
@@ -282,6 +282,8 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
     w.polledQueues * w.idlePollsPerQueuePerMinute * MINUTES_PER_MONTH + w.queuedChangesPerMonth * 3;
   // The two shard queues (standard): the planners' sends, a receive and a delete per shard, and
   // the event sources' polling of an empty queue.
+  // Recommendations and actions applied reach Slack through the digest queue.
+  const digestRequests = digestQueueRequests(changes);
   const shardRequests = shardQueueRequests({
     sendCalls: evaluate.sendCalls + forecastRuns * forecastRun.sendCalls,
     messages: evaluate.shards + forecastRuns * forecastRun.shards,
@@ -347,6 +349,13 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
       shardRequests,
       'requests',
       (net(shardRequests, Math.max(0, MONTHLY_FREE_TIER.sqsRequests - sqsRequests)) / 1e6) *
+        p.sqsStandardPerMillionRequests,
+    ),
+    line(
+      'SQS standard requests (Slack digests)',
+      digestRequests,
+      'requests',
+      (net(digestRequests, Math.max(0, MONTHLY_FREE_TIER.sqsRequests - sqsRequests - shardRequests)) / 1e6) *
         p.sqsStandardPerMillionRequests,
     ),
     line(

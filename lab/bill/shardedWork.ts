@@ -88,8 +88,20 @@ export function forecastRunWork(
   };
 }
 
-/** Polls of an empty queue by an event source: Lambda drops to 2 pollers when idle, each a 20 s long poll. */
-export const IDLE_POLLS_PER_MINUTE = { evaluateShards: 6, forecastShards: 15 };
+/**
+ * Polls of an empty queue by an event source, each a 20 s long poll: Lambda drops to 2 pollers when
+ * idle, but not on a source with MaximumConcurrency (the forecast shards'), which keeps 5.
+ */
+export const IDLE_POLLS_PER_MINUTE = { evaluateShards: 6, forecastShards: 15, digests: 6 };
+
+/**
+ * The Slack digest queue (template.yaml NotificationDigestQueue): EventBridge's send, the event
+ * source's receive and delete for each routine event (counted one by one, though batched), and
+ * the idle polling.
+ */
+export function digestQueueRequests(routineEvents: number): number {
+  return 3 * routineEvents + IDLE_POLLS_PER_MINUTE.digests * MINUTES_PER_MONTH;
+}
 
 export function shardQueueRequests(work: { sendCalls: number; messages: number }): number {
   const idle =

@@ -80,7 +80,7 @@ beforeAll(async () => {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
   const notifier = await import('../../functions/notifier/handler.js');
-  notify = (event, ctx) => notifier.handler(event as never, ctx);
+  notify = async (event, ctx) => void (await notifier.handler(event as never, ctx));
   const interactions = await import('../../functions/interactions/handler.js');
   interact = (event) =>
     interactions.handler(event, {} as never) as Promise<APIGatewayProxyStructuredResultV2>;

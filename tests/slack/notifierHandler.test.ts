@@ -56,7 +56,7 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
   });
   const module = await import('../../functions/notifier/handler.js');
-  notify = (event, ctx) => module.handler(event as never, ctx);
+  notify = async (event, ctx) => void (await module.handler(event as never, ctx));
 });
 
 beforeEach(() => {

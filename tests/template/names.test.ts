@@ -4,7 +4,7 @@
  * advisor event the notifier formats for Slack.
  */
 import { describe, expect, it } from '@jest/globals';
-import { ADVISOR_EVENT_TYPES } from '@headroom/core';
+import { ADVISOR_EVENT_TYPES, DIGEST_TYPES } from '@headroom/core';
 import { isRecord, type TemplateValue } from '../../scripts/iamTemplate.js';
 import { loadTemplate } from './template.js';
 
@@ -118,14 +118,36 @@ describe('names within limits for a 128-character stack name', () => {
   });
 });
 
-describe('the notifier rule', () => {
-  it('matches every advisor event type the notifier formats for Slack, RemediationCompleted included', () => {
-    const events = template.Resources.NotifierFunction!.Properties!.Events as Record<
-      string,
-      Record<string, TemplateValue>
-    >;
-    const pattern = (events.AdvisorEvents!.Properties as Record<string, Record<string, TemplateValue>>)
-      .Pattern!;
-    expect([...(pattern['detail-type'] as string[])].sort()).toEqual([...ADVISOR_EVENT_TYPES].sort());
+describe('the notifier rules', () => {
+  const events = template.Resources.NotifierFunction!.Properties!.Events as Record<
+    string,
+    Record<string, TemplateValue>
+  >;
+  const detailTypes = (pattern: Record<string, TemplateValue>) =>
+    [...(pattern['detail-type'] as string[])].sort();
+  const atOnce = detailTypes(
+    (events.AdvisorEvents!.Properties as Record<string, Record<string, TemplateValue>>).Pattern!,
+  );
+  const digests = detailTypes(
+    (template.Resources.NotificationDigestRule!.Properties as Record<string, Record<string, TemplateValue>>)
+      .EventPattern!,
+  );
+
+  it('together match every advisor event type the notifier formats for Slack, each once', () => {
+    expect([...atOnce, ...digests].sort()).toEqual([...ADVISOR_EVENT_TYPES].sort());
+  });
+
+  it('post approvals, failures and remediations at once, and only routine advice in digests', () => {
+    expect(atOnce).toEqual(['ActionFailed', 'ApprovalRequested', 'RemediationCompleted']);
+    expect(digests).toEqual([...DIGEST_TYPES].sort());
+    // The digest queue is the notifier's event source; what it cannot post ends on the notifier's DLQ.
+    const source = events.Digests!.Properties as Record<string, TemplateValue>;
+    expect(source['Queue']).toEqual({ 'Fn::GetAtt': ['NotificationDigestQueue', 'Arn'] });
+    expect(source['FunctionResponseTypes']).toEqual(['ReportBatchItemFailures']);
+    const queue = template.Resources.NotificationDigestQueue!.Properties as Record<string, TemplateValue>;
+    expect(queue['RedrivePolicy']).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['NotifierDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 10,
+    });
   });
 });

@@ -18,6 +18,7 @@ export * from './policies/guardrails.js';
 export * from './cost/costModel.js';
 export * from './slack/index.js';
 export * from './aws/slackWebhook.js';
+export * from './aws/dynamoRateBucket.js';
 export * from './aws/taskTokens.js';
 export * from './aws/dynamoApprovals.js';
 export * from './aws/stepFunctionsApprovals.js';

@@ -29,7 +29,7 @@ describe('GetMetricData is billed per metric requested', () => {
     expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(176.20375, 10);
   });
 
-  test('the adaptive plan reads calm services every 40 min and hot ones every 5: $9.81, under the $10 goal', () => {
+  test('the adaptive plan reads calm services every 40 min and hot ones every 5: $9.92, under the $10 goal', () => {
     const bill = advisorMonthlyBill({ services: 100, scheduleMinutes: 1, kpisPerService: 4 });
     // hot: 5 × 2 × 43,800 / 5 = 87,600; calm: 95 × 2 × 43,800 / 40 = 208,050;
     // forecast: 100 × (1 + 3/8) × 730 = 100,375 (one hour in 8 the minute read adds load, CPU and
@@ -54,7 +54,10 @@ describe('GetMetricData is billed per metric requested', () => {
     expect(usdOf(bill, 'CloudWatch custom metrics (EMF)')).toBeCloseTo(1.53, 10);
     // 24 alarms at $0.10 (both shard queues dead-letter to one queue, one alarm).
     expect(usdOf(bill, 'CloudWatch alarms')).toBeCloseTo(2.4, 10);
-    expect(bill.totalUsd).toBeCloseTo(9.81, 2);
+    // The Slack digest queue: 147,825 × 2 % = 2,956.5 routine events × 3 requests (EventBridge's send,
+    // the receive and the delete) + 6 idle polls a minute × 43,800 = 271,669.5 × $0.40/M.
+    expect(usdOf(bill, 'SQS standard requests (Slack digests)')).toBeCloseTo(271_669.5 * 0.4e-6, 10);
+    expect(bill.totalUsd).toBeCloseTo(9.92, 2);
   });
 
   test('reads are staggered: a 40-minute calm cadence reads 2 or 3 of 100 services a tick, each once per 40', () => {
@@ -173,7 +176,7 @@ describe('headroom cost', () => {
     const { text } = costReport(['--services', '100', '--schedule', 'rate(1 minute)']);
     expect(text).toMatch(/100 services, evaluated every 1 min/);
     expect(text).toMatch(/CloudWatch GetMetricData\s+396,025 metrics requested\s+\$3\.96/);
-    expect(text).toMatch(/Total\s+\$9\.81\n$/);
+    expect(text).toMatch(/Total\s+\$9\.92\n$/);
   });
 
   test('--json gives the same bill as the model', () => {

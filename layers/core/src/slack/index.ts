@@ -2,6 +2,7 @@
 export * from './approval.js';
 export type { Block, Button, SlackMessage } from './blockKit.js';
 export * from './consoleLinks.js';
+export * from './digest.js';
 export * from './eventDetail.js';
 export * from './interaction.js';
 export {

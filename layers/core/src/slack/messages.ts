@@ -33,7 +33,8 @@ const VERDICT_TITLES: Record<ChangeVerdict, { emoji: string; title: string }> = 
 };
 
 /** A rejected or blocked change must not read as a fresh recommendation. */
-const titleOf = (notice: Notice) => (notice.verdict ? VERDICT_TITLES[notice.verdict] : TITLES[notice.type]);
+export const titleOf = (notice: Notice) =>
+  notice.verdict ? VERDICT_TITLES[notice.verdict] : TITLES[notice.type];
 
 export function formatNumber(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: Math.abs(value) < 10 ? 3 : 1 });

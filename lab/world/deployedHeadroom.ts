@@ -21,7 +21,8 @@ import type { KpiSample } from '@headroom/core/model/kpi.js';
 import type { AsyncScalingPolicy, PolicyObservation } from '@headroom/core/model/replay.js';
 import type { ManagedService } from '@headroom/core/model/service.js';
 import type { FleetControl, MetricsReader } from '@headroom/core/ports/index.js';
-import { datapointsIn, InMemoryEventPublisher, InMemoryStateStore } from './adapters.js';
+import { InMemoryEventPublisher, InMemoryStateStore } from './adapters.js';
+import { RepeatedReads } from './repeatedReads.js';
 
 export interface DeployedHeadroomOptions {
   name?: string;
@@ -64,13 +65,12 @@ export function deployedHeadroom(
   let asked: number | undefined;
   const clock = { now: () => now };
   const state = new InMemoryStateStore({ keepDecisions: false });
+  // GetMetricData's answers, as datapointsIn gives them, without re-reading 14 days every hour.
+  const reads = new RepeatedReads();
   const metrics: MetricsReader = {
     readKpis: async (services, window, kpis) =>
       new Map(
-        services.map((s) => [
-          s.id,
-          { serviceId: s.id, samples: datapointsIn(historyOf(seen), window, kpis) },
-        ]),
+        services.map((s) => [s.id, { serviceId: s.id, samples: reads.read(historyOf(seen), window, kpis) }]),
       ),
   };
   const fleet: FleetControl = {

@@ -25,16 +25,20 @@ export interface PoolOptions {
   onResult?: (result: FrontierJobResult, done: number, total: number) => void;
 }
 
-type Answer = { ok: true; result: FrontierJobResult } | { ok: false; id: number; message: string };
+type Answer = { ok: true; results: FrontierJobResult[] } | { ok: false; id: number; message: string };
 
 export async function runFrontierJobs(
   jobs: readonly FrontierJob[],
   options: PoolOptions,
 ): Promise<FrontierJobResult[]> {
-  const results = new Map<number, FrontierJobResult>();
-  const finish = (result: FrontierJobResult) => {
-    results.set(result.id, result);
-    options.onResult?.(result, results.size, jobs.length);
+  const results = new Map<number, FrontierJobResult[]>();
+  const total = jobs.reduce((n, job) => n + job.points.length, 0);
+  let done = 0;
+  const finish = (answers: FrontierJobResult[]) => {
+    for (const result of answers) {
+      results.set(result.id, [...(results.get(result.id) ?? []), result]);
+      options.onResult?.(result, ++done, total);
+    }
   };
   if (options.workers <= 1 || jobs.length <= 1) {
     const prepared = new PreparedTraces();
@@ -45,13 +49,13 @@ export async function runFrontierJobs(
   } else {
     await inWorkers(jobs, Math.min(options.workers, jobs.length), finish);
   }
-  return jobs.map((job) => results.get(job.id) as FrontierJobResult);
+  return jobs.flatMap((job) => results.get(job.id) ?? []);
 }
 
 function inWorkers(
   jobs: readonly FrontierJob[],
   count: number,
-  finish: (result: FrontierJobResult) => void,
+  finish: (results: FrontierJobResult[]) => void,
 ): Promise<void> {
   const queue = [...jobs];
   const workers: Worker[] = [];
@@ -84,12 +88,12 @@ function inWorkers(
           const job = jobs.find((j) => j.id === answer.id);
           fail(
             new Error(
-              `${job ? `${job.traceName} ${job.point.policy} ${job.point.setting}: ` : ''}${answer.message}`,
+              `${job ? `${job.traceName} ${job.points.map((p) => `${p.policy} ${p.setting}`).join(', ')}: ` : ''}${answer.message}`,
             ),
           );
           return;
         }
-        finish(answer.result);
+        finish(answer.results);
         next(worker);
       });
       worker.on('error', fail);

@@ -16,7 +16,7 @@ import { datapointsIn, firstAfter } from './adapters.js';
 
 interface LastRead {
   window: MetricsWindow;
-  points: KpiSample[];
+  points: readonly KpiSample[];
   /** The oldest sample in the buffer at that read, and the newest one read. */
   first: KpiSample | undefined;
   last: KpiSample | undefined;
@@ -32,12 +32,12 @@ export class RepeatedReads {
     samples: readonly KpiSample[],
     window: MetricsWindow,
     kpis: readonly KpiName[] = ALL_KPIS,
-  ): KpiSample[] {
+  ): readonly KpiSample[] {
     const key = `${window.periodSeconds}|${window.end - window.start}|${kpis.join(',')}`;
     const before = this.reads.get(key);
     const points = before ? this.reuse(before, samples, window, kpis) : undefined;
     const answer = points ?? datapointsIn(samples, window, kpis);
-    // The caller gets its own array: what it does with it cannot change the next answer.
+    // Kept for the next read as given: callers get it as KpiSeries.samples, a readonly array.
     if (!before && this.reads.size >= MAX_WINDOWS) this.reads.clear();
     this.reads.set(key, {
       window,
@@ -45,7 +45,7 @@ export class RepeatedReads {
       first: samples[0],
       last: lastIn(samples, window.end),
     });
-    return answer.slice();
+    return answer;
   }
 
   private reuse(
@@ -72,9 +72,9 @@ export class RepeatedReads {
     // Points are in time order: keep the run of them whose periods lie in [window.start, redoFrom).
     const from = firstAfter(before.points, window.start + periodMs - 1);
     const to = firstAfter(before.points, redoFrom);
-    const kept = before.points.slice(from, Math.max(from, to));
-    const fresh = datapointsIn(samples, { ...window, start: redoFrom }, kpis);
-    return kept.length === 0 ? fresh : kept.concat(fresh);
+    const points = before.points.slice(from, Math.max(from, to));
+    for (const point of datapointsIn(samples, { ...window, start: redoFrom }, kpis)) points.push(point);
+    return points;
   }
 }
 

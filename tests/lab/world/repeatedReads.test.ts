@@ -50,17 +50,6 @@ describe('RepeatedReads', () => {
     },
   );
 
-  it('gives each caller its own array: changing one answer does not change the next', () => {
-    const sim = lateService(600);
-    const reads = new RepeatedReads();
-    for (let minute = 0; minute < 120; minute++) sim.advanceMinute(500);
-    const window = (end: number) => ({ start: end - HOUR, end, periodSeconds: 60 });
-    const first = reads.read(sim.samples, window(sim.now));
-    first.length = 0;
-    sim.advanceMinute(500);
-    expect(reads.read(sim.samples, window(sim.now))).toEqual(datapointsIn(sim.samples, window(sim.now)));
-  });
-
   it('recomputes when a window moves off the period grid or back in time', () => {
     const sim = lateService(600);
     const reads = new RepeatedReads();

@@ -47,6 +47,12 @@ export interface ForecastDeps {
   state: Partial<StateStore>;
   /** Confirms the tiers a group's tags name, as evaluate does (config/managedServices.ts). */
   owners?: ResourceOwners;
+  /**
+   * The refit itself, refitForecastOnSeries unless given: the Lambda never gives one; a replay that
+   * runs several settings of one trace side by side gives a memo of it, since the refit reads only
+   * the load history, which no setting changes.
+   */
+  refit?: typeof refitForecastOnSeries;
 }
 
 export interface ForecastRunOptions {
@@ -137,7 +143,7 @@ export async function refreshForecasts(
       const samples = series.get(service.id)?.samples ?? [];
       const previous = await getForecast.call(deps.state, service.id);
       const loads = toRegularSeries(samples, { end: at, spanMs: refit.lookBackMs, stepMs: refit.stepMs });
-      const next = refitForecastOnSeries(service.id, loads, at, previous, refit);
+      const next = (deps.refit ?? refitForecastOnSeries)(service.id, loads, at, previous, refit);
       const group = groups.get(service.autoScalingGroupName);
       const rate = rateOf(samples, group?.inService) ?? previous?.ratePerInstance;
       const learned = latencies
@@ -238,12 +244,18 @@ function steadyReadings(
   group: FleetCapacity | undefined,
 ): Reading[] {
   if (group === undefined || group.warmingUp > 0 || group.inService <= 0) return [];
-  const p99At = new Map((latencies.get(service.id)?.samples ?? []).map((l) => [l.at, l.p99LatencyMs]));
+  const read = latencies.get(service.id)?.samples ?? [];
+  const p99At = new Map(read.map((l) => [l.at, l.p99LatencyMs]));
   const settledAt =
     (group.lastActivityAt ?? Number.NEGATIVE_INFINITY) +
     (service.timing.bootSeconds + service.timing.warmupSeconds) * 1000;
   const out: Reading[] = [];
-  for (const s of samples) {
+  // Only minutes the latency read covers can pair up: skip the older ones (samples are oldest first).
+  const oldest = read.reduce((min, l) => Math.min(min, l.at), Number.POSITIVE_INFINITY);
+  let from = samples.length;
+  while (from > 0 && (samples[from - 1] as KpiSample).at >= oldest) from--;
+  for (let i = from; i < samples.length; i++) {
+    const s = samples[i] as KpiSample;
     const p99 = p99At.get(s.at);
     if (s.at - 60_000 < settledAt || s.requestsPerMinute === undefined || p99 === undefined) continue;
     out.push({

@@ -3,7 +3,8 @@
  * simulated account. Jobs are plain data so they can go to a worker thread; a worker keeps the
  * minute load and d(t) of the traces it has just used, since consecutive jobs share them.
  */
-import type { TimelineEvent } from '@headroom/core/model/replay.js';
+import type { ReplayPolicy, RunResult, TimelineEvent } from '@headroom/core/model/replay.js';
+import { HOUR_MS } from '@headroom/core/forecast/series.js';
 import { demandSeries } from '../world/queueing.js';
 import { replay } from '../world/replay.js';
 import { toMinuteLoad, type Trace } from '../workloads/traceReader.js';
@@ -11,7 +12,8 @@ import { traceChart, type PolicyChart } from '../cli/report/chartData.js';
 import { BENCH_INTERPOLATION, BENCH_MU_PER_INSTANCE, BENCH_SERVICE } from './benchSetup.js';
 import { shapeOf } from '../world/profiles.js';
 import { profileFor, serviceAtSize } from './benchProfiles.js';
-import { buildPointPolicy, type FrontierPoint } from './frontierPoints.js';
+import { buildPointPolicy, type FrontierPoint, inTimeline } from './frontierPoints.js';
+import { HourlyGate, SharedRefits } from './sharedRefits.js';
 import { type FrontierRecord, toFrontierRecord } from './frontierRecords.js';
 
 export interface FrontierJob {
@@ -23,8 +25,12 @@ export interface FrontierJob {
   profile?: string;
   /** Seed of the world's randomness (default 1). */
   seed?: number;
-  point: FrontierPoint;
-  /** Slots of the timeline returned for the report (0: none). */
+  /**
+   * The points replayed, side by side when more than one (Headroom's settings: they share the
+   * forecast function's refit, sharedRefits.ts).
+   */
+  points: FrontierPoint[];
+  /** Slots of the timeline returned for the report, for the points drawn there (0: none). */
   chartPoints: number;
 }
 
@@ -109,44 +115,77 @@ export async function runFrontierJob(
   job: FrontierJob,
   prepared: PreparedTraces,
   clocks?: JobClocks,
-): Promise<FrontierJobResult> {
+): Promise<FrontierJobResult[]> {
   const profile = profileFor(job.traceName, job.profile);
   const service = serviceAtSize(job.peakInstances);
   const { load, demand, startAt, gapEvents } = prepared.get(job);
   const began = clocks?.wall() ?? 0;
   const cpuBegan = clocks?.cpu?.() ?? 0;
-  const run = await replay({
-    traceName: job.traceName,
-    load,
-    startAt,
-    service,
-    policy: buildPointPolicy(job.point, { service, demand, startAt }),
-    muPerInstance: BENCH_MU_PER_INSTANCE,
-    profile,
-    seed: job.seed ?? 1,
-    demand,
-  });
-  const wallMs = clocks ? clocks.wall() - began : 0;
-  const cpuMs = clocks?.cpu ? clocks.cpu() - cpuBegan : 0;
-  const record = toFrontierRecord(
-    { ...run, summary: { ...run.summary, policy: job.point.policy } },
-    {
-      peakInstances: job.peakInstances,
-      profile: profile.name,
-      setting: job.point.setting,
-      default: job.point.default,
-    },
+  const side =
+    job.points.length > 1
+      ? { refits: new SharedRefits(), gate: new HourlyGate(job.points.length) }
+      : undefined;
+  const runs = await Promise.all(
+    job.points.map(async (point) => {
+      const built = buildPointPolicy(
+        point,
+        { service, demand, startAt },
+        side && { refit: side.refits.refit },
+      );
+      const policy = side ? inStep(built, side.gate) : built;
+      try {
+        return await replay({
+          traceName: job.traceName,
+          load,
+          startAt,
+          service,
+          policy,
+          muPerInstance: BENCH_MU_PER_INSTANCE,
+          profile,
+          seed: job.seed ?? 1,
+          demand,
+        });
+      } finally {
+        side?.gate.leave();
+      }
+    }),
   );
-  const result: FrontierJobResult = { id: job.id, record, minutes: load.length, wallMs, cpuMs };
-  if (job.chartPoints > 0) {
-    const events = [...gapEvents, ...run.events].sort((a, b) => a.at - b.at);
-    const chart = traceChart(job.traceName, [{ ...run, events }], job.chartPoints);
-    result.chart = {
-      x: chart.x,
-      load: chart.load,
-      demand: chart.demand,
-      run: chart.policies[0] as PolicyChart,
-    };
-  }
-  return result;
+  // Runs side by side share one clock: each is charged its share of the job.
+  const wallMs = clocks ? (clocks.wall() - began) / job.points.length : 0;
+  const cpuMs = clocks?.cpu ? (clocks.cpu() - cpuBegan) / job.points.length : 0;
+  return job.points.map((point, i) => {
+    const run = runs[i] as RunResult;
+    const record = toFrontierRecord(
+      { ...run, summary: { ...run.summary, policy: point.policy } },
+      {
+        peakInstances: job.peakInstances,
+        profile: profile.name,
+        setting: point.setting,
+        default: point.default,
+      },
+    );
+    const result: FrontierJobResult = { id: job.id, record, minutes: load.length, wallMs, cpuMs };
+    if (job.chartPoints > 0 && inTimeline(point)) {
+      const events = [...gapEvents, ...run.events].sort((a, b) => a.at - b.at);
+      const chart = traceChart(job.traceName, [{ ...run, events }], job.chartPoints);
+      result.chart = {
+        x: chart.x,
+        load: chart.load,
+        demand: chart.demand,
+        run: chart.policies[0] as PolicyChart,
+      };
+    }
+    return result;
+  });
+}
+
+/** The policy, held at each hour until the replays beside it have reached that hour too. */
+function inStep(policy: ReplayPolicy, gate: HourlyGate): ReplayPolicy {
+  return {
+    name: policy.name,
+    async decide(observation) {
+      if (observation.at % HOUR_MS === 0) await gate.arrive(observation.at);
+      return policy.decide(observation);
+    },
+  };
 }

@@ -11,6 +11,7 @@ import { awsCombinedPolicy } from '../baselines/awsCombined.js';
 import { awsTargetTrackingPolicy } from '../baselines/awsTargetTracking.js';
 import { k8sHpaPolicy } from '../baselines/k8sHpa.js';
 import { oraclePolicy } from '../baselines/oracle.js';
+import type { DeployedHeadroomOptions } from '../world/deployedHeadroom.js';
 import { HEADROOM_SETTINGS, headroomAt, headroomSettingLabel } from './benchPolicies.js';
 
 /** Target utilisations (CPU %) of aws-target-tracking, aws-combined and k8s-hpa. */
@@ -45,10 +46,14 @@ export const HEADROOM_POINTS: readonly { setting: string; default: boolean; slow
     slowMinuteCostUsd: cost,
   }));
 
-function headroomPoint(setting: string, context: PointContext): ReplayPolicy {
+function headroomPoint(
+  setting: string,
+  context: PointContext,
+  headroom: DeployedHeadroomOptions | undefined,
+): ReplayPolicy {
   const found = HEADROOM_POINTS.find((s) => s.setting === setting);
   if (!found) throw new RangeError(`headroom has no setting '${setting}'`);
-  return headroomAt(found.slowMinuteCostUsd)(context);
+  return headroomAt(found.slowMinuteCostUsd)({ ...context, ...(headroom ? { headroom } : {}) });
 }
 
 const targetSetting = (pct: number) => `target=${pct}`;
@@ -80,8 +85,15 @@ function targetOf(point: FrontierPoint): number {
   return Number(match[1]);
 }
 
-/** A fresh policy for one point (policies keep state between minutes). */
-export function buildPointPolicy(point: FrontierPoint, context: PointContext): ReplayPolicy {
+/**
+ * A fresh policy for one point (policies keep state between minutes); `headroom` only wires the
+ * replay of the deployed evaluation (e.g. a shared refit), never changes what it decides.
+ */
+export function buildPointPolicy(
+  point: FrontierPoint,
+  context: PointContext,
+  headroom?: DeployedHeadroomOptions,
+): ReplayPolicy {
   const { service, demand, startAt } = context;
   switch (point.policy) {
     case 'aws-target-tracking':
@@ -91,7 +103,7 @@ export function buildPointPolicy(point: FrontierPoint, context: PointContext): R
     case 'k8s-hpa':
       return k8sHpaPolicy({ targetCpuPct: targetOf(point) });
     case 'headroom':
-      return headroomPoint(point.setting, context);
+      return headroomPoint(point.setting, context, headroom);
     case 'oracle':
       return oraclePolicy({
         demand,

@@ -7,7 +7,7 @@ import type { Trace } from '../workloads/traceReader.js';
 import { FLEET_SIZES } from './benchProfiles.js';
 import type { FrontierJob, FrontierJobResult, JobChart } from './frontierJobs.js';
 import type { PolicySpeed } from './frontierMarkdown.js';
-import { frontierPoints, inTimeline } from './frontierPoints.js';
+import { type FrontierPoint, frontierPoints } from './frontierPoints.js';
 import { runFrontierJobs } from './frontierPool.js';
 import type { FrontierRecord } from './frontierRecords.js';
 
@@ -46,6 +46,8 @@ export interface FrontierRun {
 
 /** Relative cost of a minute, so the slowest jobs start first and both workers finish together. */
 const WEIGHT: Record<string, number> = { headroom: 20, 'aws-combined': 5 };
+const weightOf = (group: readonly FrontierPoint[]): number =>
+  group.reduce((sum, p) => sum + (WEIGHT[p.policy] ?? 1), 0);
 
 export function frontierJobs(
   traces: readonly FrontierTrace[],
@@ -53,26 +55,31 @@ export function frontierJobs(
 ): FrontierJob[] {
   const points = frontierPoints();
   const jobs: Omit<FrontierJob, 'id'>[] = [];
-  // Longest traces first; within a trace and size (which a worker prepares once), the slowest policies first.
-  const byLength = [...traces].sort(
-    (a, b) => b.trace.values.length * b.trace.intervalMs - a.trace.values.length * a.trace.intervalMs,
-  );
-  for (const { name, trace } of byLength) {
+  for (const { name, trace } of traces) {
     for (const peakInstances of options.sizes ?? FLEET_SIZES) {
-      const sorted = [...points].sort((a, b) => (WEIGHT[b.policy] ?? 1) - (WEIGHT[a.policy] ?? 1));
-      for (const point of sorted) {
+      // Headroom's settings go as one job, replayed side by side (they share the hourly refit).
+      const groups = new Map<string, FrontierPoint[]>();
+      for (const point of points) {
+        const key = point.policy === 'headroom' ? 'headroom' : `${point.policy}|${point.setting}`;
+        groups.set(key, [...(groups.get(key) ?? []), point]);
+      }
+      const sorted = [...groups.values()].sort((a, b) => weightOf(b) - weightOf(a));
+      for (const group of sorted) {
         jobs.push({
           traceName: name,
           trace,
           peakInstances,
           ...(options.profile ? { profile: options.profile } : {}),
-          point,
-          chartPoints: inTimeline(point) ? (options.chartPoints ?? 0) : 0,
+          points: group,
+          chartPoints: options.chartPoints ?? 0,
         });
       }
     }
   }
-  return jobs.map((job, id) => ({ ...job, id }));
+  // The longest jobs first, whatever their trace: the workers then finish close together.
+  const cost = (job: Omit<FrontierJob, 'id'>) =>
+    job.trace.values.length * job.trace.intervalMs * weightOf(job.points);
+  return jobs.sort((a, b) => cost(b) - cost(a)).map((job, id) => ({ ...job, id }));
 }
 
 export async function runFrontier(

@@ -9,7 +9,7 @@ let queue: Promise<void> = Promise.resolve();
 parentPort?.on('message', (job: FrontierJob) => {
   queue = queue.then(async () => {
     try {
-      parentPort?.postMessage({ ok: true, result: await runFrontierJob(job, prepared, clocks) });
+      parentPort?.postMessage({ ok: true, results: await runFrontierJob(job, prepared, clocks) });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       parentPort?.postMessage({ ok: false, id: job.id, message });

@@ -57,6 +57,8 @@ export interface SimServiceSetup {
 }
 
 const MINUTE_MS = 60_000;
+/** Offset of the launch stream's seed from the world's. */
+const LAUNCH_STREAM = 0x5eed_1a;
 const FOURTEEN_DAYS_MINUTES = 14 * 24 * 60;
 
 export class SimulatedService {
@@ -69,6 +71,8 @@ export class SimulatedService {
   private lastDeliverAt = Number.NEGATIVE_INFINITY;
   private readonly shape: ServiceShape | undefined;
   private readonly random: () => number;
+  /** Launches draw from their own stream (see the constructor). */
+  private readonly launchRandom: () => number;
   private cpuSum = 0;
   private cpuMinutes = 0;
   /** Alarms fired and not yet taken by `takeAlarms`. */
@@ -89,6 +93,11 @@ export class SimulatedService {
     this.shape = profile && shapeOf(profile);
     const rng = xoroshiro128plus(setup.seed ?? 1);
     this.random = setup.random ?? (() => uniformFloat64(rng));
+    // Launch times draw from a stream of their own: how many launches a policy makes then leaves
+    // the minute-by-minute noise and the metrics' delays the same under every policy (common random
+    // numbers: policies are compared on the same world, and the load history they read is the same).
+    const launchRng = xoroshiro128plus((setup.seed ?? 1) + LAUNCH_STREAM);
+    this.launchRandom = setup.random ?? (() => uniformFloat64(launchRng));
     const initial = setup.initialCapacity ?? service.capacity.min;
     this.fleet = new SimFleet({
       // Without a profile the world boots exactly as the service's timing says.
@@ -132,9 +141,9 @@ export class SimulatedService {
 
   /** One launch's boot + warm-up, plus another boot for each failed attempt the group replaces. */
   private launchDelayMs(profile: ServiceProfile): number {
-    const between = ([min, max]: readonly [number, number]) => min + (max - min) * this.random();
+    const between = ([min, max]: readonly [number, number]) => min + (max - min) * this.launchRandom();
     let seconds = between(profile.bootSeconds) + between(profile.warmupSeconds);
-    for (let tries = 0; tries < 3 && 100 * this.random() < profile.launchFailurePct; tries++)
+    for (let tries = 0; tries < 3 && 100 * this.launchRandom() < profile.launchFailurePct; tries++)
       seconds += between(profile.bootSeconds);
     return seconds * 1000;
   }

@@ -15,13 +15,14 @@ import { evaluateServices } from '@headroom/core/evaluate/evaluateServices.js';
 import type { EvaluationOptions, EvaluationReport } from '@headroom/core/evaluate/evaluation.js';
 import { forecastFloors } from '@headroom/core/evaluate/forecastFloors.js';
 import { adaptiveReadSchedule, rateMinutes } from '@headroom/core/evaluate/metricReads.js';
-import { refreshForecasts } from '@headroom/core/forecast/refreshForecasts.js';
+import { type ForecastDeps, refreshForecasts } from '@headroom/core/forecast/refreshForecasts.js';
 import type { FleetCapacity } from '@headroom/core/model/fleet.js';
 import type { KpiSample } from '@headroom/core/model/kpi.js';
 import type { AsyncScalingPolicy, PolicyObservation } from '@headroom/core/model/replay.js';
 import type { ManagedService } from '@headroom/core/model/service.js';
 import type { FleetControl, MetricsReader } from '@headroom/core/ports/index.js';
-import { datapointsIn, InMemoryEventPublisher, InMemoryStateStore } from './adapters.js';
+import { InMemoryEventPublisher, InMemoryStateStore } from './adapters.js';
+import { RepeatedReads } from './repeatedReads.js';
 
 export interface DeployedHeadroomOptions {
   name?: string;
@@ -34,6 +35,8 @@ export interface DeployedHeadroomOptions {
   forecastRanAt?: number;
   /** Overrides of the evaluate function's options, for measuring a default (never for the benchmark's default point). */
   evaluation?: Partial<EvaluationOptions>;
+  /** The forecast function's refit, when replays of one trace share it (ForecastDeps.refit). */
+  refit?: ForecastDeps['refit'];
 }
 
 export interface DeployedHeadroom extends AsyncScalingPolicy {
@@ -64,13 +67,12 @@ export function deployedHeadroom(
   let asked: number | undefined;
   const clock = { now: () => now };
   const state = new InMemoryStateStore({ keepDecisions: false });
+  // GetMetricData's answers, as datapointsIn gives them, without re-reading 14 days every hour.
+  const reads = new RepeatedReads();
   const metrics: MetricsReader = {
     readKpis: async (services, window, kpis) =>
       new Map(
-        services.map((s) => [
-          s.id,
-          { serviceId: s.id, samples: datapointsIn(historyOf(seen), window, kpis) },
-        ]),
+        services.map((s) => [s.id, { serviceId: s.id, samples: reads.read(historyOf(seen), window, kpis) }]),
       ),
   };
   const fleet: FleetControl = {
@@ -111,7 +113,10 @@ export function deployedHeadroom(
       seen = observation;
       asked = undefined;
       if (now >= nextForecastAt) {
-        await refreshForecasts({ clock, metrics, fleet, state }, { servicesFromConfig: [service] });
+        await refreshForecasts(
+          { clock, metrics, fleet, state, ...(options.refit ? { refit: options.refit } : {}) },
+          { servicesFromConfig: [service] },
+        );
         nextForecastAt = (Math.floor(now / forecastEveryMs) + 1) * forecastEveryMs;
       }
       deps.events.events.length = 0;

@@ -8,7 +8,7 @@ import {
 const env = { STATE_TABLE: 'state', EVENT_BUS_NAME: 'bus' };
 
 describe('evaluate configuration from the environment', () => {
-  it('defaults to advise, kill switch off, 20 actions a day, a 15-minute window', () => {
+  it('defaults to advise, kill switch off, 100 actions a day, a 15-minute window', () => {
     expect(readEvaluateConfig(env)).toEqual({
       defaultMode: 'advise',
       killSwitchForced: false,
@@ -16,7 +16,7 @@ describe('evaluate configuration from the environment', () => {
       stateTable: 'state',
       eventBusName: 'bus',
       servicesFromConfig: [],
-      dailyActionBudget: 20,
+      dailyActionBudget: 100,
       decisionRetentionDays: 90,
       windowMinutes: 15,
     });

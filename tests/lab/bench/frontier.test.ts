@@ -11,7 +11,9 @@ import {
 } from '@headroom/lab/bench/frontierRecords';
 import { frontierVerdicts, pointBeats } from '@headroom/lab/bench/frontierVerdict';
 import { frontierPoints } from '@headroom/lab/bench/frontierPoints';
-import { runFrontier } from '@headroom/lab/bench/frontierRun';
+import { PreparedTraces, runFrontierJob } from '@headroom/lab/bench/frontierJobs';
+import { frontierJobs, runFrontier } from '@headroom/lab/bench/frontierRun';
+import { HourlyGate } from '@headroom/lab/bench/sharedRefits';
 import { runBench } from '@headroom/lab/bench/runner';
 import { readTraceFile } from '@headroom/lab/workloads/traceReader';
 
@@ -162,6 +164,14 @@ beforeAll(() => {
     rows.push(`${at},${Math.round(100 + 80 * Math.sin((2 * Math.PI * i) / 288))}`);
   }
   writeFileSync(join(dir, 'daily.csv'), `${rows.join('\n')}\n`);
+  // Two days and a half, bursty: the forecast is refitted (from 24 h of history) and trusted or not.
+  const longer = ['timestamp,value'];
+  for (let i = 0; i < 720; i++) {
+    const at = new Date(Date.UTC(2026, 0, 5) + i * 300_000).toISOString().slice(0, 19).replace('T', ' ');
+    const burst = i % 97 < 3 ? 150 : 0;
+    longer.push(`${at},${Math.round(100 + 80 * Math.sin((2 * Math.PI * i) / 288)) + burst}`);
+  }
+  writeFileSync(join(dir, 'longer.csv'), `${longer.join('\n')}\n`);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -223,5 +233,66 @@ describe('the frontier on a small trace, in this thread', () => {
     expect(html).toContain('<svg class="frontier"');
     expect(html).toMatch(/<polyline [^>]*stroke="#1f77b4"/);
     expect((html.match(/<section id="trace-\d+" class="panel"/g) ?? []).length).toBe(5);
+  });
+});
+
+describe("Headroom's settings side by side", () => {
+  it('go as one job per trace and size, every other point as a job of its own', () => {
+    const trace = readTraceFile(join(dir, 'daily.csv'));
+    const jobs = frontierJobs([{ name: 'daily', trace }], { sizes: [20] });
+    const headroom = jobs.filter((j) => j.points.some((p) => p.policy === 'headroom'));
+    expect(headroom).toHaveLength(1);
+    expect(headroom[0]?.points.every((p) => p.policy === 'headroom')).toBe(true);
+    expect(jobs.filter((j) => j !== headroom[0]).every((j) => j.points.length === 1)).toBe(true);
+    expect(jobs.flatMap((j) => j.points)).toHaveLength(frontierPoints().length);
+    // The costliest job first.
+    expect(jobs[0]).toBe(headroom[0]);
+  });
+
+  it('give exactly the records each setting gives replayed alone (the shared refit changes nothing)', async () => {
+    const trace = readTraceFile(join(dir, 'longer.csv'));
+    const points = frontierPoints().filter((p) => p.policy === 'headroom');
+    const job = { id: 0, traceName: 'longer', trace, peakInstances: 20, chartPoints: 0 };
+    const prepared = new PreparedTraces();
+    const together = await runFrontierJob({ ...job, points }, prepared);
+    const alone = [];
+    for (const point of points) alone.push(...(await runFrontierJob({ ...job, points: [point] }, prepared)));
+    expect(together.map((r) => r.record)).toEqual(alone.map((r) => r.record));
+    // Not all alike: the settings do differ, so equality above is not by accident.
+    expect(new Set(alone.map((r) => r.record.instanceHours)).size).toBeGreaterThan(1);
+  });
+
+  it('on worker threads (the bundled worker) give the records of this thread', async () => {
+    const trace = readTraceFile(join(dir, 'daily.csv'));
+    const inThread = await runFrontier([{ name: 'daily', trace }], { workers: 1, sizes: [20] });
+    const inWorkers = await runFrontier([{ name: 'daily', trace }], { workers: 2, sizes: [20] });
+    expect(inWorkers.records).toEqual(inThread.records);
+  });
+});
+
+describe('HourlyGate', () => {
+  it('opens an hour once every running replay has reached it, and a replay that ends stops counting', async () => {
+    const gate = new HourlyGate(3);
+    const opened: string[] = [];
+    const a = gate.arrive(1).then(() => opened.push('a'));
+    const b = gate.arrive(1).then(() => opened.push('b'));
+    await Promise.resolve();
+    expect(opened).toEqual([]);
+    gate.leave();
+    await Promise.all([a, b]);
+    expect(opened).toEqual(['a', 'b']);
+  });
+
+  it('lets go of an hour one replay skipped when it arrives at a later one', async () => {
+    const gate = new HourlyGate(2);
+    let first = false;
+    const waiting = gate.arrive(1).then(() => {
+      first = true;
+    });
+    const later = gate.arrive(2);
+    await waiting;
+    expect(first).toBe(true);
+    const other = gate.arrive(2);
+    await Promise.all([later, other]);
   });
 });

@@ -38,9 +38,9 @@ export function minuteReadDue(serviceId: string, at: number, previous: ServiceFo
 
 export interface ServiceHistory {
   /** Request counts per minute, averaged over 5-minute periods, oldest first. */
-  fiveMinute: KpiSample[];
+  fiveMinute: readonly KpiSample[];
   /** One-minute request counts, CPU and p99 of the last days, when read this run. */
-  minutes?: KpiSample[];
+  minutes?: readonly KpiSample[];
   incomplete?: KpiName[];
 }
 

@@ -50,6 +50,12 @@ export interface ForecastDeps {
   state: Partial<StateStore>;
   /** Confirms the tiers a group's tags name, as evaluate does (config/managedServices.ts). */
   owners?: ResourceOwners;
+  /**
+   * The refit itself, refitForecastOnSeries unless given: the Lambda never gives one; a replay that
+   * runs several settings of one trace side by side gives a memo of it, since the refit reads only
+   * the load history, which no setting changes.
+   */
+  refit?: typeof refitForecastOnSeries;
 }
 
 export interface ForecastRunOptions {
@@ -141,7 +147,7 @@ export async function refreshForecasts(
         spanMs: refit.lookBackMs,
         stepMs: refit.stepMs,
       });
-      const next = refitForecastOnSeries(service.id, loads, at, before, refit);
+      const next = (deps.refit ?? refitForecastOnSeries)(service.id, loads, at, before, refit);
       const minutes = read?.minutes;
       const group = groups.get(service.autoScalingGroupName);
       const rate = (minutes && rateOf(minutes, group?.inService)) ?? before?.ratePerInstance;

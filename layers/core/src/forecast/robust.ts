@@ -52,3 +52,41 @@ export function theilSenSlope(points: readonly { x: number; y: number }[], pairS
   }
   return slopes.length === 0 ? 0 : median(slopes);
 }
+
+/**
+ * The k-th smallest (0-based) of the first `count` values, found in place by quickselect: what
+ * sorting and reading index k gives, in linear time (the margin picks one quantile of thousands
+ * of rises every hour). Values must be finite; their order is changed.
+ */
+export function kthSmallest(values: Float64Array, count: number, k: number): number {
+  if (!(k >= 0 && k < count && count <= values.length)) {
+    throw new RangeError(`kthSmallest: k ${k} must be in [0, ${count}) and count ≤ ${values.length}`);
+  }
+  let lo = 0;
+  let hi = count - 1;
+  while (hi > lo) {
+    // Median of three as the pivot keeps sorted or repeated runs linear.
+    const mid = (lo + hi) >>> 1;
+    const a = values[lo] as number;
+    const b = values[mid] as number;
+    const c = values[hi] as number;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((values[i] as number) < pivot) i++;
+      while ((values[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k] as number;
+  }
+  return values[k] as number;
+}

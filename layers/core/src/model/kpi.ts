@@ -31,7 +31,7 @@ export const ALL_KPIS: readonly KpiName[] = [
 /** KPI history of one service, oldest first. */
 export interface KpiSeries {
   serviceId: string;
-  samples: KpiSample[];
+  samples: readonly KpiSample[];
   /** KPIs whose read came back incomplete (throttled, partial, failed): samples hold what did come back. */
   incomplete?: KpiName[];
 }

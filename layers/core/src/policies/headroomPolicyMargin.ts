@@ -11,6 +11,7 @@
  */
 import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
+import { kthSmallest } from '../forecast/robust.js';
 import { DAY_MS, MINUTE_MS, type RegularSeries, toRegularSeries } from '../forecast/series.js';
 
 /** Minutes of history the margin is learned from, when no more is given. */
@@ -49,21 +50,20 @@ export function loadRiseMargin(
       `loadRiseMargin: horizon ${horizon} must be ≥ 1, quantile ${quantile} in [0, 1] and stepMs ${stepMs} > 0`,
     );
   }
-  const rises: number[] = [];
+  const rises = new Float64Array(Math.max(0, loads.length - horizon));
+  let n = 0;
   for (let i = 0; i + horizon < loads.length; i++) {
     const from = loads[i] as number;
     if (!Number.isFinite(from)) continue;
     let ahead = Number.NEGATIVE_INFINITY;
     for (let k = 1; k <= horizon; k++) {
       const next = loads[i + k] as number;
-      if (Number.isFinite(next)) ahead = Math.max(ahead, next);
+      if (Number.isFinite(next) && next > ahead) ahead = next;
     }
-    if (ahead > Number.NEGATIVE_INFINITY) rises.push(ahead - from);
+    if (ahead > Number.NEGATIVE_INFINITY) rises[n++] = ahead - from;
   }
-  const n = rises.length;
   if (n < Math.ceil((MIN_MARGIN_HISTORY_MINUTES * MINUTE_MS) / stepMs)) return undefined;
-  const sorted = Float64Array.from(rises).sort();
-  return Math.max(0, sorted[Math.min(n - 1, Math.floor(quantile * n))] as number);
+  return Math.max(0, kthSmallest(rises, n, Math.min(n - 1, Math.floor(quantile * n))));
 }
 
 /**

@@ -28,11 +28,13 @@ import {
   withDeadLetters,
   type DeadLetteredEvent,
   type EvaluationReport,
+  mapStackTracesWhenPrinted,
 } from '@headroom/core';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { approvalStateMachineArn, eventsDeadLetterQueueUrl, readEvaluateConfig } from './config.js';
 import { describeIssues, ScheduledEventError, ScheduledRunSchema, type ScheduledRun } from './schema.js';
 
+mapStackTracesWhenPrinted();
 const logger = new Logger();
 const metrics = new Metrics();
 const tracer = new Tracer();

@@ -24,6 +24,7 @@ import {
   TAG_PREFIX,
   type ForecastRunReport,
   type Mode,
+  mapStackTracesWhenPrinted,
 } from '@headroom/core';
 import { servicesWithDefaultMode } from '../evaluate/config.js';
 import {
@@ -33,6 +34,7 @@ import {
   type ScheduledRun,
 } from '../evaluate/schema.js';
 
+mapStackTracesWhenPrinted();
 const logger = new Logger();
 const metrics = new Metrics();
 const tracer = new Tracer();

@@ -27,8 +27,10 @@ import {
   sendHeartbeat,
   slackMessageFor,
   type WebhookTarget,
+  mapStackTracesWhenPrinted,
 } from '@headroom/core';
 
+mapStackTracesWhenPrinted();
 const logger = new Logger({ serviceName: 'headroom-notifier' });
 const metrics = new Metrics({ serviceName: 'headroom-notifier' });
 

@@ -27,9 +27,11 @@ import {
   type ManagedService,
   type MetricsReader,
   type StateStore,
+  mapStackTracesWhenPrinted,
 } from '@headroom/core';
 import { readEvaluateConfig } from '../evaluate/config.js';
 
+mapStackTracesWhenPrinted();
 export const logger = new Logger();
 const tracer = new Tracer();
 export const config = readEvaluateConfig(process.env);

@@ -1,4 +1,4 @@
-/** @headroom/core: the domain library shared by every function (shipped as the layer). */
+/** @headroom/core: the domain library shared by every function (each bundles what it uses). */
 export * from './model/service.js';
 export * from './model/kpi.js';
 export * from './model/fleet.js';
@@ -39,3 +39,4 @@ export * from './aws/cloudfrontDeferrals.js';
 export * from './aws/changeWorkerClients.js';
 export * from './forecast/refreshForecasts.js';
 export type { ServiceForecast } from './forecast/serviceForecast.js';
+export * from './runtime/stackTraces.js';

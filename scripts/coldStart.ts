@@ -67,26 +67,32 @@ export function importOnce(
   return JSON.parse(out) as ImportTime;
 }
 
+/**
+ * N rounds, each importing every function once, rather than N runs of one function then the next:
+ * on a shared machine a burst of other work then slows one run of many functions, not every run of
+ * one, and the best of N is not decided by when a function's turn came.
+ */
 export function measureColdStarts(
   template: SamTemplate,
   results: readonly BuildResult[],
   count: number,
 ): ColdStart[] {
-  const measured: ColdStart[] = [];
-  for (const result of results) {
-    if (result.target.type !== 'AWS::Serverless::Function') continue;
-    const id = result.target.logicalId;
-    const root = mkdtempSync(join(tmpdir(), 'headroom-coldstart-'));
-    try {
-      const { taskDir, handlerFile, exported } = layOut(template, results, id, root);
-      const env = { ...lambdaEnvironment(template, id), LAMBDA_TASK_ROOT: taskDir };
-      const runs = Array.from({ length: count }, () => importOnce(handlerFile, exported, env, taskDir));
-      measured.push({ logicalId: id, codeBytes: codeBytes(result.files), runs });
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+  const root = mkdtempSync(join(tmpdir(), 'headroom-coldstart-'));
+  try {
+    const functions = results
+      .filter((result) => result.target.type === 'AWS::Serverless::Function')
+      .map((result) => {
+        const id = result.target.logicalId;
+        const { taskDir, handlerFile, exported } = layOut(template, results, id, join(root, id));
+        const env = { ...lambdaEnvironment(template, id), LAMBDA_TASK_ROOT: taskDir };
+        const measured: ColdStart = { logicalId: id, codeBytes: codeBytes(result.files), runs: [] };
+        return { measured, run: () => measured.runs.push(importOnce(handlerFile, exported, env, taskDir)) };
+      });
+    for (let round = 0; round < count; round++) for (const f of functions) f.run();
+    return functions.map((f) => f.measured);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
-  return measured;
 }
 
 const median = (values: readonly number[]) => {

@@ -21,8 +21,6 @@ import {
   RdsReplicaReader,
   SqsChangeDeadLetters,
   SqsFollowUpQueue,
-  cacheOwner,
-  databaseOwner,
   keptOwners,
   MODES,
   TAG_PREFIX,
@@ -30,6 +28,7 @@ import {
   type FollowPorts,
   type Mode,
 } from '@headroom/core';
+import { cacheOwner, databaseOwner } from '@headroom/core/aws/ownerReaders.js';
 import { readEvaluateConfig, servicesWithDefaultMode } from '../evaluate/config.js';
 import type { WorkerDeps } from './worker.js';
 

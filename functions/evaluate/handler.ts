@@ -13,7 +13,6 @@ import middy from '@middy/core';
 import {
   accountFromEnvironment,
   AutoScalingFleetControl,
-  tierOwners,
   CloudWatchMetricsReader,
   clientConfig,
   createAwsClients,
@@ -30,6 +29,7 @@ import {
   type EvaluationReport,
   mapStackTracesWhenPrinted,
 } from '@headroom/core';
+import { tierOwners } from '@headroom/core/aws/tierOwners.js';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { approvalStateMachineArn, eventsDeadLetterQueueUrl, readEvaluateConfig } from './config.js';
 import { describeIssues, ScheduledEventError, ScheduledRunSchema, type ScheduledRun } from './schema.js';

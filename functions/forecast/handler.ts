@@ -14,7 +14,6 @@ import middy from '@middy/core';
 import {
   accountFromEnvironment,
   AutoScalingFleetReader,
-  tierOwners,
   CloudWatchMetricsReader,
   createAwsClients,
   DEFAULTS,
@@ -26,6 +25,7 @@ import {
   type Mode,
   mapStackTracesWhenPrinted,
 } from '@headroom/core';
+import { tierOwners } from '@headroom/core/aws/tierOwners.js';
 import { servicesWithDefaultMode } from '../evaluate/config.js';
 import {
   describeIssues,

@@ -66,7 +66,7 @@ export interface AwsClients {
 
 /**
  * One client each, for a function that calls only some of these services: a client never built is
- * never bundled, so it costs neither bytes nor cold-start time (docs/deploy.md, "Cold starts").
+ * never bundled, so it costs neither bytes nor cold-start time (docs/operations.md, "Cold starts").
  */
 export const createAutoScalingClient = (options: ClientOptions = {}) =>
   new AutoScalingClient(clientConfig(options));

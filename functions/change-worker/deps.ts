@@ -4,8 +4,10 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import {
   AutoScalingFleetReader,
-  createAwsClients,
+  createAutoScalingClient,
+  createDynamoClient,
   createElastiCacheClient,
+  createEventBridgeClient,
   createRdsClient,
   createSqsClient,
   DynamoChangeTargets,
@@ -19,8 +21,6 @@ import {
   RdsReplicaReader,
   SqsChangeDeadLetters,
   SqsFollowUpQueue,
-  cacheOwner,
-  databaseOwner,
   keptOwners,
   MODES,
   TAG_PREFIX,
@@ -28,6 +28,7 @@ import {
   type FollowPorts,
   type Mode,
 } from '@headroom/core';
+import { cacheOwner, databaseOwner } from '@headroom/core/aws/ownerReaders.js';
 import { readEvaluateConfig, servicesWithDefaultMode } from '../evaluate/config.js';
 import type { WorkerDeps } from './worker.js';
 
@@ -42,14 +43,15 @@ function required(env: Env, name: string): string {
 const tracer = new Tracer();
 
 function eventsOn(env: Env) {
-  const { eventBridge } = createAwsClients();
-  return new EventBridgePublisher(tracer.captureAWSv3Client(eventBridge), {
+  return new EventBridgePublisher(tracer.captureAWSv3Client(createEventBridgeClient()), {
     eventBusName: required(env, 'EVENT_BUS_NAME'),
   });
 }
 
-function shared(env: Env, logger: Logger) {
-  const sqs = tracer.captureAWSv3Client(createSqsClient());
+/** One SQS client for the follow-up queue and, in the worker, the dead-letter queue. */
+const sqsClient = () => tracer.captureAWSv3Client(createSqsClient());
+
+function shared(env: Env, logger: Logger, sqs: ReturnType<typeof sqsClient>) {
   return {
     followUps: new SqsFollowUpQueue(sqs, required(env, 'FOLLOW_UP_QUEUE_URL')),
     events: eventsOn(env),
@@ -65,7 +67,7 @@ function shared(env: Env, logger: Logger) {
  */
 function servicesNow(env: Env, logger: Logger): Pick<FleetControl, 'discover'> {
   const config = readEvaluateConfig(env);
-  const reader = new AutoScalingFleetReader(tracer.captureAWSv3Client(createAwsClients().autoScaling), {
+  const reader = new AutoScalingFleetReader(tracer.captureAWSv3Client(createAutoScalingClient()), {
     clock: { now: () => Date.now() },
     defaultTags: { [`${TAG_PREFIX}mode`]: config.defaultMode },
     onConfigError: (error) =>
@@ -80,24 +82,21 @@ function servicesNow(env: Env, logger: Logger): Pick<FleetControl, 'discover'> {
 }
 
 export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
-  const { followUps, events, ...rest } = shared(env, logger);
+  const sqs = sqsClient();
+  const { followUps, events, ...rest } = shared(env, logger, sqs);
   const rds = tracer.captureAWSv3Client(createRdsClient());
   const elastiCache = tracer.captureAWSv3Client(createElastiCacheClient());
   const db = new RdsReplicaControl(rds);
   const cache = new ElastiCacheReplicaControl(elastiCache);
   const aurora = new RdsAuroraReaders(rds);
-  const { dynamo } = createAwsClients();
-  const dynamoClient = tracer.captureAWSv3Client(dynamo);
+  const dynamoClient = tracer.captureAWSv3Client(createDynamoClient());
   const targets = new DynamoChangeTargets(dynamoClient, required(env, 'IDEMPOTENCY_TABLE'), rest);
   // The deployment's KillSwitch parameter forces it on without reading the table.
   const guard = new DynamoStateStore(dynamoClient, {
     tableName: required(env, 'STATE_TABLE'),
     killSwitchForced: env.KILL_SWITCH === 'on',
   });
-  const deadLetters = new SqsChangeDeadLetters(
-    tracer.captureAWSv3Client(createSqsClient()),
-    required(env, 'CHANGE_DEAD_LETTER_QUEUE_URL'),
-  );
+  const deadLetters = new SqsChangeDeadLetters(sqs, required(env, 'CHANGE_DEAD_LETTER_QUEUE_URL'));
   // The same precedence as every flow: ServicesJson's declared tiers, else the resource's own tag.
   const mode = (env.MODE ?? MODES[0]) as Mode;
   const configured = servicesWithDefaultMode(env.SERVICES_JSON || '[]', mode);
@@ -115,7 +114,7 @@ export function makeApplyDeps(env: Env, logger: Logger): WorkerDeps {
 
 /** Readers only: the follow-up function never changes a resource, and its bundle (and IAM) shows it. */
 export function makeFollowDeps(env: Env, logger: Logger): WorkerDeps<FollowPorts> {
-  const { followUps, events, ...rest } = shared(env, logger);
+  const { followUps, events, ...rest } = shared(env, logger, sqsClient());
   const db = new RdsReplicaReader(tracer.captureAWSv3Client(createRdsClient()));
   const cache = new ElastiCacheReplicaReader(tracer.captureAWSv3Client(createElastiCacheClient()));
   return { ports: { db, cache, followUps, events }, ...rest };

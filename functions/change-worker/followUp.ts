@@ -4,7 +4,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { makeFollowDeps } from './deps.js';
 import { makeChangeFollower } from './worker.js';
+import { mapStackTracesWhenPrinted } from '@headroom/core';
 
+mapStackTracesWhenPrinted();
 const logger = new Logger({ serviceName: 'headroom-change-follow-up' });
 
 export const handler = middy(makeChangeFollower(makeFollowDeps(process.env, logger))).use(

@@ -20,7 +20,6 @@ import {
   readShardMessage,
   SqsShardQueue,
   AutoScalingFleetControl,
-  tierOwners,
   CloudWatchMetricsReader,
   clientConfig,
   createAwsClients,
@@ -36,11 +35,14 @@ import {
   withDeadLetters,
   type DeadLetteredEvent,
   type EvaluationReport,
+  mapStackTracesWhenPrinted,
 } from '@headroom/core';
+import { tierOwners } from '@headroom/core/aws/tierOwners.js';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { approvalStateMachineArn, eventsDeadLetterQueueUrl, readEvaluateConfig } from './config.js';
 import { describeIssues, ScheduledEventError, ScheduledRunSchema, type ScheduledRun } from './schema.js';
 
+mapStackTracesWhenPrinted();
 const logger = new Logger();
 const metrics = new Metrics();
 const tracer = new Tracer();

@@ -21,7 +21,6 @@ import {
   readShardMessage,
   SqsShardQueue,
   AutoScalingFleetReader,
-  tierOwners,
   CloudWatchMetricsReader,
   createAwsClients,
   DEFAULTS,
@@ -31,7 +30,9 @@ import {
   TAG_PREFIX,
   type ForecastRunReport,
   type Mode,
+  mapStackTracesWhenPrinted,
 } from '@headroom/core';
+import { tierOwners } from '@headroom/core/aws/tierOwners.js';
 import { servicesWithDefaultMode } from '../evaluate/config.js';
 import {
   describeIssues,
@@ -40,6 +41,7 @@ import {
   type ScheduledRun,
 } from '../evaluate/schema.js';
 
+mapStackTracesWhenPrinted();
 const logger = new Logger();
 const metrics = new Metrics();
 const tracer = new Tracer();

@@ -23,8 +23,10 @@ import {
   replyTo,
   verifySlackSignature,
   type SlackRequest,
+  mapStackTracesWhenPrinted,
 } from '@headroom/core';
 
+mapStackTracesWhenPrinted();
 const logger = new Logger({ serviceName: 'headroom-interactions' });
 const required = (name: string) => {
   const value = process.env[name];

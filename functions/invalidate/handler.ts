@@ -9,18 +9,20 @@ import {
   CloudFrontInvalidations,
   configuredDistributions,
   MODES,
-  createAwsClients,
   createCloudFrontClient,
+  createDynamoClient,
   createSqsClient,
   DynamoKillSwitch,
   DynamoPathLedger,
   SqsDeferredInvalidations,
   type InvalidateResult,
   type Mode,
+  mapStackTracesWhenPrinted,
 } from '@headroom/core';
 import { servicesWithDefaultMode } from '../evaluate/config.js';
 import { makeInvalidator } from './invalidator.js';
 
+mapStackTracesWhenPrinted();
 const logger = new Logger({ serviceName: 'headroom-invalidate' });
 const metrics = new Metrics();
 const tracer = new Tracer();
@@ -33,7 +35,7 @@ function required(name: string): string {
 
 const bucket = process.env.CDN_ORIGIN_BUCKET ?? '';
 const distributionId = process.env.CDN_DISTRIBUTION_ID ?? '';
-const { dynamo } = createAwsClients();
+const dynamo = createDynamoClient();
 const mode = (process.env.MODE ?? MODES[0]) as Mode;
 // Deploy events reach only these: CdnDistributionId and the distributions ServicesJson declares.
 const distributions = configuredDistributions(

@@ -37,8 +37,10 @@ import {
   slackMessageFor,
   type DigestItem,
   type WebhookTarget,
+  mapStackTracesWhenPrinted,
 } from '@headroom/core';
 
+mapStackTracesWhenPrinted();
 const logger = new Logger({ serviceName: 'headroom-notifier' });
 const metrics = new Metrics({ serviceName: 'headroom-notifier' });
 

@@ -22,14 +22,16 @@ import {
   managedServices,
   resolvedFleet,
   TAG_PREFIX,
-  tierOwners,
   type FleetControl,
   type ManagedService,
   type MetricsReader,
   type StateStore,
+  mapStackTracesWhenPrinted,
 } from '@headroom/core';
+import { tierOwners } from '@headroom/core/aws/tierOwners.js';
 import { readEvaluateConfig } from '../evaluate/config.js';
 
+mapStackTracesWhenPrinted();
 export const logger = new Logger();
 const tracer = new Tracer();
 export const config = readEvaluateConfig(process.env);

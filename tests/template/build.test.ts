@@ -102,6 +102,60 @@ describe('npm run build', () => {
   });
 });
 
+/**
+ * The probe a fresh Node process runs on a built function: it counts the source-map files read while
+ * the handler loads, then calls the handler with a context whose every property throws, so that
+ * the error's stack runs through the bundle (middy reads the context first), and prints the stack.
+ */
+const stackProbe = (handlerFile: string) => `
+  const fs = require('node:fs');
+  const reads = [];
+  const read = fs.readFileSync;
+  fs.readFileSync = function (path, ...rest) {
+    if (String(path).endsWith('.map')) reads.push(String(path));
+    return read.call(this, path, ...rest);
+  };
+  const { handler } = require(${JSON.stringify(handlerFile)});
+  const readsAtLoad = reads.length;
+  const context = new Proxy({}, { get: (_, key) => { if (key === 'then') return undefined; throw new Error('context read: ' + String(key)); } });
+  Promise.resolve()
+    .then(() => handler({ Records: [] }, context))
+    .then(
+      () => { throw new Error('the handler did not read its context'); },
+      (error) => process.stdout.write(JSON.stringify({ readsAtLoad, stack: error.stack, readsAfter: reads.length })),
+    );
+`;
+
+describe('stack traces of the built functions', () => {
+  it.each(functions(template).map(([id]) => [id]))(
+    '%s names its sources when a trace is printed, and reads its source map only then',
+    async (id) => {
+      const root = mkdtempSync(join(tmpdir(), 'headroom-stack-'));
+      try {
+        const { handlerFile, taskDir } = layOut(template, results, id, root);
+        const { stdout } = await promisify(execFile)(process.execPath, ['-e', stackProbe(handlerFile)], {
+          cwd: taskDir,
+          timeout: 30_000,
+          env: {
+            ...lambdaEnvironment(template, id),
+            PATH: process.env.PATH ?? '',
+            LAMBDA_TASK_ROOT: taskDir,
+          },
+        });
+        const probe = JSON.parse(stdout) as { readsAtLoad: number; stack: string; readsAfter: number };
+        // Nothing parsed at start: the cold start does not pay for the map.
+        expect(probe.readsAtLoad).toBe(0);
+        // Middy's frame, by its original function name, file and line, not the bundle's position.
+        expect(probe.stack).toMatch(/^ {4}at runRequest \(node_modules\/@middy\/core\/index\.js:\d+:\d+\)$/m);
+        expect(probe.stack).not.toContain('handler.cjs');
+        expect(probe.readsAfter).toBe(1);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
 describe("SAM's esbuild arguments from BuildProperties", () => {
   const args = (props: Record<string, unknown>) =>
     samEsbuildArgs('Fn', { EntryPoints: ['functions/evaluate/handler'], ...props } as never, ROOT, '/out');

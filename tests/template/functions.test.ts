@@ -77,6 +77,21 @@ describe.each(fns)('%s', (id, fn) => {
     );
   });
 
+  it('is traced by X-Ray and starts without parsing its source map', () => {
+    expect(setting(fn, 'Tracing')).toBe('Active');
+    const variables = {
+      ...((globals.Environment as { Variables?: Record<string, TemplateValue> } | undefined)?.Variables ??
+        {}),
+      ...((fn.Properties?.Environment as { Variables?: Record<string, TemplateValue> } | undefined)
+        ?.Variables ?? {}),
+    };
+    // The handler maps traces when they are printed (runtime/stackTraces.ts); Node's flag would
+    // read and parse the whole map at every cold start.
+    expect(String(variables.NODE_OPTIONS ?? '')).not.toContain('--enable-source-maps');
+    // Powertools' Tracer traces the AWS calls; no function makes another HTTP call under it.
+    expect(variables.POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS).toBe('false');
+  });
+
   it('has its own log group with a retention', () => {
     const logging = fn.Properties?.LoggingConfig as Record<string, TemplateValue> | undefined;
     const group = logging?.LogGroup as { Ref?: string } | undefined;

@@ -1,4 +1,4 @@
-/** @headroom/core: the domain library shared by every function (shipped as the layer). */
+/** @headroom/core: the domain library shared by every function (each bundles what it uses). */
 export * from './model/service.js';
 export * from './model/kpi.js';
 export * from './model/fleet.js';
@@ -44,3 +44,4 @@ export * from './shards/shardPlan.js';
 export * from './shards/shardMessage.js';
 export * from './shards/fanOut.js';
 export * from './shards/discoveryCache.js';
+export * from './runtime/stackTraces.js';

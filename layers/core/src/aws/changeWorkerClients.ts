@@ -1,6 +1,6 @@
 /**
- * SDK clients of the change worker and the invalidate function, built in the layer so the
- * functions' own bundles stay small (the layer carries the SDK once).
+ * SDK clients of the change worker and the invalidate function, one factory each: a function bundles
+ * only the clients it builds.
  */
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { ElastiCacheClient } from '@aws-sdk/client-elasticache';

@@ -64,13 +64,23 @@ export interface AwsClients {
   eventBridge: EventBridgeClient;
 }
 
+/**
+ * One client each, for a function that calls only some of these services: a client never built is
+ * never bundled, so it costs neither bytes nor cold-start time (docs/operations.md, "Cold starts").
+ */
+export const createAutoScalingClient = (options: ClientOptions = {}) =>
+  new AutoScalingClient(clientConfig(options));
+export const createDynamoClient = (options: ClientOptions = {}) => new DynamoDBClient(clientConfig(options));
+export const createEventBridgeClient = (options: ClientOptions = {}) =>
+  new EventBridgeClient(clientConfig(options));
+
+/** Every client of the flows that read metrics (evaluate, forecast, the remediation steps). */
 export function createAwsClients(options: ClientOptions = {}): AwsClients {
-  const config = clientConfig(options);
   return {
     cloudWatch: new CloudWatchClient(cloudWatchConfig(options)),
     cloudFrontMetrics: new CloudWatchClient(cloudWatchConfig({ region: CLOUDFRONT_METRICS_REGION })),
-    autoScaling: new AutoScalingClient(config),
-    dynamo: new DynamoDBClient(config),
-    eventBridge: new EventBridgeClient(config),
+    autoScaling: createAutoScalingClient(options),
+    dynamo: createDynamoClient(options),
+    eventBridge: createEventBridgeClient(options),
   };
 }

@@ -1,72 +1,13 @@
 /**
- * ResourceOwners over AWS: the `headroom:service` tag a database (DescribeDBInstances' TagList),
- * cache (ListTagsForResource on the replication group's ARN) or distribution (ListTagsForResource)
- * carries. Answers are kept for a while per container: ownership changes by a person's hand, and
- * evaluate runs every minute.
+ * ResourceOwners: which service a database, cache or distribution belongs to, by its
+ * `headroom:service` tag (read over AWS by ownerReaders.ts). Answers are kept for a while per
+ * container: ownership changes by a person's hand, and evaluate runs every minute.
  */
-import {
-  CloudFrontClient,
-  ListTagsForResourceCommand as ListDistributionTags,
-  NoSuchResource,
-} from '@aws-sdk/client-cloudfront';
-import {
-  DescribeReplicationGroupsCommand,
-  ElastiCacheClient,
-  ListTagsForResourceCommand as ListCacheTags,
-  ReplicationGroupNotFoundFault,
-} from '@aws-sdk/client-elasticache';
-import { DBInstanceNotFoundFault, DescribeDBInstancesCommand, RDSClient } from '@aws-sdk/client-rds';
-import { SERVICE_TAG, type ResourceOwners, type TierKind } from '../config/managedServices.js';
+import type { ResourceOwners, TierKind } from '../config/managedServices.js';
 import type { Clock } from '../ports/index.js';
-import { clientConfig } from './clients.js';
 
 /** Reads one kind's `headroom:service` tag; a function builds only the readers it needs (and so is granted only those calls). */
 export type OwnerReader = (resourceId: string) => Promise<string | undefined>;
-
-type Tags = { Key?: string; Value?: string }[] | undefined;
-const serviceIn = (tags: Tags) => tags?.find((t) => t.Key === SERVICE_TAG)?.Value;
-
-export function databaseOwner(rds: RDSClient): OwnerReader {
-  return async (id) => {
-    try {
-      const out = await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
-      return serviceIn(out.DBInstances?.[0]?.TagList);
-    } catch (error) {
-      if (error instanceof DBInstanceNotFoundFault) return undefined;
-      throw error;
-    }
-  };
-}
-
-export function cacheOwner(elastiCache: ElastiCacheClient): OwnerReader {
-  return async (id) => {
-    try {
-      const out = await elastiCache.send(new DescribeReplicationGroupsCommand({ ReplicationGroupId: id }));
-      const arn = out.ReplicationGroups?.[0]?.ARN;
-      if (arn === undefined) return undefined;
-      return serviceIn((await elastiCache.send(new ListCacheTags({ ResourceName: arn }))).TagList);
-    } catch (error) {
-      if (error instanceof ReplicationGroupNotFoundFault) return undefined;
-      throw error;
-    }
-  };
-}
-
-/** CloudFront is global: the client's region should be us-east-1. */
-export function distributionOwner(
-  cloudFront: CloudFrontClient,
-  account: { accountId: string; partition: string },
-): OwnerReader {
-  return async (id) => {
-    const arn = `arn:${account.partition}:cloudfront::${account.accountId}:distribution/${id}`;
-    try {
-      return serviceIn((await cloudFront.send(new ListDistributionTags({ Resource: arn }))).Tags?.Items);
-    } catch (error) {
-      if (error instanceof NoSuchResource) return undefined;
-      throw error;
-    }
-  };
-}
 
 /**
  * ResourceOwners from the readers given; a kind without a reader has no owner (fails closed).
@@ -90,18 +31,6 @@ export function keptOwners(
       return service;
     },
   };
-}
-
-/** Every tier's owner: what the flows that resolve services (evaluate, forecast, LoadContext) read. */
-export function tierOwners(clock: Clock, account: { accountId: string; partition: string }): ResourceOwners {
-  return keptOwners(
-    {
-      database: databaseOwner(new RDSClient(clientConfig())),
-      cache: cacheOwner(new ElastiCacheClient(clientConfig())),
-      distribution: distributionOwner(new CloudFrontClient(clientConfig({ region: 'us-east-1' })), account),
-    },
-    clock,
-  );
 }
 
 /** The account and partition template.yaml passes as ACCOUNT_ID and PARTITION. */

@@ -5,6 +5,7 @@
 import {
   adaptiveReadSchedule,
   ConfigError,
+  DEFAULT_DISCOVERY_PAGES_PER_RUN,
   DEFAULTS,
   MODES,
   parseServicesJson,
@@ -31,6 +32,8 @@ export interface EvaluateConfig {
   shardQueueUrl?: string;
   /** DISCOVERY_MAX_AGE_SECONDS (default 300): how long one discovery of the tagged groups is reused. */
   discoveryMaxAgeMs: number;
+  /** DISCOVERY_PAGES_PER_RUN (default 25): most pages of 100 groups a run reads of a discovery pass. */
+  discoveryPagesPerRun: number;
   /** SHARD_SIZE: most services in one shard (default MAX_SERVICES_PER_SHARD.evaluate). */
   maxServicesPerShard?: number;
 }
@@ -90,6 +93,7 @@ export function readEvaluateConfig(env: Env): EvaluateConfig {
     ...readsOf(env),
     ...(env.SHARD_QUEUE_URL ? { shardQueueUrl: env.SHARD_QUEUE_URL } : {}),
     discoveryMaxAgeMs: wholeNumber(env, 'DISCOVERY_MAX_AGE_SECONDS', 300, 0) * 1000,
+    discoveryPagesPerRun: wholeNumber(env, 'DISCOVERY_PAGES_PER_RUN', DEFAULT_DISCOVERY_PAGES_PER_RUN, 1),
     ...(env.SHARD_SIZE ? { maxServicesPerShard: wholeNumber(env, 'SHARD_SIZE', 1, 1) } : {}),
   };
 }

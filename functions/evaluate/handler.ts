@@ -66,7 +66,7 @@ const {
   metrics: kpiReader,
   forecasts,
 } = forecastFloors(
-  // Tags are read again every few minutes, not every tick (shards/discoveryCache.ts).
+  // Tags are read again every few minutes, a few pages a tick (shards/discoveryCache.ts).
   cachedDiscovery(
     new AutoScalingFleetControl(clients.autoScaling, {
       clock,
@@ -77,7 +77,12 @@ const {
       },
     }),
     clock,
-    config.discoveryMaxAgeMs,
+    {
+      maxAgeMs: config.discoveryMaxAgeMs,
+      pagesPerRun: config.discoveryPagesPerRun,
+      onPageError: (error) =>
+        logger.warn('discovery page failed; the groups already found are used', { error }),
+    },
   ),
   new CloudWatchMetricsReader(clients.cloudWatch, { cloudFrontClient: clients.cloudFrontMetrics }),
   state,

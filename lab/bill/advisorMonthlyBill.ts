@@ -41,11 +41,11 @@ export interface AdvisorWorkload {
   forecastLookBackDays: number;
   /**
    * Bytes of one stored forecast item (forecastItem.ts: 48 h of point, lower and upper at 5-minute
-   * steps, two weeks of hourly scores and the learned capacity curve, gzipped JSON). The forecast
+   * steps, two weeks of hourly scores by column and the learned capacity curve, gzipped JSON). The forecast
    * function writes it and reads the previous one for every service every run; evaluate reads it,
    * eventually consistent, for every service it evaluates. tests/lab/bill/forecastItemSize.test.ts
-   * measures one refitted on noisy load with a month's curve: 10,816 bytes, 11 write units a put
-   * and 1.5 read units an eventually consistent get.
+   * measures one refitted on noisy load with a month's curve: 7,289 bytes, 8 write units a put
+   * and 1 read unit an eventually consistent get.
    */
   forecastItemBytes: number;
   forecastMemoryMb: number;
@@ -97,7 +97,7 @@ export const DEFAULT_WORKLOAD: AdvisorWorkload = {
   shardMessageBytesPerService: 700,
   forecastStepMinutes: 1,
   forecastLookBackDays: 14,
-  forecastItemBytes: 11 * 1024,
+  forecastItemBytes: 8 * 1024,
   forecastMemoryMb: 1024,
   forecastMsPerService: 30,
   remediationsPerMonth: 30,

@@ -300,8 +300,10 @@ export class SimulatedAws {
         output: { MessageId: `m-${at}`, MD5OfMessageBody: md5(String(input['MessageBody'])) },
       };
     }
-    const entries = input['Entries'] as { Id: string; MessageBody: string }[];
-    for (const entry of entries) this.deliver(url, entry.MessageBody, at + LATENCY_MS.sqs);
+    // DelaySeconds keeps a message invisible that long after it is sent, as SQS does.
+    const entries = input['Entries'] as { Id: string; MessageBody: string; DelaySeconds?: number }[];
+    for (const entry of entries)
+      this.deliver(url, entry.MessageBody, at + LATENCY_MS.sqs + 1000 * (entry.DelaySeconds ?? 0));
     return {
       latencyMs: LATENCY_MS.sqs,
       output: {

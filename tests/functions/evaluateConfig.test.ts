@@ -13,6 +13,7 @@ describe('evaluate configuration from the environment', () => {
       defaultMode: 'advise',
       killSwitchForced: false,
       discoveryMaxAgeMs: 300_000,
+      discoveryPagesPerRun: 25,
       stateTable: 'state',
       eventBusName: 'bus',
       servicesFromConfig: [],

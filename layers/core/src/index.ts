@@ -41,6 +41,7 @@ export * from './aws/changeWorkerClients.js';
 export * from './forecast/refreshForecasts.js';
 export type { ServiceForecast } from './forecast/serviceForecast.js';
 export * from './shards/shardPlan.js';
+export * from './shards/shardPacing.js';
 export * from './shards/shardMessage.js';
 export * from './shards/fanOut.js';
 export * from './shards/discoveryCache.js';

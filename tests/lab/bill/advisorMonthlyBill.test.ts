@@ -29,7 +29,7 @@ describe('GetMetricData is billed per metric requested', () => {
     expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(176.20375, 10);
   });
 
-  test('the adaptive plan reads calm services every 40 min and hot ones every 5: $9.92, under the $10 goal', () => {
+  test('the adaptive plan reads calm services every 40 min and hot ones every 5: $9.77, under the $10 goal', () => {
     const bill = advisorMonthlyBill({ services: 100, scheduleMinutes: 1, kpisPerService: 4 });
     // hot: 5 × 2 × 43,800 / 5 = 87,600; calm: 95 × 2 × 43,800 / 40 = 208,050;
     // forecast: 100 × (1 + 3/8) × 730 = 100,375 (one hour in 8 the minute read adds load, CPU and
@@ -44,11 +44,11 @@ describe('GetMetricData is billed per metric requested', () => {
     // State read at every hot slot (the calm ones fall on hot ones): 100 × 43,800 / 5 = 876,000.
     expect(bill.statesRead).toBe(876_000);
     // Strongly consistent, 1 unit each: 43,800 kill-switch reads + 876,000 states = 919,800.
-    // Forecast item, 1.5 units each (11 KB, eventually consistent): (147,825 + 100 × 730) × 1.5 =
-    // 331,237.5. 1,251,037.5 RRU × $0.125/M.
-    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(1_251_037.5 * 0.125e-6, 12);
-    // 147,825 × 2 (state + record) + 73,000 forecasts × 11 units + 60 changes × 2 = 1,098,770 WRU.
-    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(1_098_770 * 0.625e-6, 12);
+    // Forecast item, 1 unit each (8 KB, eventually consistent): 147,825 + 100 × 730 = 220,825.
+    // 1,140,625 RRU × $0.125/M.
+    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(1_140_625 * 0.125e-6, 12);
+    // 147,825 × 2 (state + record) + 73,000 forecasts × 8 units + 60 changes × 2 = 879,770 WRU.
+    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(879_770 * 0.625e-6, 12);
     // EMF: 4 metrics every hour + 11 published only when non-zero, in 10 % of the hours:
     // 5.1 metric-months × $0.30 = $1.53.
     expect(usdOf(bill, 'CloudWatch custom metrics (EMF)')).toBeCloseTo(1.53, 10);
@@ -57,7 +57,7 @@ describe('GetMetricData is billed per metric requested', () => {
     // The Slack digest queue: 147,825 × 2 % = 2,956.5 routine events × 3 requests (EventBridge's send,
     // the receive and the delete) + 6 idle polls a minute × 43,800 = 271,669.5 × $0.40/M.
     expect(usdOf(bill, 'SQS standard requests (Slack digests)')).toBeCloseTo(271_669.5 * 0.4e-6, 10);
-    expect(bill.totalUsd).toBeCloseTo(9.92, 2);
+    expect(bill.totalUsd).toBeCloseTo(9.77, 2);
   });
 
   test('reads are staggered: a 40-minute calm cadence reads 2 or 3 of 100 services a tick, each once per 40', () => {
@@ -116,11 +116,11 @@ describe('a small bill worked out line by line', () => {
     // = 438 + 584 = 1,022 s at 1 GB. 1,284.8 GB-s × $0.0000133334.
     expect(usdOf(bill, 'Lambda compute (arm64)')).toBeCloseTo(1_284.8 * 0.0000133334, 10);
     // Reads, strongly consistent at 1 unit: 730 kill switch + 10 states × 730 ticks = 8,030; forecast
-    // items at 1.5 units: (7,300 evaluations + 730 runs × 10 services) × 1.5 = 21,900. 29,930 RRU × $0.125/M.
-    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(29_930 * 0.125e-6, 12);
-    // Writes: 7,300 evaluations × 2 (state + record) + 730 runs × 10 forecasts × 11 units = 14,600 +
-    // 80,300 = 94,900 WRU × $0.625/M.
-    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(94_900 * 0.625e-6, 12);
+    // items at 1 unit: 7,300 evaluations + 730 runs × 10 services = 14,600. 22,630 RRU × $0.125/M.
+    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(22_630 * 0.125e-6, 12);
+    // Writes: 7,300 evaluations × 2 (state + record) + 730 runs × 10 forecasts × 8 units = 14,600 +
+    // 58,400 = 73,000 WRU × $0.625/M.
+    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(73_000 * 0.625e-6, 12);
     // Scheduler: 1,460 invocations × $1/M; events: 730 changes × $1/M.
     expect(usdOf(bill, 'EventBridge Scheduler')).toBeCloseTo(0.00146, 10);
     expect(usdOf(bill, 'EventBridge custom events')).toBeCloseTo(0.00073, 10);
@@ -176,7 +176,7 @@ describe('headroom cost', () => {
     const { text } = costReport(['--services', '100', '--schedule', 'rate(1 minute)']);
     expect(text).toMatch(/100 services, evaluated every 1 min/);
     expect(text).toMatch(/CloudWatch GetMetricData\s+396,025 metrics requested\s+\$3\.96/);
-    expect(text).toMatch(/Total\s+\$9\.92\n$/);
+    expect(text).toMatch(/Total\s+\$9\.77\n$/);
   });
 
   test('--json gives the same bill as the model', () => {

@@ -6,6 +6,8 @@ import {
   readShardMessage,
   shardCount,
   shardMessageBody,
+  shardStartDelays,
+  SHARD_STARTS_WITHIN_SECONDS,
   type ManagedService,
   type Shard,
 } from '@headroom/core';
@@ -69,6 +71,7 @@ describe('shard messages', () => {
 });
 
 describe('evaluateFleet: fan out only what does not fit one shard', () => {
+  const startDelays: number[][] = [];
   const deps = (services: ManagedService[], sent: Shard[][], failSend = false) => ({
     clock: { now: () => 3 * 60_000 },
     fleet: {
@@ -85,9 +88,10 @@ describe('evaluateFleet: fan out only what does not fit one shard', () => {
     },
     events: { publish: async () => undefined },
     shards: {
-      send: async (shards: readonly Shard[]) => {
+      send: async (shards: readonly Shard[], delays?: readonly number[]) => {
         if (failSend) throw new Error('SQS is down');
         sent.push([...shards]);
+        startDelays.push([...(delays ?? [])]);
       },
     },
   });
@@ -110,6 +114,9 @@ describe('evaluateFleet: fan out only what does not fit one shard', () => {
     expect(large.inline).toBeUndefined();
     expect(large.shardsSent).toBe(3);
     expect(sent.at(-1)?.map((s) => s.services.length)).toEqual([4, 4, 4]);
+    // Their starts are spread: each later shard is held back longer than the one before.
+    expect(startDelays.at(-1)).toEqual(shardStartDelays(3, 0));
+    expect(startDelays.at(-1)).toEqual([0, 3, 6]);
   });
 
   it('reports shards it could not send as a run error, so the handler fails the run', async () => {
@@ -123,30 +130,141 @@ describe('evaluateFleet: fan out only what does not fit one shard', () => {
   });
 });
 
-describe('cachedDiscovery', () => {
-  it('reuses a discovery for its max age, then discovers again; a failed one is not kept', async () => {
-    let now = 0;
-    let calls = 0;
-    let fail = false;
-    const cached = cachedDiscovery(
-      {
-        discover: async () => {
-          calls += 1;
-          if (fail) throw new Error('Throttling');
-          return fleet(calls);
-        },
+describe('cachedDiscovery: kept across runs, refreshed a few pages a run', () => {
+  /** An estate of `pages` pages of 2 services; `fail` makes the next page call throw that error name. */
+  const estate = (pages: number) => {
+    const state = { pages, calls: 0, fail: undefined as string | undefined, extra: [] as ManagedService[] };
+    const all = () => [...fleet(pages * 2), ...state.extra];
+    return Object.assign(state, {
+      discover: async () => all(),
+      discoverPage: async (token: string | undefined) => {
+        state.calls += 1;
+        if (state.fail !== undefined) throw Object.assign(new Error(state.fail), { name: state.fail });
+        const from = token === undefined ? 0 : Number(token);
+        const services = all().slice(from, from + 2);
+        return from + 2 < all().length ? { services, nextToken: String(from + 2) } : { services };
       },
-      { now: () => now },
-      300_000,
-    );
-    expect(await cached.discover()).toHaveLength(1);
+    });
+  };
+  const ids = (services: readonly ManagedService[]) => services.map((s) => s.id).sort();
+
+  it('reads a cold estate a few pages a run, serving what it found, then keeps it for its max age', async () => {
+    let now = 0;
+    const source = estate(3);
+    const cached = cachedDiscovery(source, { now: () => now }, { maxAgeMs: 300_000, pagesPerRun: 2 });
+    expect(await cached.discover()).toHaveLength(4);
+    now = 60_000;
+    expect(await cached.discover()).toHaveLength(6);
+    expect(source.calls).toBe(3);
     now = 299_999;
-    expect(await cached.discover()).toHaveLength(1);
+    expect(await cached.discover()).toHaveLength(6);
+    expect(source.calls).toBe(3);
+  });
+
+  it('refreshes after the max age: a new group counts once its page is read, a removed one leaves when the pass ends', async () => {
+    let now = 0;
+    const source = estate(2);
+    const cached = cachedDiscovery(source, { now: () => now }, { maxAgeMs: 300_000, pagesPerRun: 1 });
+    await cached.discover();
+    await cached.discover();
+    expect(await cached.discover()).toHaveLength(4);
+    // The estate changes: svc-0000 untagged, a new group tagged (on the last page).
+    source.pages = 2;
+    source.extra = [service('svc-new')];
+    const before = source.calls;
     now = 300_000;
-    fail = true;
+    const during = await cached.discover();
+    expect(source.calls).toBe(before + 1);
+    expect(ids(during)).toEqual(['svc-0000', 'svc-0001', 'svc-0002', 'svc-0003']);
+    now = 360_000;
+    expect(ids(await cached.discover())).toContain('svc-0002');
+    now = 420_000;
+    expect(ids(await cached.discover())).toEqual(['svc-0000', 'svc-0001', 'svc-0002', 'svc-0003', 'svc-new']);
+    // The pass that ended was started at 300,000: the list is fresh until 600,000.
+    const after = source.calls;
+    now = 599_999;
+    await cached.discover();
+    expect(source.calls).toBe(after);
+  });
+
+  it('goes on with the kept list when a page fails, says so, and resumes from the same page', async () => {
+    let now = 0;
+    const errors: string[] = [];
+    const source = estate(2);
+    const cached = cachedDiscovery(
+      source,
+      { now: () => now },
+      { maxAgeMs: 300_000, pagesPerRun: 1, onPageError: (e) => errors.push((e as Error).name) },
+    );
+    await cached.discover();
+    await cached.discover();
+    now = 300_000;
+    await cached.discover(); // the refresh pass reads its first page
+    source.fail = 'Throttling';
+    now = 360_000;
+    expect(await cached.discover()).toHaveLength(4);
+    expect(errors).toEqual(['Throttling']);
+    source.fail = undefined;
+    const seen: (string | undefined)[] = [];
+    const page = source.discoverPage;
+    source.discoverPage = async (token) => {
+      seen.push(token);
+      return page(token);
+    };
+    now = 420_000;
+    await cached.discover();
+    expect(seen).toEqual(['2']);
+  });
+
+  it('starts the pass again after InvalidNextToken, and fails the run only when it has nothing to serve', async () => {
+    let now = 0;
+    const source = estate(3);
+    const cached = cachedDiscovery(source, { now: () => now }, { maxAgeMs: 300_000, pagesPerRun: 1 });
+    source.fail = 'Throttling';
     await expect(cached.discover()).rejects.toThrow('Throttling');
-    fail = false;
-    expect(await cached.discover()).toHaveLength(3);
-    expect(calls).toBe(3);
+    source.fail = undefined;
+    expect(await cached.discover()).toHaveLength(2);
+    source.fail = 'InvalidNextToken';
+    now = 60_000;
+    expect(await cached.discover()).toHaveLength(2);
+    source.fail = undefined;
+    const seen: (string | undefined)[] = [];
+    const page = source.discoverPage;
+    source.discoverPage = async (token) => {
+      seen.push(token);
+      return page(token);
+    };
+    now = 120_000;
+    await cached.discover();
+    expect(seen).toEqual([undefined]);
+  });
+
+  it('refuses a page budget that is not a whole number ≥ 1', () => {
+    expect(() => cachedDiscovery(estate(1), { now: () => 0 }, { pagesPerRun: 0 })).toThrow(
+      /pagesPerRun must be a whole number ≥ 1, got 0/,
+    );
+  });
+});
+
+describe('shardStartDelays: starts spread over the minute', () => {
+  it.each([
+    // count, seconds the planner spent, delays
+    [0, 0, []],
+    [1, 5, [0]],
+    [4, 0, [0, 3, 6, 9]],
+    [9, 8, [0, 2, 4, 6, 8, 10, 12, 14, 16]],
+    [40, 8, Array.from({ length: 40 }, (_, i) => Math.floor((i * 16) / 39))],
+    [3, 30, [0, 0, 0]],
+  ])('%i shards after %i s: %j', (count, elapsed, delays) => {
+    expect(shardStartDelays(count, elapsed)).toEqual(delays);
+  });
+
+  it('has every shard started within the window and refuses a count that is not a whole number', () => {
+    for (const count of [2, 7, 40, 400]) {
+      const delays = shardStartDelays(count, 3);
+      expect(Math.max(...delays)).toBeLessThanOrEqual(SHARD_STARTS_WITHIN_SECONDS - 3);
+      expect(delays.every((d, i) => i === 0 || d >= (delays[i - 1] ?? 0))).toBe(true);
+    }
+    expect(() => shardStartDelays(-1, 0)).toThrow(/count must be a whole number ≥ 0, got -1/);
   });
 });

@@ -12,7 +12,9 @@ import {
   capacityOf,
   describeGroups,
   discoverServices,
+  discoverServicesPage,
   DiscoveredGroups,
+  type DiscoveryPage,
   type AutoScalingFleetOptions,
 } from './autoScalingGroups.js';
 import { setDesiredCapacity } from './autoScalingScaling.js';
@@ -34,6 +36,11 @@ export class AutoScalingFleetDescriber implements Pick<FleetControl, 'discover' 
 
   discover(): Promise<ManagedService[]> {
     return discoverServices(this.client, this.options, this.discovered);
+  }
+
+  /** One page of discover(), for a discovery spread over runs (shards/discoveryCache.ts). */
+  discoverPage(token: string | undefined): Promise<DiscoveryPage> {
+    return discoverServicesPage(this.client, this.options, token, this.discovered);
   }
 
   /**

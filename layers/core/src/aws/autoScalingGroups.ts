@@ -4,6 +4,7 @@
  * and SetDesiredCapacity so that a function that only reads groups is granted only that call.
  */
 import {
+  DescribeAutoScalingGroupsCommand,
   paginateDescribeAutoScalingGroups,
   type Activity,
   type AutoScalingClient,
@@ -37,8 +38,11 @@ type NamedGroup = AutoScalingGroup & { AutoScalingGroupName: string };
 export class DiscoveredGroups {
   private readonly groups = new Map<string, { group: NamedGroup; at: number }>();
 
+  /** Adds a page's groups; groups read too long ago to be taken are dropped, so the map never outgrows the estate. */
   remember(groups: readonly NamedGroup[], at: number): void {
-    this.groups.clear();
+    for (const [name, kept] of this.groups) {
+      if (at - kept.at > DISCOVERED_GROUP_MAX_AGE_MS) this.groups.delete(name);
+    }
     for (const group of groups) this.groups.set(group.AutoScalingGroupName, { group, at });
   }
 
@@ -63,30 +67,56 @@ export interface AutoScalingFleetOptions {
   defaultWarmupSeconds?: number;
 }
 
-/** The tagged groups' services, 100 groups a page; the managed groups read are kept in `seen`. */
+/** One page of discovery: its managed services, and where the next page starts (none on the last). */
+export interface DiscoveryPage {
+  services: ManagedService[];
+  nextToken?: string;
+}
+
+/**
+ * One page (100 groups) of the tagged groups, from `token` (undefined: the first page); the managed
+ * groups read are kept in `seen`. A token AWS no longer accepts fails with InvalidNextToken.
+ */
+export async function discoverServicesPage(
+  client: AutoScalingClient,
+  options: AutoScalingFleetOptions,
+  token: string | undefined,
+  seen?: DiscoveredGroups,
+): Promise<DiscoveryPage> {
+  // The same tag IAM's SetCapacityOfManagedGroups condition checks: discovery finds no group
+  // Headroom could not change (a configurable key here would drift from the template's IAM).
+  const page = await client.send(
+    new DescribeAutoScalingGroupsCommand({
+      Filters: [{ Name: 'tag-key', Values: [MANAGED_TAG] }],
+      MaxRecords: GROUPS_PER_PAGE,
+      ...(token === undefined ? {} : { NextToken: token }),
+    }),
+  );
+  const services: ManagedService[] = [];
+  const groups: NamedGroup[] = [];
+  for (const group of page.AutoScalingGroups ?? []) {
+    const service = serviceOf(group, options);
+    if (service === undefined) continue;
+    services.push(service);
+    groups.push({ ...group, AutoScalingGroupName: service.autoScalingGroupName });
+  }
+  seen?.remember(groups, options.clock.now());
+  return { services, ...(page.NextToken ? { nextToken: page.NextToken } : {}) };
+}
+
+/** Every tagged group's service, page after page; the managed groups read are kept in `seen`. */
 export async function discoverServices(
   client: AutoScalingClient,
   options: AutoScalingFleetOptions,
   seen?: DiscoveredGroups,
 ): Promise<ManagedService[]> {
-  // The same tag IAM's SetCapacityOfManagedGroups condition checks: discovery finds no group
-  // Headroom could not change (a configurable key here would drift from the template's IAM).
-  const tagKey = MANAGED_TAG;
   const found = new Map<string, ManagedService>();
-  const groups: NamedGroup[] = [];
-  const pages = paginateDescribeAutoScalingGroups(
-    { client, pageSize: GROUPS_PER_PAGE },
-    { Filters: [{ Name: 'tag-key', Values: [tagKey] }] },
-  );
-  for await (const page of pages) {
-    for (const group of page.AutoScalingGroups ?? []) {
-      const service = serviceOf(group, options);
-      if (service === undefined) continue;
-      found.set(service.id, service);
-      groups.push({ ...group, AutoScalingGroupName: service.autoScalingGroupName });
-    }
-  }
-  seen?.remember(groups, options.clock.now());
+  let token: string | undefined;
+  do {
+    const page = await discoverServicesPage(client, options, token, seen);
+    for (const service of page.services) found.set(service.id, service);
+    token = page.nextToken;
+  } while (token !== undefined);
   return [...found.values()];
 }
 

@@ -10,6 +10,7 @@ import {
   DYNAMO_ITEM_LIMIT_BYTES,
   encodeForecast,
   FORECAST_ENCODING,
+  FORECAST_ENCODING_V1,
 } from './forecastItem.js';
 
 export const FORECAST_SORT_KEY = 'forecast';
@@ -34,12 +35,13 @@ export class DynamoForecastStore {
     const item = response.Item;
     if (item === undefined) return undefined;
     const name = `service#${serviceId}/${FORECAST_SORT_KEY}`;
-    if (item.encoding?.S !== FORECAST_ENCODING)
+    const encoding = item.encoding?.S;
+    if (encoding !== FORECAST_ENCODING && encoding !== FORECAST_ENCODING_V1)
       throw new Error(
-        `state item ${name}: encoding is ${JSON.stringify(item.encoding?.S)}, not ${FORECAST_ENCODING}`,
+        `state item ${name}: encoding is ${JSON.stringify(encoding)}, not ${FORECAST_ENCODING} (or ${FORECAST_ENCODING_V1})`,
       );
     if (item.body?.B === undefined) throw new Error(`state item ${name}: no binary body`);
-    const forecast = decodeForecast(name, item.body.B);
+    const forecast = decodeForecast(name, item.body.B, encoding);
     if (forecast.serviceId !== serviceId)
       throw new Error(`state item ${name}: holds the forecast of "${forecast.serviceId}"`);
     return forecast;

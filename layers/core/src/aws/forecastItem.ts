@@ -2,20 +2,28 @@
  * How a ServiceForecast is kept in one DynamoDB item. As plain attributes it is ~75 KB (three
  * 48-hour series at 5-minute steps and two weeks of hourly scores, every number at full double
  * precision), and DynamoDB bills reads per 4 KB and writes per 1 KB. So the body is gzipped JSON
- * with non-integers cut: the 48-hour series and the hourly scores to 4 significant digits (0.05 %,
- * far finer than any forecast's error: its MAPE is whole percent), everything else to 6 (the learned
- * curve moves by a 240th of a reading at a time, which 4 digits would round away): ~11 KB on
- * noisy load (tests/lab/bill/forecastItemSize.test.ts measures it; a smooth load compresses further).
+ * with non-integers cut: the 48-hour series to 4 significant digits (0.05 %, far finer than any
+ * forecast's error: its MAPE is whole percent), the hourly scores to 3 (a MASE of 1.00 moves by at
+ * most 0.005, and the verdict averages 24 of them), everything else to 6 (the learned curve moves by
+ * a 240th of a reading at a time, which 4 digits would round away). The scores are stored by column,
+ * each run's time as its step from the one before (an hour, mostly), which gzip packs far tighter
+ * than 336 objects repeating their keys: ~8 KB on noisy load (tests/lab/bill/forecastItemSize.test.ts
+ * measures it; a smooth load compresses further). Items written as version 1 (scores as objects)
+ * are still read, so an upgrade does not fail the hour before the next forecast run.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
+import type { AccuracyEvaluation } from '../forecast/accuracy.js';
 import type { ServiceForecast } from '../forecast/serviceForecast.js';
 
 /** DynamoDB's item size limit, bytes (names and values of every attribute, key included). */
 export const DYNAMO_ITEM_LIMIT_BYTES = 400 * 1024;
-export const FORECAST_ENCODING = 'json-gzip/1';
+export const FORECAST_ENCODING = 'json-gzip/2';
+/** Scores as one object each: written before version 2, still read. */
+export const FORECAST_ENCODING_V1 = 'json-gzip/1';
 export const SIGNIFICANT_DIGITS = 6;
 export const SERIES_SIGNIFICANT_DIGITS = 4;
+export const SCORE_SIGNIFICANT_DIGITS = 3;
 
 /** JSON has no Infinity or NaN, and a MASE over a flat history is Infinity. */
 const NON_FINITE_KEY = '$number';
@@ -23,24 +31,28 @@ const NON_FINITE_KEY = '$number';
 export function encodeForecast(forecast: ServiceForecast): Uint8Array {
   const series = forecast.forecast && {
     ...forecast.forecast,
-    point: forecast.forecast.point.map(cut),
-    lower: forecast.forecast.lower.map(cut),
-    upper: forecast.forecast.upper.map(cut),
+    point: forecast.forecast.point.map((v) => cut(v, SERIES_SIGNIFICANT_DIGITS)),
+    lower: forecast.forecast.lower.map((v) => cut(v, SERIES_SIGNIFICANT_DIGITS)),
+    upper: forecast.forecast.upper.map((v) => cut(v, SERIES_SIGNIFICANT_DIGITS)),
   };
-  const scored = {
+  const scores = forecast.accuracy.evaluations;
+  const score = (pick: (e: AccuracyEvaluation) => number) =>
+    scores.map((e) => cut(pick(e), SCORE_SIGNIFICANT_DIGITS));
+  const stored = {
     ...forecast,
     ...(series ? { forecast: series } : {}),
     accuracy: {
-      evaluations: forecast.accuracy.evaluations.map((e) => ({
-        ...e,
-        mape: cut(e.mape),
-        mase: cut(e.mase),
-        mae: cut(e.mae),
-        upperCoverage: cut(e.upperCoverage),
-      })),
+      columns: {
+        madeAtSteps: scores.map((e, i) => e.madeAt - (i === 0 ? 0 : (scores[i - 1]?.madeAt ?? 0))),
+        mape: score((e) => e.mape),
+        mase: score((e) => e.mase),
+        mae: score((e) => e.mae),
+        upperCoverage: score((e) => e.upperCoverage),
+        points: scores.map((e) => e.points),
+      },
     },
   };
-  const json = JSON.stringify(scored, (_key, value: unknown) => {
+  const json = JSON.stringify(stored, (_key, value: unknown) => {
     if (typeof value !== 'number' || Number.isInteger(value)) return value;
     if (!Number.isFinite(value)) return { [NON_FINITE_KEY]: String(value) };
     return Number(value.toPrecision(SIGNIFICANT_DIGITS));
@@ -48,14 +60,21 @@ export function encodeForecast(forecast: ServiceForecast): Uint8Array {
   return gzipSync(json);
 }
 
-/** A series value or score to SERIES_SIGNIFICANT_DIGITS (integers and non-finite ones as they are). */
-function cut(value: number): number {
+/** A series value or score to `digits` significant digits (integers and non-finite ones as they are). */
+function cut(value: number, digits: number): number {
   if (!Number.isFinite(value) || Number.isInteger(value)) return value;
-  return Number(value.toPrecision(SERIES_SIGNIFICANT_DIGITS));
+  return Number(value.toPrecision(digits));
 }
 
-/** The stored body back as a ServiceForecast; `key` names the item in the error when it is not one. */
-export function decodeForecast(key: string, body: Uint8Array): ServiceForecast {
+/**
+ * The stored body back as a ServiceForecast; `key` names the item in the error when it is not one.
+ * `encoding`: the item's, FORECAST_ENCODING or FORECAST_ENCODING_V1.
+ */
+export function decodeForecast(
+  key: string,
+  body: Uint8Array,
+  encoding: string = FORECAST_ENCODING,
+): ServiceForecast {
   let parsed: unknown;
   try {
     parsed = JSON.parse(gunzipSync(body).toString('utf8'), (_key, value: unknown) =>
@@ -64,12 +83,42 @@ export function decodeForecast(key: string, body: Uint8Array): ServiceForecast {
   } catch (error) {
     throw new Error(`state item ${key}: body is not gzipped JSON (${(error as Error).message})`);
   }
-  const result = serviceForecastSchema.safeParse(parsed);
+  const result = (encoding === FORECAST_ENCODING_V1 ? serviceForecastSchema : storedSchema).safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new Error(`state item ${key}: ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
   }
   return result.data;
+}
+
+/** Scores stored by column (version 2) back as one evaluation each; columns of unequal length are refused. */
+function scoresFromColumns(
+  columns: z.infer<typeof columnsSchema>,
+  ctx: z.RefinementCtx,
+): AccuracyEvaluation[] {
+  const n = columns.madeAtSteps.length;
+  const names = ['mape', 'mase', 'mae', 'upperCoverage', 'points'] as const;
+  const uneven = names.find((name) => columns[name].length !== n);
+  if (uneven !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['accuracy', 'columns', uneven],
+      message: `has ${columns[uneven].length} scores, madeAtSteps ${n}`,
+    });
+    return [];
+  }
+  let madeAt = 0;
+  return columns.madeAtSteps.map((step, i) => {
+    madeAt += step;
+    return {
+      madeAt,
+      mape: columns.mape[i]!,
+      mase: columns.mase[i]!,
+      mae: columns.mae[i]!,
+      upperCoverage: columns.upperCoverage[i]!,
+      points: columns.points[i]!,
+    };
+  });
 }
 
 function isNonFinite(value: unknown): value is Record<typeof NON_FINITE_KEY, string> {
@@ -126,3 +175,18 @@ const serviceForecastSchema = z.object({
     })
     .optional(),
 });
+const columnsSchema = z.object({
+  madeAtSteps: series,
+  mape: series,
+  mase: series,
+  mae: series,
+  upperCoverage: series,
+  points: series,
+});
+/** Version 2: as serviceForecastSchema, the scores by column. */
+const storedSchema = serviceForecastSchema
+  .extend({ accuracy: z.object({ columns: columnsSchema }) })
+  .transform((stored, ctx) => ({
+    ...stored,
+    accuracy: { evaluations: scoresFromColumns(stored.accuracy.columns, ctx) },
+  }));

@@ -23,14 +23,24 @@ export class ShardsNotSentError extends Error {
   }
 }
 
+interface Entry {
+  id: string;
+  body: string;
+  delaySeconds: number;
+}
+
 export class SqsShardQueue implements ShardQueue {
   constructor(
     private readonly client: SQSClient,
     private readonly options: { queueUrl: string },
   ) {}
 
-  async send(shards: readonly Shard[]): Promise<void> {
-    const bodies = shards.map((shard) => ({ id: String(shard.index), body: shardMessageBody(shard) }));
+  async send(shards: readonly Shard[], startDelaysSeconds?: readonly number[]): Promise<void> {
+    const bodies = shards.map((shard, i) => ({
+      id: String(shard.index),
+      body: shardMessageBody(shard),
+      delaySeconds: startDelaysSeconds?.[i] ?? 0,
+    }));
     for (const body of bodies) {
       if (Buffer.byteLength(body.body) > MAX_BATCH_BYTES)
         throw new ShardsNotSentError([Number(body.id)], ['message larger than 256 KiB: shards are too big']);
@@ -45,13 +55,17 @@ export class SqsShardQueue implements ShardQueue {
     }
   }
 
-  private async sendAll(entries: readonly { id: string; body: string }[]) {
-    const refused: { entry: { id: string; body: string }; reason: string }[] = [];
+  private async sendAll(entries: readonly Entry[]) {
+    const refused: { entry: Entry; reason: string }[] = [];
     for (const batch of batches(entries)) {
       const response = await this.client.send(
         new SendMessageBatchCommand({
           QueueUrl: this.options.queueUrl,
-          Entries: batch.map((e) => ({ Id: e.id, MessageBody: e.body })),
+          Entries: batch.map((e) => ({
+            Id: e.id,
+            MessageBody: e.body,
+            ...(e.delaySeconds > 0 ? { DelaySeconds: e.delaySeconds } : {}),
+          })),
         }),
       );
       for (const failed of response.Failed ?? []) {

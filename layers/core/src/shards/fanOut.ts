@@ -10,11 +10,13 @@ import type { FleetControl } from '../ports/index.js';
 import type { EvaluationDeps, EvaluationOptions, EvaluationReport } from '../evaluate/evaluation.js';
 import { evaluateServices } from '../evaluate/evaluateServices.js';
 import { readCandidates } from '../evaluate/metricReads.js';
-import { MAX_SERVICES_PER_SHARD, planShards, type Shard, type ShardFlow } from './shardPlan.js';
+import { MAX_SERVICES_PER_SHARD, planShards, shardCount, type Shard, type ShardFlow } from './shardPlan.js';
+import { shardStartDelays } from './shardPacing.js';
 
 /** Where shards go to be run (SQS in AWS). */
 export interface ShardQueue {
-  send(shards: readonly Shard[]): Promise<void>;
+  /** `startDelaysSeconds[i]`: how long shard i is held back before a worker may take it (shardPacing.ts). */
+  send(shards: readonly Shard[], startDelaysSeconds?: readonly number[]): Promise<void>;
 }
 
 export interface FanOutReport {
@@ -53,10 +55,11 @@ async function send(
   services: readonly ManagedService[],
   report: FanOutReport,
   max: number,
+  startDelaysSeconds?: readonly number[],
 ): Promise<void> {
   const shards = planShards(flow, services, report.at, max);
   try {
-    await queue.send(shards);
+    await queue.send(shards, startDelaysSeconds);
     report.shardsSent = shards.length;
   } catch (error) {
     report.errors.push({ stage: 'send-shards', message: messageOf(error) });
@@ -83,7 +86,10 @@ export async function evaluateFleet(
     report.errors.push(...report.inline.errors);
     return report;
   }
-  await send(deps.shards, 'evaluate', withWork, report, max);
+  // Starts spread over the minute so the shards' first calls do not land in the same second.
+  const count = shardCount(withWork.length, max);
+  const delays = shardStartDelays(count, (deps.clock.now() - at) / 1000);
+  await send(deps.shards, 'evaluate', withWork, report, max, delays);
   return report;
 }
 

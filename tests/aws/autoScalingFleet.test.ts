@@ -4,6 +4,7 @@ import {
   AutoScalingServiceException,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
+  InvalidNextToken,
   ResourceContentionFault,
   ScalingActivityInProgressFault,
   SetDesiredCapacityCommand,
@@ -14,6 +15,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import {
   AutoScalingFleetControl,
   AutoScalingFleetReader,
+  cachedDiscovery,
   ConfigError,
   ScalingRefusedError,
 } from '@headroom/core';
@@ -292,6 +294,51 @@ describe('discovery, then describe, in one run', () => {
     await reader.describe(['g3']);
     await reader.describe(['g3']);
     expect(calls.slice(6).map((c) => c.AutoScalingGroupNames)).toEqual([['g3']]);
+  });
+});
+
+describe('discovery a few pages a run (cachedDiscovery over discoverPage)', () => {
+  it('resumes from the token AWS gave, serves the groups found so far, and starts again after InvalidNextToken', async () => {
+    const all = Array.from({ length: 250 }, (_, i) =>
+      group(`g${String(i).padStart(3, '0')}`, { 'headroom:managed': 'true' }),
+    );
+    const tokens: (string | undefined)[] = [];
+    let expired = false;
+    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: DescribeAutoScalingGroupsCommandInput) => {
+      tokens.push(input.NextToken);
+      expect(input.Filters).toEqual([{ Name: 'tag-key', Values: ['headroom:managed'] }]);
+      if (expired && input.NextToken !== undefined)
+        throw new InvalidNextToken({ message: 'The token is not valid.', $metadata: metadata });
+      const from = input.NextToken === undefined ? 0 : Number(input.NextToken.slice(4));
+      const size = input.MaxRecords ?? 50;
+      return {
+        AutoScalingGroups: all.slice(from, from + size),
+        ...(from + size < all.length ? { NextToken: `tok-${from + size}` } : {}),
+        $metadata: metadata,
+      };
+    });
+    let now = T0;
+    const errors: string[] = [];
+    const fleet = cachedDiscovery(
+      new AutoScalingFleetControl(client, { clock: { now: () => now } }),
+      { now: () => now },
+      { pagesPerRun: 2, onPageError: (e) => errors.push((e as Error).name) },
+    );
+    expect(await fleet.discover()).toHaveLength(200);
+    now += MINUTE;
+    expect(await fleet.discover()).toHaveLength(250);
+    expect(tokens).toEqual([undefined, 'tok-100', 'tok-200']);
+    // Five minutes later a pass starts again; its token expires before the next run.
+    now += 5 * MINUTE;
+    expect(await fleet.discover()).toHaveLength(250);
+    expired = true;
+    now += MINUTE;
+    expect(await fleet.discover()).toHaveLength(250);
+    expect(errors).toEqual(['InvalidNextToken']);
+    expired = false;
+    now += MINUTE;
+    await fleet.discover();
+    expect(tokens.slice(3)).toEqual([undefined, 'tok-100', 'tok-200', undefined, 'tok-100']);
   });
 });
 

@@ -48,6 +48,10 @@ describe('evaluate configuration from the environment', () => {
       'services[0]: max "many" is not a positive integer',
     ],
     [{ ...env, SERVICES_JSON: '{"web":1}' }, 'is not an array of services'],
+    [
+      { ...env, DISCOVERY_PAGES_PER_RUN: '0' },
+      'environment variable DISCOVERY_PAGES_PER_RUN "0" is not a whole number >= 1',
+    ],
   ])('refuses %j naming the variable', (bad, message) => {
     expect(() => readEvaluateConfig(bad)).toThrow(message);
   });

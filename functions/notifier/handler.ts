@@ -24,6 +24,7 @@ import type { Context, EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-
 import {
   DIGEST_RATE,
   DynamoApprovalRequests,
+  DynamoPostedEvents,
   DynamoRateBucket,
   SlackWebhook,
   advisorEventFromBus,
@@ -99,6 +100,7 @@ const persistenceStore = new DynamoDBPersistenceLayer({
   awsSdkV3Client: dynamo,
 });
 const sfn = new SFNClient(clientConfig());
+const postedEvents = new DynamoPostedEvents(dynamo, { tableName: env.idempotencyTable });
 
 async function webhookTarget(): Promise<WebhookTarget> {
   const secret = await getSecret(env.webhookSecretArn, { maxAge: SECRET_MAX_AGE_SECONDS });
@@ -181,11 +183,14 @@ export async function postDigests(event: SQSEvent, context: Context): Promise<SQ
   const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
   const again: string[] = [];
   const items: DigestItem[] = [];
+  /** Queue message id → the bus event's id, which stays the same however often it is delivered. */
+  const eventOf = new Map<string, string>();
   for (const record of event.Records) {
     try {
       const bus = JSON.parse(record.body) as EventBridgeEvent<string, unknown>;
       const typed = readAdvisorEvent(advisorEventFromBus(bus['detail-type'], bus.detail));
       items.push({ id: record.messageId, notice: noticeFor(typed, env.region) });
+      eventOf.set(record.messageId, bus.id);
     } catch (error) {
       // Unreadable now, unreadable on every delivery: it reaches the dead-letter queue and its alarm.
       logger.error('digest event unreadable', {
@@ -200,7 +205,7 @@ export async function postDigests(event: SQSEvent, context: Context): Promise<SQ
     tableName: env.idempotencyTable,
     key: `notifier#digest-rate#${target.channel}`,
   });
-  const posts = digestPosts(items);
+  const posts = digestPosts(await notYetPosted(items, eventOf));
   let posted = 0;
   for (const [index, post] of posts.entries()) {
     const slot = await pace.reserve(Date.now(), digestRate, deadline - POST_BUDGET_MS);
@@ -213,6 +218,7 @@ export async function postDigests(event: SQSEvent, context: Context): Promise<SQ
     try {
       await digestWebhook.post(target.url, target.channel, post.message, deadline);
       posted += 1;
+      await markPosted(post.ids.map((id) => eventOf.get(id) ?? id));
     } catch (error) {
       logger.error('digest post failed', error instanceof Error ? error : String(error));
       again.push(...post.ids);
@@ -221,6 +227,44 @@ export async function postDigests(event: SQSEvent, context: Context): Promise<SQ
   logger.info('digests posted', { channel: target.channel, events: items.length, posts: posted });
   return { batchItemFailures: again.map((itemIdentifier) => ({ itemIdentifier })) };
 }
+
+/**
+ * The items whose event no earlier delivery posted, each event once. Marks that cannot be read
+ * leave every item in: a service posted twice is better than advice lost.
+ */
+async function notYetPosted(items: readonly DigestItem[], eventOf: ReadonlyMap<string, string>) {
+  let done = new Set<string>();
+  try {
+    done = await postedEvents.posted([...eventOf.values()]);
+  } catch (error) {
+    logger.warn('digest marks unreadable; services may be posted again', { error: messageOf(error) });
+  }
+  const seen = new Set<string>();
+  const fresh = items.filter((item) => {
+    const eventId = eventOf.get(item.id) ?? item.id;
+    if (done.has(eventId) || seen.has(eventId)) return false;
+    seen.add(eventId);
+    return true;
+  });
+  if (fresh.length < items.length)
+    logger.info('digest events already posted, acknowledged without a post', {
+      events: items.length - fresh.length,
+    });
+  return fresh;
+}
+
+/** Once posted, the events stay posted: a mark that fails is logged, not retried through the queue. */
+async function markPosted(eventIds: readonly string[]): Promise<void> {
+  try {
+    await postedEvents.markPosted(eventIds, Date.now());
+  } catch (error) {
+    logger.warn('digest posted but not marked; a redelivery would post it again', {
+      error: messageOf(error),
+    });
+  }
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The bus's events one at a time, the digest queue's a batch at a time. */
 async function route(

@@ -85,6 +85,9 @@ export interface AdvisorWorkload {
   logBytesPerChange: number;
 }
 
+/** A digest's posted mark: its key (`notifier#posted#` and an event id) and expiration, about 70 bytes. */
+const POSTED_MARK_BYTES = 70;
+
 export const DEFAULT_WORKLOAD: AdvisorWorkload = {
   evaluateMemoryMb: 512,
   evaluateBaseMs: 300,
@@ -242,7 +245,6 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
   // of load, CPU and p99 at 1 minute (the margin, the rate and the learned capacity curve).
   const forecastMetrics = forecastRuns * input.services * forecastRun.metricsPerService;
   const forecastCalls = forecastRuns * forecastRun.getMetricDataCalls;
-  const changes = evaluate.servicesRead * w.changeShare;
 
   const eventInvocations =
     w.remediationsPerMonth * w.lambdaInvocationsPerRemediation + w.queuedChangesPerMonth;
@@ -270,13 +272,20 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
   const stateRead = readUnits(w.stateItemBytes, 'strong');
   const forecastRead = readUnits(w.forecastItemBytes, 'eventual');
   const forecastItemReads = evaluate.servicesRead + forecastRuns * input.services;
+  // A routine event (Recommendation, ActionApplied) is looked up in the notifier's posted marks
+  // (BatchGetItem, eventually consistent) and marked once posted (aws/dynamoPostedEvents.ts): small items.
+  const changes = evaluate.servicesRead * w.changeShare;
   const dynamoReadUnits =
-    (evaluate.killSwitchReads + evaluate.statesRead) * stateRead + forecastItemReads * forecastRead;
-  // Per evaluation: state and decision record; per forecast run, one item per service; per queued change, two.
+    (evaluate.killSwitchReads + evaluate.statesRead) * stateRead +
+    forecastItemReads * forecastRead +
+    changes * readUnits(POSTED_MARK_BYTES, 'eventual');
+  // Per evaluation: state and decision record; per forecast run, one item per service; per queued
+  // change, two; per routine event, its posted mark.
   const dynamoWriteUnits =
     evaluate.servicesRead * w.writesPerEvaluation +
     forecastRuns * input.services * writeUnits(w.forecastItemBytes) +
-    w.queuedChangesPerMonth * 2;
+    w.queuedChangesPerMonth * 2 +
+    changes * writeUnits(POSTED_MARK_BYTES);
   const events = changes + w.remediationsPerMonth * 2;
   const sqsRequests =
     w.polledQueues * w.idlePollsPerQueuePerMinute * MINUTES_PER_MONTH + w.queuedChangesPerMonth * 3;

@@ -117,10 +117,30 @@ describe('notifier digests', () => {
 
   it('returns the events of a post Slack refused, and only those, to the queue', async () => {
     answers = [{ status: 200 }, { status: 400, body: 'invalid_blocks' }, { status: 200 }];
-    const response = await handler(batch(0, 250), context);
+    const delivery = batch(0, 250);
+    const response = await handler(delivery, context);
     expect(slack.received).toHaveLength(3);
     // Posts hold services in id order: the second post is services 100 to 199.
     expect(failuresOf(response)).toEqual(Array.from({ length: 100 }, (_, i) => `m-${100 + i}`));
+    // Delivered again whole (as after an invocation that ended early): only the refused ones post.
+    const again = await handler(delivery, context);
+    expect(failuresOf(again)).toEqual([]);
+    expect(slack.received).toHaveLength(4);
+    expect(slack.received[3]?.body).toContain(`*${serviceId(100)}*`);
+    expect(slack.received[3]?.body).not.toContain(`*${serviceId(99)}*`);
+  });
+
+  it('posts each event once, delivered twice in one batch or in two batches', async () => {
+    const first = batch(300, 310);
+    const twice = {
+      Records: [...first.Records, ...first.Records.map((r) => ({ ...r, messageId: `${r.messageId}-again` }))],
+    };
+    expect(failuresOf(await handler(twice, context))).toEqual([]);
+    expect(slack.received).toHaveLength(1);
+    const posted = slack.received[0]?.body ?? '';
+    expect(posted.split(`*${serviceId(300)}*`).length - 1).toBe(1);
+    expect(failuresOf(await handler(first, context))).toEqual([]);
+    expect(slack.received).toHaveLength(1);
   });
 
   it('posts an approval at once while routine advice waits for its pace, and loses none of the advice', async () => {

@@ -19,6 +19,7 @@ export * from './cost/costModel.js';
 export * from './slack/index.js';
 export * from './aws/slackWebhook.js';
 export * from './aws/dynamoRateBucket.js';
+export * from './aws/dynamoPostedEvents.js';
 export * from './aws/taskTokens.js';
 export * from './aws/dynamoApprovals.js';
 export * from './aws/stepFunctionsApprovals.js';

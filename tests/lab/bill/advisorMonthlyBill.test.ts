@@ -45,10 +45,12 @@ describe('GetMetricData is billed per metric requested', () => {
     expect(bill.statesRead).toBe(876_000);
     // Strongly consistent, 1 unit each: 43,800 kill-switch reads + 876,000 states = 919,800.
     // Forecast item, 1 unit each (8 KB, eventually consistent): 147,825 + 100 × 730 = 220,825.
-    // 1,140,625 RRU × $0.125/M.
-    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(1_140_625 * 0.125e-6, 12);
-    // 147,825 × 2 (state + record) + 73,000 forecasts × 8 units + 60 changes × 2 = 879,770 WRU.
-    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(879_770 * 0.625e-6, 12);
+    // The digest's posted marks: 2 % of 147,825 = 2,956.5 routine events × 0.5 = 1,478.25.
+    // 1,142,103.25 RRU × $0.125/M.
+    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(1_142_103.25 * 0.125e-6, 12);
+    // 147,825 × 2 (state + record) + 73,000 forecasts × 8 units + 60 changes × 2 + 2,956.5 posted
+    // marks = 882,726.5 WRU.
+    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(882_726.5 * 0.625e-6, 12);
     // EMF: 4 metrics every hour + 11 published only when non-zero, in 10 % of the hours:
     // 5.1 metric-months × $0.30 = $1.53.
     expect(usdOf(bill, 'CloudWatch custom metrics (EMF)')).toBeCloseTo(1.53, 10);
@@ -116,11 +118,12 @@ describe('a small bill worked out line by line', () => {
     // = 438 + 584 = 1,022 s at 1 GB. 1,284.8 GB-s × $0.0000133334.
     expect(usdOf(bill, 'Lambda compute (arm64)')).toBeCloseTo(1_284.8 * 0.0000133334, 10);
     // Reads, strongly consistent at 1 unit: 730 kill switch + 10 states × 730 ticks = 8,030; forecast
-    // items at 1 unit: 7,300 evaluations + 730 runs × 10 services = 14,600. 22,630 RRU × $0.125/M.
-    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(22_630 * 0.125e-6, 12);
-    // Writes: 7,300 evaluations × 2 (state + record) + 730 runs × 10 forecasts × 8 units = 14,600 +
-    // 58,400 = 73,000 WRU × $0.625/M.
-    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(73_000 * 0.625e-6, 12);
+    // items at 1 unit: 7,300 evaluations + 730 runs × 10 services = 14,600; the 730 changes' posted
+    // marks at 0.5 = 365. 22,995 RRU × $0.125/M.
+    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(22_995 * 0.125e-6, 12);
+    // Writes: 7,300 evaluations × 2 (state + record) + 730 runs × 10 forecasts × 8 units + 730
+    // posted marks = 14,600 + 58,400 + 730 = 73,730 WRU × $0.625/M.
+    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(73_730 * 0.625e-6, 12);
     // Scheduler: 1,460 invocations × $1/M; events: 730 changes × $1/M.
     expect(usdOf(bill, 'EventBridge Scheduler')).toBeCloseTo(0.00146, 10);
     expect(usdOf(bill, 'EventBridge custom events')).toBeCloseTo(0.00073, 10);

@@ -139,13 +139,8 @@ export class SimulatedService {
     return sample;
   }
 
-  /** One launch's boot + warm-up, plus another boot for each failed attempt the group replaces. */
   private launchDelayMs(profile: ServiceProfile): number {
-    const between = ([min, max]: readonly [number, number]) => min + (max - min) * this.launchRandom();
-    let seconds = between(profile.bootSeconds) + between(profile.warmupSeconds);
-    for (let tries = 0; tries < 3 && 100 * this.launchRandom() < profile.launchFailurePct; tries++)
-      seconds += between(profile.bootSeconds);
-    return seconds * 1000;
+    return launchSeconds(profile, this.launchRandom) * 1000;
   }
 
   /** A standard normal draw (Box–Muller). */
@@ -356,4 +351,16 @@ export class SimulatedAccount {
     for (const s of this.services.values()) if (s.service.autoScalingGroupName === groupName) return s;
     return undefined;
   }
+}
+
+/**
+ * One launch's boot + warm-up, plus another boot for each failed attempt the group replaces: the
+ * world's truth, which tests draw from to know the quantile Headroom should learn.
+ */
+export function launchSeconds(profile: ServiceProfile, random: () => number): number {
+  const between = ([min, max]: readonly [number, number]) => min + (max - min) * random();
+  let seconds = between(profile.bootSeconds) + between(profile.warmupSeconds);
+  for (let tries = 0; tries < 3 && 100 * random() < profile.launchFailurePct; tries++)
+    seconds += between(profile.bootSeconds);
+  return seconds;
 }

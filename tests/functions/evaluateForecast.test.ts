@@ -171,7 +171,7 @@ describe('evaluate handler with the stored forecast as its floor', () => {
     expect(decision.rule).toBe('forecast/floor');
     expect(decision.desiredCapacity).toBeGreaterThan(6);
     expect(decision.reason).toMatch(
-      /^Forecast floor \d+: need now \d+ instance\(s\): 600 requests\/min measured \+ 6000 it can rise within the lead time, at 10\.0 requests\/s per instance \(forecast not used: MAPE 35\.0 % > 20 %\)\./,
+      /^Forecast floor \d+: need now \d+ instance\(s\): 600 requests\/min measured \+ 6000 it can rise within the lead time \(boot \+ warm-up 300 s as configured: 0 of the 3 launches needed to learn it seen\), at 10\.0 requests\/s per instance \(forecast not used: MAPE 35\.0 % > 20 %\)\./,
     );
   });
 

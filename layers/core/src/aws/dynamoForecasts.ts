@@ -5,6 +5,8 @@
  */
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ServiceForecast } from '../forecast/serviceForecast.js';
+import type { ServiceState } from '../ports/index.js';
+import { readServiceState } from './serviceStateItem.js';
 import {
   decodeForecast,
   DYNAMO_ITEM_LIMIT_BYTES,
@@ -45,6 +47,14 @@ export class DynamoForecastStore {
     if (forecast.serviceId !== serviceId)
       throw new Error(`state item ${name}: holds the forecast of "${forecast.serviceId}"`);
     return forecast;
+  }
+
+  /**
+   * The service's state, eventually consistent: the forecast plans its rise margin over the launch
+   * time evaluate learned (ServiceState.launches), which changes a launch at a time.
+   */
+  getServiceState(serviceId: string): Promise<ServiceState | undefined> {
+    return readServiceState(this.client, this.options.tableName, serviceId, false);
   }
 
   /** Last writer wins: one forecast run an hour writes it. */

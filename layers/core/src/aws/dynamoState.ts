@@ -18,6 +18,7 @@ import type { ServiceForecast } from '../forecast/serviceForecast.js';
 import type { ServiceState, StateStore } from '../ports/index.js';
 import { StateShapeError } from './errors.js';
 import { DynamoForecastStore } from './dynamoForecasts.js';
+import { readServiceState, serviceKey } from './serviceStateItem.js';
 
 /** Name of the TTL attribute; template.yaml enables TTL on it. */
 export const TTL_ATTRIBUTE = 'expiresAt';
@@ -31,7 +32,6 @@ export interface DynamoStateOptions {
   killSwitchForced?: boolean;
 }
 
-const serviceKey = (serviceId: string) => `service#${serviceId}`;
 /** Zero-padded so that string order is time order. */
 const decisionSortKey = (record: DecisionRecord) =>
   `decision#${String(record.decision.at).padStart(15, '0')}#${record.decision.rule}`;
@@ -46,16 +46,8 @@ export class DynamoStateStore implements StateStore {
     this.forecasts = new DynamoForecastStore(client, { tableName: options.tableName });
   }
 
-  async getServiceState(serviceId: string): Promise<ServiceState | undefined> {
-    const response = await this.client.send(
-      new GetItemCommand({
-        TableName: this.options.tableName,
-        Key: marshall({ pk: serviceKey(serviceId), sk: 'state' }),
-        ConsistentRead: true,
-      }),
-    );
-    if (response.Item === undefined) return undefined;
-    return stateOf(serviceKey(serviceId), unmarshall(response.Item));
+  getServiceState(serviceId: string): Promise<ServiceState | undefined> {
+    return readServiceState(this.client, this.options.tableName, serviceId, true);
   }
 
   /** The stored version becomes expectedVersion + 1, whatever `state.version` says. */
@@ -176,11 +168,4 @@ async function readKillSwitch(
   if (typeof on !== 'boolean')
     throw new StateShapeError('advisor/kill-switch', `"on" is ${JSON.stringify(on)}, not a boolean`);
   return on;
-}
-
-function stateOf(key: string, item: Record<string, unknown>): ServiceState {
-  const { pk: _pk, sk: _sk, ...state } = item;
-  if (typeof state.serviceId !== 'string') throw new StateShapeError(key, 'serviceId is not a string');
-  if (typeof state.version !== 'number') throw new StateShapeError(key, 'version is not a number');
-  return state as unknown as ServiceState;
 }

@@ -3,6 +3,13 @@
  * read the KPIs of the services due (metricReads.ts), decide, pass the guardrails, take the state
  * lock, act or recommend, record and publish. One service failing never stops the others.
  */
+import {
+  launchAsked,
+  leadTimeOf,
+  type LeadTime,
+  NO_LAUNCHES,
+  observeFleet,
+} from '../capacity/launchTiming.js';
 import { managedServices, unboundNote } from '../config/managedServices.js';
 import type { DecisionRecord, ScalingDecision } from '../model/decision.js';
 import type { FleetCapacity } from '../model/fleet.js';
@@ -131,11 +138,11 @@ function describeDue(
   const names = [...new Set(due.map((d) => d.service.autoScalingGroupName))];
   const settling = new Set<string>();
   for (const { service } of due) {
-    const lastActionAt = states?.get(service.id)?.lastActionAt;
-    const { bootSeconds, warmupSeconds } = service.timing;
+    const state = states?.get(service.id);
+    const lastActionAt = state?.lastActionAt;
     if (
       states === undefined ||
-      (lastActionAt !== undefined && at - lastActionAt < (bootSeconds + warmupSeconds) * 1000)
+      (lastActionAt !== undefined && at - lastActionAt < leadTimeOf(state?.launches, service).seconds * 1000)
     )
       settling.add(service.autoScalingGroupName);
   }
@@ -177,7 +184,14 @@ async function evaluateOne(
         'not acting on it as stale (EC2 basic monitoring publishes CPU every 5 minutes: ' +
         'turn on detailed monitoring, or widen the read window, for a fresher reading)',
     );
-  const forecastFloor = await floorFor(service.id, deps, report);
+  // The group as seen now times the launches in flight; the lead planned with is what they taught.
+  const seen = observeFleet(state?.launches ?? NO_LAUNCHES, {
+    at,
+    desired: fleet.desired,
+    inService: fleet.inService,
+  });
+  const lead = leadTimeOf(seen, service);
+  const forecastFloor = await floorFor(service.id, lead, deps, report);
   const decided = noScaleInOnIncompleteRead(
     decideScaling({
       service,
@@ -218,6 +232,8 @@ async function evaluateOne(
     ...nextServiceState(state, record, at, service.timing.scaleInStabilizationSeconds),
     ...(notice.lastNotice ? { lastNotice: notice.lastNotice } : {}),
     lastReadAt: at,
+    // An action applied now starts a wait whose start is known to the second.
+    launches: record.outcome === 'applied' ? launchAsked(seen, at, record.decision.desiredCapacity, fleet.inService) : seen,
     hot: hot !== undefined,
     ...(hot === undefined ? {} : { hotBecause: hot }),
   };
@@ -323,10 +339,10 @@ function confirmScaleInWithFullRead(decision: ScalingDecision, kpis: readonly Kp
   };
 }
 
-async function floorFor(serviceId: string, deps: EvaluationDeps, report: EvaluationReport) {
+async function floorFor(serviceId: string, lead: LeadTime, deps: EvaluationDeps, report: EvaluationReport) {
   if (!deps.forecasts) return undefined;
   try {
-    return await deps.forecasts(serviceId);
+    return await deps.forecasts(serviceId, lead);
   } catch (error) {
     // Without a forecast the service is still evaluated reactively.
     report.errors.push({ stage: `forecast ${serviceId}`, message: messageOf(error) });

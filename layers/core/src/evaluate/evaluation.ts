@@ -2,6 +2,7 @@
  * What the evaluation use case takes and returns, apart from its steps (evaluateServices.ts,
  * dueReads.ts), so both can name them without importing each other.
  */
+import type { LeadTime } from '../capacity/launchTiming.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { ResourceOwners } from '../config/managedServices.js';
 import type { DecisionRecord } from '../model/decision.js';
@@ -17,7 +18,8 @@ export interface EvaluationDeps {
   state: StateStore;
   events: EventPublisher;
   clock: Clock;
-  forecasts?: (serviceId: string) => Promise<ForecastFloor | undefined>;
+  /** The floor, planned over `lead` (the learned or configured boot + warm-up). */
+  forecasts?: (serviceId: string, lead?: LeadTime) => Promise<ForecastFloor | undefined>;
   /** Confirms the database, cache and distribution a group's tags name (config/managedServices.ts). */
   owners?: ResourceOwners;
   /**

@@ -7,6 +7,7 @@
  * has CPU but no request count: the load is then what CPU shows on the instances in service). Config entries win
  * over tags for the same id, as in evaluateServices.
  */
+import type { LeadTime } from '../capacity/launchTiming.js';
 import { forecastFloorFromStore } from '../forecast/refreshForecasts.js';
 import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
@@ -19,7 +20,7 @@ export const LIVE_WINDOW_MS = 15 * 60_000;
 export interface ForecastFloors {
   fleet: FleetControl;
   metrics: MetricsReader;
-  forecasts: (serviceId: string) => Promise<ForecastFloor | undefined>;
+  forecasts: (serviceId: string, lead?: LeadTime) => Promise<ForecastFloor | undefined>;
 }
 
 export function forecastFloors(
@@ -57,13 +58,14 @@ export function forecastFloors(
         return read;
       },
     },
-    forecasts: async (serviceId) => {
+    forecasts: async (serviceId, lead) => {
       const service = configured.get(serviceId) ?? services.get(serviceId);
       // Only a service the run knows can be evaluated; without it there is nothing to size.
       if (service === undefined) return undefined;
       const now = clock.now();
       const live = (recent.get(serviceId) ?? []).filter((s) => s.at > now - LIVE_WINDOW_MS);
-      return forecastFloorFromStore(state, service, now, live, inService.get(service.autoScalingGroupName));
+      const serving = inService.get(service.autoScalingGroupName);
+      return forecastFloorFromStore(state, service, now, live, serving, lead);
     },
   };
 }

@@ -5,6 +5,7 @@
  * `calmEveryMinutes` with every one-minute datapoint since its last read, and only the KPIs its
  * decision rests on; a hot one every `hotEveryMinutes` with all its configured KPIs.
  */
+import { launchInFlight, leadTimeOf } from '../capacity/launchTiming.js';
 import { adaptivePlan, isReadDue, ticksBetweenReads, type MetricReadPlan } from './readPlan.js';
 import type { DecisionRecord } from '../model/decision.js';
 import type { KpiName } from '../model/kpi.js';
@@ -160,9 +161,11 @@ export function hotBecause(
   now: number,
 ): string | undefined {
   if (state?.lastReadAt === undefined) return FULL_READ_REASONS.neverRead;
-  const { bootSeconds, warmupSeconds, cooldownSeconds } = service.timing;
-  const settleMs = Math.max(bootSeconds + warmupSeconds, cooldownSeconds) * 1000;
+  const lead = leadTimeOf(state.launches, service).seconds;
+  const settleMs = Math.max(lead, service.timing.cooldownSeconds) * 1000;
   if (state.lastActionAt !== undefined && now - state.lastActionAt < settleMs) return 'an action in flight';
+  // Seen every hot read until it serves, so its launch is timed to a hot cadence, not a calm one.
+  if (launchInFlight(state.launches)) return 'a launch in flight';
   if (state.hot === true) return state.hotBecause ?? 'hot at its last read';
   return undefined;
 }

@@ -14,6 +14,7 @@ import {
   MIN_LEARNED_CONFIDENCE,
   type Reading,
 } from '../capacity/learning.js';
+import { type LeadTime, leadTimeOf } from '../capacity/launchTiming.js';
 import { managedServices, type ResourceOwners } from '../config/managedServices.js';
 import { riseQuantileFor } from '../policies/riskKnob.js';
 import type { FleetCapacity } from '../model/fleet.js';
@@ -46,7 +47,10 @@ export interface ForecastDeps {
   metrics: MetricsReader;
   /** Read only: the forecast function's bundle, and so its IAM, keeps no scaling call. */
   fleet: Pick<FleetControl, 'discover' | 'describe'>;
-  /** Only getForecast and putForecast are used (their absence is an error at run time). */
+  /**
+   * getForecast and putForecast are needed (their absence is an error at run time); with
+   * getServiceState the minute read plans with the launch time evaluate learned, else the configured one.
+   */
   state: Partial<StateStore>;
   /** Confirms the tiers a group's tags name, as evaluate does (config/managedServices.ts). */
   owners?: ResourceOwners;
@@ -151,12 +155,17 @@ export async function refreshForecasts(
       const minutes = read?.minutes;
       const group = groups.get(service.autoScalingGroupName);
       const rate = (minutes && rateOf(minutes, group?.inService)) ?? before?.ratePerInstance;
+      const launch = minutes && (await launchLeadOf(deps.state, service));
       // Each minute is learned once (learnedUntil): a minute read learns the minutes since the last.
       const learned = minutes
-        ? learnFrom(before?.learned ?? EMPTY_CURVE, steadyReadings(service, minutes, group))
+        ? learnFrom(before?.learned ?? EMPTY_CURVE, steadyReadings(service, minutes, group, launch))
         : before?.learned;
       // The same function on the same series as the benchmarked policy (headroomPolicy).
-      const lead = leadTimeMs(service, DEFAULT_EVALUATION_PERIOD_SECONDS);
+      const lead = leadTimeMs(
+        service,
+        DEFAULT_EVALUATION_PERIOD_SECONDS,
+        launch ? launch.seconds : undefined,
+      );
       // The risk knob: what a slow minute costs against an instance-hour sets the quantile covered.
       const margin =
         (minutes &&
@@ -192,7 +201,8 @@ export async function refreshForecasts(
  * The floor the evaluate function passes to decideScaling (its `forecasts` hook): headroomFloor,
  * exactly as the benchmarked policy computes it, from the stored forecast, rate and rise margin
  * and the latest measured load (the last of `recent`, oldest first; when that read had CPU but no
- * request count, the load CPU shows on `inService` instances).
+ * request count, the load CPU shows on `inService` instances), over the `lead` evaluate planned
+ * with (learned or configured boot + warm-up).
  */
 export async function forecastFloorFromStore(
   state: Pick<StateStore, 'getForecast'>,
@@ -200,6 +210,7 @@ export async function forecastFloorFromStore(
   now: number,
   recent: readonly KpiSample[] = [],
   inService?: number,
+  lead?: LeadTime,
 ): Promise<ForecastFloor | undefined> {
   const stored = await state.getForecast?.(service.id);
   const rate = learnedRate(stored, service, inService);
@@ -213,6 +224,7 @@ export async function forecastFloorFromStore(
     recent,
     forecastMaxMapePct: DEFAULT_FORECAST_MAX_MAPE_PCT,
     evaluationPeriodSeconds: DEFAULT_EVALUATION_PERIOD_SECONDS,
+    ...(lead ? { lead } : {}),
   });
 }
 
@@ -243,6 +255,18 @@ function latestLoadOf(
 }
 
 /**
+ * The launch time evaluate learned (stored in the service's state), when the store can read it;
+ * undefined when it cannot, and the configured one is planned with.
+ */
+async function launchLeadOf(
+  state: Partial<StateStore>,
+  service: ManagedService,
+): Promise<LeadTime | undefined> {
+  if (!state.getServiceState) return undefined;
+  return leadTimeOf((await state.getServiceState(service.id))?.launches, service);
+}
+
+/**
  * The minutes whose serving fleet is known: the instances in service now, if none was warming and
  * the group's last scaling activity had settled (boot + warm-up) before the minute began.
  */
@@ -250,11 +274,12 @@ function steadyReadings(
   service: ManagedService,
   minutes: readonly KpiSample[],
   group: FleetCapacity | undefined,
+  launch: LeadTime | undefined,
 ): Reading[] {
   if (group === undefined || group.warmingUp > 0 || group.inService <= 0) return [];
   const settledAt =
     (group.lastActivityAt ?? Number.NEGATIVE_INFINITY) +
-    (service.timing.bootSeconds + service.timing.warmupSeconds) * 1000;
+    (launch ?? leadTimeOf(undefined, service)).seconds * 1000;
   const out: Reading[] = [];
   for (const s of minutes) {
     const p99 = s.p99LatencyMs;

@@ -7,6 +7,7 @@
  *   - the forecast floor, only while the forecast is trusted and its recent MAPE is low enough:
  *     capacity for the forecast's upper bound over the lead time, corrected by the live ratio.
  */
+import type { LeadTime } from '../capacity/launchTiming.js';
 import type { ForecastFloor } from '../evaluate/decideScaling.js';
 import { forecastAt, type LoadForecast, peakBetween } from '../forecast/forecastLoad.js';
 import type { ServiceForecast } from '../forecast/serviceForecast.js';
@@ -46,7 +47,8 @@ export function liveRatioOf(forecast: LoadForecast, samples: readonly KpiSample[
 
 /**
  * The forecast's part alone (no MAPE gate): capacity for the forecast's upper bound, corrected
- * by the live ratio, over [now, now + boot + warm-up + one evaluation period].
+ * by the live ratio, over [now, now + boot + warm-up + one evaluation period]; boot + warm-up is
+ * `lead` (learned or configured, capacity/launchTiming.ts leadTimeOf), the configured one without it.
  */
 export function forecastFloorFor(
   refit: ServiceForecast | undefined,
@@ -55,9 +57,10 @@ export function forecastFloorFor(
   ratePerInstance: number | undefined,
   recent: readonly KpiSample[] = [],
   evaluationPeriodSeconds = DEFAULT_EVALUATION_PERIOD_SECONDS,
+  lead?: LeadTime,
 ): ForecastFloor | undefined {
   if (!refit?.forecast || refit.verdict.use !== 'forecast' || ratePerInstance === undefined) return undefined;
-  const leadMs = leadTimeMs(service, evaluationPeriodSeconds);
+  const leadMs = leadTimeMs(service, evaluationPeriodSeconds, lead?.seconds);
   const peak = peakBetween(refit.forecast, now, now + leadMs, 'upper');
   if (peak === undefined) return undefined;
   const live = liveRatioOf(refit.forecast, recent);
@@ -67,6 +70,7 @@ export function forecastFloorFor(
     confidence: refit.verdict.confidence,
     explanation:
       `up to ${Math.round(peak * live)} requests/min expected within the next ${Math.round(leadMs / 60_000)} min ` +
+      (lead ? `(${lead.explanation}) ` : '') +
       `(${Math.round(100 * refit.forecast.coverage)} % upper bound × ${live.toFixed(2)} measured/forecast) ` +
       `need ${capacity} instance(s); ${refit.verdict.reason}.`,
   };
@@ -93,6 +97,8 @@ export interface HeadroomFloorInput {
   recent: readonly KpiSample[];
   forecastMaxMapePct: number;
   evaluationPeriodSeconds: number;
+  /** Boot + warm-up to plan the forecast's window with (the configured one when absent). */
+  lead?: LeadTime;
 }
 
 /**
@@ -105,7 +111,15 @@ export function headroomFloor(input: HeadroomFloorInput): ForecastFloor | undefi
   if (rate === undefined) return undefined;
   const trusted = (forecast?.verdict.mape ?? 0) <= input.forecastMaxMapePct;
   const fromForecast = trusted
-    ? forecastFloorFor(forecast, service, input.now, rate, input.recent, input.evaluationPeriodSeconds)
+    ? forecastFloorFor(
+        forecast,
+        service,
+        input.now,
+        rate,
+        input.recent,
+        input.evaluationPeriodSeconds,
+        input.lead,
+      )
     : undefined;
   const needNow =
     latestLoad !== undefined && riseMargin !== undefined
@@ -114,7 +128,9 @@ export function headroomFloor(input: HeadroomFloorInput): ForecastFloor | undefi
   if (needNow === undefined) return fromForecast;
   const now =
     `need now ${needNow} instance(s): ${Math.round(latestLoad ?? 0)} requests/min measured + ` +
-    `${Math.round(riseMargin ?? 0)} it can rise within the lead time, at ${rate.toFixed(1)} requests/s per instance`;
+    `${Math.round(riseMargin ?? 0)} it can rise within the lead time` +
+    (input.lead ? ` (${input.lead.explanation})` : '') +
+    `, at ${rate.toFixed(1)} requests/s per instance`;
   if (fromForecast !== undefined && fromForecast.capacity > needNow) {
     return { ...fromForecast, explanation: `forecast wins: ${fromForecast.explanation} (${now}).` };
   }

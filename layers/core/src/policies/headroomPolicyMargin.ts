@@ -9,6 +9,7 @@
  * time of a few minutes has to carry (on the generated month, learning it from 5-minute averages
  * let five times as many SLO minutes through).
  */
+import { configuredLeadSeconds } from '../capacity/launchTiming.js';
 import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
 import { kthSmallest } from '../forecast/robust.js';
@@ -26,9 +27,16 @@ export interface MarginOptions {
 
 export const DEFAULT_MARGIN_OPTIONS: MarginOptions = { quantile: 0.9, historyMs: 3 * DAY_MS };
 
-/** Boot + warm-up + one evaluation period (the decision itself waits up to one), ms. */
-export function leadTimeMs(service: ManagedService, evaluationPeriodSeconds: number): number {
-  return (service.timing.bootSeconds + service.timing.warmupSeconds + evaluationPeriodSeconds) * 1000;
+/**
+ * Boot + warm-up + one evaluation period (the decision itself waits up to one), ms. Boot + warm-up
+ * is the learned one when given (capacity/launchTiming.ts leadTimeOf), else the configured one.
+ */
+export function leadTimeMs(
+  service: ManagedService,
+  evaluationPeriodSeconds: number,
+  launchSeconds: number = configuredLeadSeconds(service),
+): number {
+  return (launchSeconds + evaluationPeriodSeconds) * 1000;
 }
 
 /**

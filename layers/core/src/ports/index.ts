@@ -2,6 +2,7 @@
  * Ports: what the domain needs from the world. `aws/` implements them with the AWS SDK,
  * `sim/` against the simulated account. Adapters hold no policy.
  */
+import type { LaunchTiming } from '../capacity/launchTiming.js';
 import type { DecisionRecord } from '../model/decision.js';
 import type { ServiceForecast } from '../forecast/serviceForecast.js';
 import type { FleetCapacity } from '../model/fleet.js';
@@ -65,6 +66,11 @@ export interface ServiceState {
   /** Read on the hot cadence with every KPI (near a limit, a change in flight, a bad read), and why. */
   hot?: boolean;
   hotBecause?: string;
+  /**
+   * How long its launches have taken to serve, learned from the group at each evaluation
+   * (capacity/launchTiming.ts): carried in the item every evaluation writes anyway, so no write.
+   */
+  launches?: LaunchTiming;
 }
 
 export interface StateStore {

@@ -9,6 +9,7 @@ import { MINUTES_PER_MONTH, MONTHLY_FREE_TIER, US_EAST_1_PRICES, type AdvisorPri
 import { readUnits, writeUnits } from './dynamoUnits.js';
 import { adaptivePlan, readsOnTick, type MetricReadPlan } from '@headroom/core/evaluate/readPlan.js';
 import { MAX_SERVICES_PER_SHARD } from '@headroom/core/shards/shardPlan.js';
+import { MINUTE_READ_EVERY_HOURS } from '@headroom/core/forecast/historyReads.js';
 import { digestQueueRequests, evaluateTickWork, forecastRunWork, shardQueueRequests } from './shardedWork.js';
 
 /** What the bill assumes about the advisor's work besides metric reads; each default is stated. */
@@ -268,17 +269,20 @@ export function advisorMonthlyBill(input: AdvisorBillInput): AdvisorBill {
   const metricsRequested = evaluate.metricsRequested + forecastMetrics;
   // Strongly consistent: the kill switch every tick and the state of every service on a read slot.
   // Eventually consistent: the forecast item, once per evaluated service and once per service a
-  // forecast run (the previous forecast, to score it).
+  // forecast run (the previous forecast, to score it); the state, once per minute read (the
+  // launch time evaluate learned, which the rise margin is planned over).
   const stateRead = readUnits(w.stateItemBytes, 'strong');
   const forecastRead = readUnits(w.forecastItemBytes, 'eventual');
   const forecastItemReads = evaluate.servicesRead + forecastRuns * input.services;
   // A routine event (Recommendation, ActionApplied) is looked up in the notifier's posted marks
   // (BatchGetItem, eventually consistent) and marked once posted (aws/dynamoPostedEvents.ts): small items.
   const changes = evaluate.servicesRead * w.changeShare;
+  const launchTimeReads = (forecastRuns * input.services) / MINUTE_READ_EVERY_HOURS;
   const dynamoReadUnits =
     (evaluate.killSwitchReads + evaluate.statesRead) * stateRead +
     forecastItemReads * forecastRead +
-    changes * readUnits(POSTED_MARK_BYTES, 'eventual');
+    changes * readUnits(POSTED_MARK_BYTES, 'eventual') +
+    launchTimeReads * readUnits(w.stateItemBytes, 'eventual');
   // Per evaluation: state and decision record; per forecast run, one item per service; per queued
   // change, two; per routine event, its posted mark.
   const dynamoWriteUnits =

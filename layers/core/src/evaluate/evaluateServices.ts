@@ -233,7 +233,10 @@ async function evaluateOne(
     ...(notice.lastNotice ? { lastNotice: notice.lastNotice } : {}),
     lastReadAt: at,
     // An action applied now starts a wait whose start is known to the second.
-    launches: record.outcome === 'applied' ? launchAsked(seen, at, record.decision.desiredCapacity, fleet.inService) : seen,
+    launches:
+      record.outcome === 'applied'
+        ? launchAsked(seen, at, record.decision.desiredCapacity, fleet.inService)
+        : seen,
     hot: hot !== undefined,
     ...(hot === undefined ? {} : { hotBecause: hot }),
   };

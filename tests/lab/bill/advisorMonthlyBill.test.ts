@@ -46,8 +46,9 @@ describe('GetMetricData is billed per metric requested', () => {
     // Strongly consistent, 1 unit each: 43,800 kill-switch reads + 876,000 states = 919,800.
     // Forecast item, 1 unit each (8 KB, eventually consistent): 147,825 + 100 × 730 = 220,825.
     // The digest's posted marks: 2 % of 147,825 = 2,956.5 routine events × 0.5 = 1,478.25.
-    // 1,142,103.25 RRU × $0.125/M.
-    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(1_142_103.25 * 0.125e-6, 12);
+    // The state, half a unit, at each service's minute read (the learned launch time): 100 × 730 / 8
+    // × 0.5 = 4,562.5. 1,146,665.75 RRU × $0.125/M.
+    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(1_146_665.75 * 0.125e-6, 12);
     // 147,825 × 2 (state + record) + 73,000 forecasts × 8 units + 60 changes × 2 + 2,956.5 posted
     // marks = 882,726.5 WRU.
     expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(882_726.5 * 0.625e-6, 12);
@@ -119,8 +120,9 @@ describe('a small bill worked out line by line', () => {
     expect(usdOf(bill, 'Lambda compute (arm64)')).toBeCloseTo(1_284.8 * 0.0000133334, 10);
     // Reads, strongly consistent at 1 unit: 730 kill switch + 10 states × 730 ticks = 8,030; forecast
     // items at 1 unit: 7,300 evaluations + 730 runs × 10 services = 14,600; the 730 changes' posted
-    // marks at 0.5 = 365. 22,995 RRU × $0.125/M.
-    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(22_995 * 0.125e-6, 12);
+    // marks at 0.5 = 365; the state at each minute read, half a unit: 730 × 10 / 8 × 0.5 = 456.25.
+    // 23,451.25 RRU × $0.125/M.
+    expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(23_451.25 * 0.125e-6, 12);
     // Writes: 7,300 evaluations × 2 (state + record) + 730 runs × 10 forecasts × 8 units + 730
     // posted marks = 14,600 + 58,400 + 730 = 73,730 WRU × $0.625/M.
     expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(73_730 * 0.625e-6, 12);

@@ -275,6 +275,7 @@ export class SimulatedService {
       max,
     };
     if (this.fleet.lastActivityAt !== undefined) capacity.lastActivityAt = this.fleet.lastActivityAt;
+    if (this.fleet.completedLaunches.length > 0) capacity.launches = [...this.fleet.completedLaunches];
     return capacity;
   }
 

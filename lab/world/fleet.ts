@@ -21,6 +21,8 @@ export interface FleetSetup {
 }
 
 const MINIMUM_BILLED_MS = 60_000;
+/** DescribeScalingActivities' page: the 50 latest. */
+const COMPLETED_LAUNCHES_KEPT = 50;
 
 export class SimFleet {
   private readonly readyDelayMs: number;
@@ -33,6 +35,12 @@ export class SimFleet {
   private closedBilledMs = 0;
   /** Launches since the start (initial instances excluded). */
   launches = 0;
+  /**
+   * The latest launches that came to serve, oldest first, as the group's scaling activities time
+   * them in an account. A launch that failed and was replaced is timed from its first attempt here
+   * (the world draws its delay whole); an account's activities time the replacement from its own start.
+   */
+  readonly completedLaunches: { startedAt: number; servingAt: number }[] = [];
   lastActivityAt: number | undefined;
 
   constructor(setup: FleetSetup) {
@@ -83,7 +91,12 @@ export class SimFleet {
 
   /** Moves instances whose boot and warm-up are over into service. */
   advanceTo(at: number): void {
-    while (this.ready < this.readyAt.length && (this.readyAt[this.ready] as number) <= at) this.ready++;
+    while (this.ready < this.readyAt.length && (this.readyAt[this.ready] as number) <= at) {
+      const servingAt = this.readyAt[this.ready] as number;
+      this.completedLaunches.push({ startedAt: this.billedFrom[this.ready] as number, servingAt });
+      if (this.completedLaunches.length > COMPLETED_LAUNCHES_KEPT) this.completedLaunches.shift();
+      this.ready++;
+    }
   }
 
   /** Launches or terminates (newest first) to reach `desired` instances at `at`. */

@@ -211,6 +211,11 @@ describe('AutoScalingFleetControl.describe', () => {
       min: 2,
       max: 20,
       lastActivityAt: T0 - 2 * MINUTE,
+      // Each launch timed from its activity's start to its end plus the 5-minute warm-up, oldest first.
+      launches: [
+        { startedAt: T0 - 32 * MINUTE, servingAt: T0 - 25 * MINUTE },
+        { startedAt: T0 - 4 * MINUTE, servingAt: T0 + 3 * MINUTE },
+      ],
     });
   });
 

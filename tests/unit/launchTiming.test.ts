@@ -1,7 +1,8 @@
 /**
  * Learning a service's launch time from the group as evaluations see it (capacity/launchTiming.ts):
  * one observation per rise of desired capacity, timed between the middles of its bounds; sightings
- * seen twice or late teach nothing; a scale-in cancels; the configured boot + warm-up stays until
+ * seen twice or late teach nothing; a scale-in cancels; launches the group's activities time are
+ * learned to the second and replace the estimates; the configured boot + warm-up stays until
  * MIN_LAUNCHES launches were seen.
  */
 import { describe, expect, it } from '@jest/globals';
@@ -127,6 +128,65 @@ describe('observeFleet / launchAsked: one observation per rise', () => {
       timing = run([asked(t, 2), seen(t + 1 + (i % 3), 2, 2), seen(t + 5, 1, 1)], timing);
     }
     expect(timing.recentSeconds).toHaveLength(RECENT_LAUNCHES);
+  });
+});
+
+describe("observeFleet: launches timed by the group's scaling activities", () => {
+  const timed = (startedMin: number, servingSec: number) => ({
+    startedAt: startedMin * MIN,
+    servingAt: startedMin * MIN + servingSec * 1000,
+  });
+
+  it('learns each timed launch to the second, once, however often its activity is seen again', () => {
+    const a = timed(0, 214);
+    const b = timed(0, 251);
+    let timing = run([seen(0, 3, 3), asked(0, 5)]);
+    timing = observeFleet(timing, { at: 5 * MIN, desired: 5, inService: 5, launches: [a, b] });
+    expect(timing.recentSeconds).toEqual([214, 251]);
+    // The next sightings read the same activities (and a repeated minute teaches nothing).
+    timing = observeFleet(timing, { at: 10 * MIN, desired: 5, inService: 5, launches: [a, b] });
+    timing = observeFleet(timing, {
+      at: 10 * MIN,
+      desired: 5,
+      inService: 5,
+      launches: [a, b, timed(6, 300)],
+    });
+    expect(timing.recentSeconds).toEqual([214, 251]);
+    expect(timing.timedUntil).toBe(b.servingAt);
+    expect(launchInFlight(timing)).toBe(false);
+  });
+
+  it('drops the between-sightings estimates once launches come timed, and makes no more of them', () => {
+    // Two rises timed between sightings five minutes apart: 450 s each, against a true ~210 s.
+    let timing = run([
+      seen(0, 3, 3),
+      asked(0, 5),
+      seen(5, 5, 3),
+      seen(10, 5, 5),
+      asked(20, 7),
+      seen(25, 7, 5),
+      seen(30, 7, 7),
+    ]);
+    expect(timing.recentSeconds).toEqual([450, 450]);
+    timing = observeFleet(timing, {
+      at: 35 * MIN,
+      desired: 7,
+      inService: 7,
+      launches: [timed(20, 208), timed(20, 212)],
+    });
+    expect(timing.recentSeconds).toEqual([208, 212]);
+    // A later rise whose activities are not read when it serves adds no estimate between sightings.
+    timing = run([asked(40, 9), seen(45, 9, 7), seen(50, 9, 9)], timing);
+    expect(timing.recentSeconds).toEqual([208, 212]);
+  });
+
+  it('leaves a launch not serving yet (warm-up still running) for a later sighting', () => {
+    let timing = run([seen(0, 3, 3), asked(0, 4)]);
+    const warming = timed(0, 400);
+    timing = observeFleet(timing, { at: 5 * MIN, desired: 4, inService: 3, launches: [warming] });
+    expect(timing.recentSeconds).toEqual([]);
+    timing = observeFleet(timing, { at: 10 * MIN, desired: 4, inService: 4, launches: [warming] });
+    expect(timing.recentSeconds).toEqual([400]);
   });
 });
 

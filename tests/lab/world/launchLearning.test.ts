@@ -2,8 +2,10 @@
  * Headroom learns how long a launch takes from what its evaluations see of the group, as it learns
  * capacity: a week's replay of the deployed Headroom (evaluate every minute, forecast hourly) on a
  * world whose launches take a random boot + warm-up, some failing and replaced, unlike the
- * configured 180 + 120 s. The learned lead time ends within a stated error of the world's true
- * 90th percentile, read from the world's own draw, never from Headroom's config.
+ * configured 180 + 120 s. The group's scaling activities time each launch, so the learned lead
+ * time (the 90th percentile of 12 launches) ends within 30 s of the world's true 90th percentile,
+ * read from the world's own draw, never from Headroom's config. (Timed only between sightings five
+ * minutes apart, it was off by up to 72 s.)
  */
 import { describe, expect, it } from '@jest/globals';
 import { leadTimeOf } from '@headroom/core/capacity/launchTiming.js';
@@ -47,7 +49,7 @@ describe('learning the launch time in a replay, from what evaluate sees of the g
     ['cpu-heavy', profileNamed('cpu-heavy')],
     ['fast-api', profileNamed('fast-api')],
     ['a slow boot (9–14 minutes)', SLOW_BOOT],
-  ] as const)('%s: the learned lead is within 150 s of the true 90th percentile', async (name, profile) => {
+  ] as const)('%s: the learned lead is within 30 s of the true 90th percentile', async (name, profile) => {
     const service = BENCH_SERVICE;
     const { load } = scaleToPeak(
       generateWorkload({ seed: 3, startAt: T0, days: 7 }),
@@ -68,6 +70,6 @@ describe('learning the launch time in a replay, from what evaluate sees of the g
     const lead = leadTimeOf(launches, service);
     const truth = trueQuantile(profile, 0.9);
     expect(lead.learned).toBe(true);
-    expect(Math.abs(lead.seconds - truth)).toBeLessThanOrEqual(150);
+    expect(Math.abs(lead.seconds - truth)).toBeLessThanOrEqual(30);
   });
 });

@@ -11,7 +11,7 @@ import {
   type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
 import { ConfigError, isManagedGroup, parseServiceConfig, TAG_PREFIX } from '../config/serviceConfig.js';
-import type { FleetCapacity } from '../model/fleet.js';
+import type { CompletedLaunch, FleetCapacity } from '../model/fleet.js';
 import { DEFAULT_TIMING, type ManagedService } from '../model/service.js';
 import type { Clock } from '../ports/index.js';
 import { chunk } from './metricQueries.js';
@@ -189,6 +189,7 @@ export function capacityOf(
   }
   const last = activities[0];
   const lastAt = last?.EndTime ?? last?.StartTime;
+  const launches = completedLaunches(activities, warmupMs);
   return {
     groupName: group.AutoScalingGroupName ?? '',
     desired: group.DesiredCapacity ?? 0,
@@ -197,7 +198,24 @@ export function capacityOf(
     min: group.MinSize ?? 0,
     max: group.MaxSize ?? 0,
     ...(lastAt === undefined ? {} : { lastActivityAt: lastAt.getTime() }),
+    ...(launches.length === 0 ? {} : { launches }),
   };
+}
+
+/**
+ * Successful launch activities as launches timed to the second, oldest first: asked for at the
+ * activity's start, serving at its end (the instance InService) plus the warm-up. A launch that
+ * failed and was replaced shows as its replacement's own activity, timed from the replacement's start.
+ */
+function completedLaunches(activities: readonly Activity[], warmupMs: number): CompletedLaunch[] {
+  const out: CompletedLaunch[] = [];
+  for (const activity of activities) {
+    const launch = /Launching a new EC2 instance/.test(activity.Description ?? '');
+    if (!launch || activity.StatusCode !== 'Successful') continue;
+    if (activity.StartTime === undefined || activity.EndTime === undefined) continue;
+    out.push({ startedAt: activity.StartTime.getTime(), servingAt: activity.EndTime.getTime() + warmupMs });
+  }
+  return out.sort((a, b) => a.servingAt - b.servingAt);
 }
 
 /** Launch activities name their instance: "Launching a new EC2 instance: i-0abc…". */

@@ -10,7 +10,13 @@
  * time between the middles, and one whose bounds are too far apart to tell anything is dropped.
  * The lead time planned with is a high quantile of the latest observations, used once there are
  * enough of them; until then the configured boot + warm-up (the prior) stays.
+ *
+ * Where the group's scaling activities were read (a group settling, or a launch in flight), each
+ * launch comes timed to the second: asked for at its activity's start, serving at its end plus the
+ * warm-up. From the first such sighting on, only timed launches are learned (the between-sightings
+ * estimate is then dropped, so no launch counts twice), and waits only say a launch is in flight.
  */
+import type { CompletedLaunch } from '../model/fleet.js';
 import type { ManagedService } from '../model/service.js';
 
 /** One rise of desired capacity not yet served. */
@@ -36,12 +42,16 @@ export interface LaunchTiming {
   untimedUpTo?: number;
   /** The latest sighting learned from, epoch ms: one at or before it was seen already. */
   seenAt: number;
+  /** The latest serving time of a timed launch learned; absent until launches come timed. */
+  timedUntil?: number;
 }
 
 export interface FleetSighting {
   at: number;
   desired: number;
   inService: number;
+  /** Launches the group's activities timed, when they were read (model/fleet.ts). */
+  launches?: readonly CompletedLaunch[];
 }
 
 export interface LeadTime {
@@ -73,7 +83,10 @@ export const NO_LAUNCHES: LaunchTiming = { recentSeconds: [], waits: [], seenAt:
 /** What this sighting of the group teaches; a sighting at or before the last one is skipped. */
 export function observeFleet(timing: LaunchTiming, seen: FleetSighting): LaunchTiming {
   if (!(seen.at > timing.seenAt)) return timing;
-  const recent = [...timing.recentSeconds];
+  const timed = timedLaunches(timing, seen);
+  // The first timed launches replace the estimates made between sightings, which may count the same launches.
+  const kept = timing.timedUntil === undefined && timed.until !== undefined ? [] : timing.recentSeconds;
+  const recent = [...kept, ...timed.seconds];
   const waits: LaunchWait[] = [];
   let untimed = Math.min(timing.untimedUpTo ?? 0, seen.desired);
   for (const asked of timing.waits) {
@@ -83,7 +96,7 @@ export function observeFleet(timing: LaunchTiming, seen: FleetSighting): LaunchT
     if (seen.inService >= wait.target) {
       const endBy = seen.at;
       const uncertainty = endBy - wait.pendingAt + (wait.startedBy - wait.startedAfter);
-      if (uncertainty <= MAX_UNCERTAINTY_MS) {
+      if (timed.until === undefined && uncertainty <= MAX_UNCERTAINTY_MS) {
         const ms = (wait.pendingAt + endBy) / 2 - (wait.startedAfter + wait.startedBy) / 2;
         recent.push(Math.round(ms / 1000));
       }
@@ -110,7 +123,23 @@ export function observeFleet(timing: LaunchTiming, seen: FleetSighting): LaunchT
     waits: waits.slice(-MAX_WAITS),
     ...(untimed > 0 ? { untimedUpTo: untimed } : {}),
     seenAt: seen.at,
+    ...(timed.until === undefined ? {} : { timedUntil: timed.until }),
   };
+}
+
+/** The launches of this sighting served since the last one learned, in seconds, and the new mark. */
+function timedLaunches(timing: LaunchTiming, seen: FleetSighting): { seconds: number[]; until?: number } {
+  let until = timing.timedUntil;
+  const seconds: number[] = [];
+  for (const launch of seen.launches ?? []) {
+    if (launch.servingAt > seen.at || launch.servingAt < launch.startedAt) continue;
+    if (until !== undefined && launch.servingAt <= until) continue;
+    seconds.push(Math.round((launch.servingAt - launch.startedAt) / 1000));
+  }
+  for (const launch of seen.launches ?? []) {
+    if (launch.servingAt <= seen.at) until = Math.max(until ?? launch.servingAt, launch.servingAt);
+  }
+  return until === undefined ? { seconds } : { seconds, until };
 }
 
 /** Headroom itself set desired to `desired` at `at`: the rise's time is known exactly. */

@@ -5,6 +5,7 @@
  */
 import {
   launchAsked,
+  launchInFlight,
   leadTimeOf,
   type LeadTime,
   NO_LAUNCHES,
@@ -140,8 +141,10 @@ function describeDue(
   for (const { service } of due) {
     const state = states?.get(service.id);
     const lastActionAt = state?.lastActionAt;
+    // A launch in flight: its activities time it to the second when it serves (capacity/launchTiming.ts).
     if (
       states === undefined ||
+      launchInFlight(state?.launches) ||
       (lastActionAt !== undefined && at - lastActionAt < leadTimeOf(state?.launches, service).seconds * 1000)
     )
       settling.add(service.autoScalingGroupName);
@@ -189,6 +192,7 @@ async function evaluateOne(
     at,
     desired: fleet.desired,
     inService: fleet.inService,
+    ...(fleet.launches ? { launches: fleet.launches } : {}),
   });
   const lead = leadTimeOf(seen, service);
   const forecastFloor = await floorFor(service.id, lead, deps, report);

@@ -10,4 +10,15 @@ export interface FleetCapacity {
   max: number;
   /** Epoch ms of the last scaling activity, if known (for cooldowns). */
   lastActivityAt?: number;
+  /**
+   * Launches the group completed lately, as its scaling activities time them (oldest first): when
+   * each was asked for and when its instance began to serve (InService plus the warm-up). Absent
+   * when the activities were not read.
+   */
+  launches?: CompletedLaunch[];
+}
+
+export interface CompletedLaunch {
+  startedAt: number;
+  servingAt: number;
 }

@@ -109,6 +109,34 @@ describe('DynamoForecastStore', () => {
     expect(back?.accuracy.evaluations[0]?.mase).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it("keeps the bounds as the band that draws them: a forecast whose bounds are not the band's keeps its own", async () => {
+    const forecast = fullForecast('banded');
+    expect(forecast.forecast?.band).toBeDefined();
+    await store().putForecast(forecast);
+    const back = await store().getForecast('banded');
+    expectSameAsStored(back, forecast);
+    const storedKeys = async (name: string) => {
+      const { gunzipSync } = await import('node:zlib');
+      const { Item } = await table.client.send(
+        new GetItemCommand({
+          TableName: table.tableName,
+          Key: { pk: { S: `service#${name}` }, sk: { S: 'forecast' } },
+        }),
+      );
+      return Object.keys(JSON.parse(gunzipSync(Item!.body!.B!).toString()).forecast).sort();
+    };
+    expect(await storedKeys('banded')).not.toContain('upper');
+    expect(await storedKeys('banded')).toContain('band');
+    const edited = {
+      ...forecast,
+      serviceId: 'edited',
+      forecast: { ...forecast.forecast!, upper: forecast.forecast!.point.map((p) => p * 3) },
+    };
+    await store().putForecast(edited);
+    expectSameAsStored(await store().getForecast('edited'), edited);
+    expect(await storedKeys('edited')).toContain('upper');
+  });
+
   it('keeps a smooth two-week forecast under 4 KB: 1 read unit, half when eventually consistent', async () => {
     await store().putForecast(fullForecast('sized'));
     const read = await table.client.send(
@@ -182,6 +210,16 @@ describe('DynamoForecastStore', () => {
     await put('shape', { encoding: { S: FORECAST_ENCODING }, body: { B: gzipSync(JSON.stringify(wrong)) } });
     await expect(store().getForecast('shape')).rejects.toThrow(
       /^state item service#shape\/forecast: verdict.use: /,
+    );
+    const base = fullForecast('unbounded');
+    const { lower: _lower, upper: _upper, band: _band, ...bare } = base.forecast!;
+    const unbounded = { ...base, forecast: bare, accuracy: { columns: noScores } };
+    await put('unbounded', {
+      encoding: { S: FORECAST_ENCODING },
+      body: { B: gzipSync(JSON.stringify(unbounded)) },
+    });
+    await expect(store().getForecast('unbounded')).rejects.toThrow(
+      'state item service#unbounded/forecast: forecast.lower: neither bounds nor the band that draws them',
     );
     const uneven = { ...fullForecast('uneven'), accuracy: { columns: { ...noScores, mase: [1] } } };
     await put('uneven', {

@@ -5,15 +5,17 @@
  * with non-integers cut: the 48-hour series to 4 significant digits (0.05 %, far finer than any
  * forecast's error: its MAPE is whole percent), the hourly scores to 3 (a MASE of 1.00 moves by at
  * most 0.005, and the verdict averages 24 of them), everything else to 6 (the learned curve moves by
- * a 240th of a reading at a time, which 4 digits would round away). The scores are stored by column,
- * each run's time as its step from the one before (an hour, mostly), which gzip packs far tighter
- * than 336 objects repeating their keys: ~8 KB on noisy load (tests/lab/bill/forecastItemSize.test.ts
- * measures it; a smooth load compresses further). Items written as version 1 (scores as objects)
+ * a 240th of a reading at a time, which 4 digits would round away). The bounds are stored as the
+ * band that draws them from the point (three numbers for two 576-point series); the scores by
+ * column, each run's time as its step from the one before (an hour, mostly), which gzip packs far
+ * tighter than 336 objects repeating their keys: ~5 KB on noisy load
+ * (tests/lab/bill/forecastItemSize.test.ts measures it; a smooth load compresses further). Items written as version 1 (scores as objects)
  * are still read, so an upgrade does not fail the hour before the next forecast run.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
 import type { AccuracyEvaluation } from '../forecast/accuracy.js';
+import { boundsOf, type LoadForecast } from '../forecast/forecastLoad.js';
 import type { ServiceForecast } from '../forecast/serviceForecast.js';
 
 /** DynamoDB's item size limit, bytes (names and values of every attribute, key included). */
@@ -29,12 +31,7 @@ export const SCORE_SIGNIFICANT_DIGITS = 3;
 const NON_FINITE_KEY = '$number';
 
 export function encodeForecast(forecast: ServiceForecast): Uint8Array {
-  const series = forecast.forecast && {
-    ...forecast.forecast,
-    point: forecast.forecast.point.map((v) => cut(v, SERIES_SIGNIFICANT_DIGITS)),
-    lower: forecast.forecast.lower.map((v) => cut(v, SERIES_SIGNIFICANT_DIGITS)),
-    upper: forecast.forecast.upper.map((v) => cut(v, SERIES_SIGNIFICANT_DIGITS)),
-  };
+  const series = forecast.forecast && storedSeries(forecast.forecast);
   const scores = forecast.accuracy.evaluations;
   const score = (pick: (e: AccuracyEvaluation) => number) =>
     scores.map((e) => cut(pick(e), SCORE_SIGNIFICANT_DIGITS));
@@ -57,7 +54,33 @@ export function encodeForecast(forecast: ServiceForecast): Uint8Array {
     if (!Number.isFinite(value)) return { [NON_FINITE_KEY]: String(value) };
     return Number(value.toPrecision(SIGNIFICANT_DIGITS));
   });
-  return gzipSync(json);
+  return gzipSync(json, { level: 9 });
+}
+
+/**
+ * The point at SERIES_SIGNIFICANT_DIGITS, and the bounds as the band that draws them from it (three
+ * numbers for two series: decoding draws them again from the stored point) or, for a forecast
+ * whose bounds are not the band's, as series of their own.
+ */
+function storedSeries(forecast: LoadForecast) {
+  const { lower, upper, ...rest } = forecast;
+  const point = forecast.point.map((v) => cut(v, SERIES_SIGNIFICANT_DIGITS));
+  if (forecast.band !== undefined && drawnBy(forecast.band, forecast)) return { ...rest, point };
+  return {
+    ...rest,
+    point,
+    lower: lower.map((v) => cut(v, SERIES_SIGNIFICANT_DIGITS)),
+    upper: upper.map((v) => cut(v, SERIES_SIGNIFICANT_DIGITS)),
+  };
+}
+
+/** Whether the bounds are the ones the band draws around the point (a forecast edited after it was made is not). */
+function drawnBy(band: NonNullable<LoadForecast['band']>, forecast: LoadForecast): boolean {
+  const drawn = boundsOf(forecast.point, band);
+  const same = (a: readonly number[], b: readonly number[]) =>
+    a.length === b.length &&
+    a.every((v, i) => Math.abs(v - (b[i] ?? NaN)) <= 1e-9 * Math.max(1, Math.abs(v)));
+  return same(drawn.lower, forecast.lower) && same(drawn.upper, forecast.upper);
 }
 
 /** A series value or score to `digits` significant digits (integers and non-finite ones as they are). */
@@ -140,9 +163,26 @@ const loadForecastSchema = z.object({
   point: series,
   lower: series,
   upper: series,
+  band: z.object({ low: num, high: num, offset: num }).optional(),
   naiveScale: num,
   historyHours: num,
 });
+/** Version 2: the bounds as series, or as the band that draws them from the point. */
+const storedLoadForecastSchema = loadForecastSchema
+  .extend({ lower: series.optional(), upper: series.optional() })
+  .transform((stored, ctx) => {
+    const { lower, upper, ...rest } = stored;
+    if (lower !== undefined && upper !== undefined) return { ...rest, lower, upper };
+    if (rest.band === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lower'],
+        message: 'neither bounds nor the band that draws them',
+      });
+      return z.NEVER;
+    }
+    return { ...rest, ...boundsOf(rest.point, rest.band) };
+  });
 const evaluationSchema = z.object({
   madeAt: num,
   mape: num,
@@ -185,7 +225,7 @@ const columnsSchema = z.object({
 });
 /** Version 2: as serviceForecastSchema, the scores by column. */
 const storedSchema = serviceForecastSchema
-  .extend({ accuracy: z.object({ columns: columnsSchema }) })
+  .extend({ forecast: storedLoadForecastSchema.optional(), accuracy: z.object({ columns: columnsSchema }) })
   .transform((stored, ctx) => ({
     ...stored,
     accuracy: { evaluations: scoresFromColumns(stored.accuracy.columns, ctx) },

@@ -21,6 +21,8 @@ export interface LoadForecast {
   point: number[];
   lower: number[];
   upper: number[];
+  /** How lower and upper were drawn around the point (boundsOf); absent on a forecast made otherwise. */
+  band?: ErrorBand;
   /** In-sample mean absolute error of the seasonal-naive forecast (lag one day): the MASE denominator. */
   naiveScale: number;
   historyHours: number;
@@ -71,7 +73,7 @@ export function forecastLoad(
   const horizonSteps = Math.ceil(opts.horizonMs / series.stepMs);
   // Only the interval window's in-sample errors are used: fitting the rest would be wasted work.
   const fit = FITTERS[opts.model](series, horizonSteps, Math.ceil(opts.intervalWindowMs / series.stepMs));
-  const { low, high, offset } = errorBand(series, fit.fitted, opts);
+  const band = errorBand(series, fit.fitted, opts);
   return {
     madeAt,
     model: fit.model,
@@ -80,15 +82,34 @@ export function forecastLoad(
     stepMs: series.stepMs,
     coverage: opts.coverage,
     point: fit.point,
-    lower: fit.point.map((p) => Math.max(0, (p + offset) * Math.exp(low) - offset)),
-    upper: fit.point.map((p) => (p + offset) * Math.exp(high) - offset),
+    ...boundsOf(fit.point, band),
+    band,
     naiveScale: seasonalNaiveScale(series),
     historyHours: hours,
   };
 }
 
+/**
+ * The interval as a band around the point forecast: each bound is (point + offset) · e^(low or
+ * high) − offset, the lower one at least 0. Three numbers stand for two 576-point series, which is
+ * how the stored forecast keeps them (aws/forecastItem.ts).
+ */
+export interface ErrorBand {
+  low: number;
+  high: number;
+  offset: number;
+}
+
+export function boundsOf(point: readonly number[], band: ErrorBand): { lower: number[]; upper: number[] } {
+  const { low, high, offset } = band;
+  return {
+    lower: point.map((p) => Math.max(0, (p + offset) * Math.exp(low) - offset)),
+    upper: point.map((p) => (p + offset) * Math.exp(high) - offset),
+  };
+}
+
 /** Quantiles of ln((actual + c) / (fitted + c)) over the recent window; c keeps zero load finite. */
-function errorBand(series: RegularSeries, fitted: readonly number[], opts: ForecastOptions) {
+function errorBand(series: RegularSeries, fitted: readonly number[], opts: ForecastOptions): ErrorBand {
   const offset = Math.max(1e-6, 0.01 * (mean(series.values) || 1));
   const from = Math.max(0, series.values.length - Math.round(opts.intervalWindowMs / series.stepMs));
   const errors: number[] = [];

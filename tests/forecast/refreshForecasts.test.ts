@@ -15,6 +15,7 @@ import type { ServiceForecast } from '@headroom/core/forecast/serviceForecast';
 import { headroomFloor } from '@headroom/core/policies/headroomFloor';
 import { capacityForLoad, loadFromCpu, serviceRateOf } from '@headroom/core/policies/headroomPolicyCapacity';
 import { DEFAULT_MARGIN_OPTIONS, riseMarginFromMinutes } from '@headroom/core/policies/headroomPolicyMargin';
+import { EMPTY_CURVE, learnFrom, type LearnedCurve, type Reading } from '@headroom/core/capacity/learning.js';
 import { DAY, START, trueLoad } from './synthetic.js';
 
 const HOUR = 3_600_000;
@@ -211,6 +212,40 @@ describe('refreshForecasts: the hourly forecast run', () => {
     expect(floor?.capacity).toBe(
       capacityForLoad(50_000 + (web?.riseMargin ?? 0), web?.ratePerInstance ?? 0, DEFAULT_SLO.p99LatencyMs),
     );
+  });
+
+  it('a floor in another fleet-size band than the fleet is sized with that band’s learned capacity', async () => {
+    const { deps, stored } = fakes([service('web')], { web: 10 });
+    await refreshForecasts(deps);
+    const now = START + 10 * DAY;
+    // p99 = 100 + 2000 / (s − x): at the 500 ms SLO, x = s − 5 requests/s per instance; s is 30 on
+    // fleets of 3 (25 within the SLO) and 40 on fleets of 20 (35).
+    const readings = (fleet: number, s: number, from: number): Reading[] =>
+      Array.from({ length: 2000 }, (_, m) => {
+        const x = s * (0.3 + (0.65 * (m % 100)) / 100);
+        return {
+          at: from + m * 60_000,
+          requestsPerMinute: x * 60 * fleet,
+          p99LatencyMs: 100 + 2000 / (s - x),
+          inService: fleet,
+        };
+      });
+    const large = learnFrom(EMPTY_CURVE, readings(20, 40, now - 5 * DAY));
+    const both = learnFrom(large, readings(3, 30, now - 3 * DAY));
+    const floorWith = async (learned: LearnedCurve) => {
+      stored.set('web', { ...stored.get('web')!, riseMargin: 0, learned });
+      // 81 requests/s: 3 instances at 27 each, more than the 25 one of 3 serves within the SLO.
+      return await forecastFloorFromStore(
+        deps.state,
+        service('web'),
+        now,
+        [{ at: now, requestsPerMinute: 81 * 60 }],
+        20,
+      );
+    };
+    // Only fleets of 20 seen: 3 would do. Fleets of 3 seen too: their own capacity says 4.
+    expect((await floorWith(large))?.capacity).toBe(3);
+    expect((await floorWith(both))?.capacity).toBe(4);
   });
 
   it.each([

@@ -218,6 +218,15 @@ describe('hotAfterEvaluation', () => {
     ['CPU 62 % against a 70 % target', record('unchanged', { cpuPct: 62 }), false, 'CPU 62 %'],
     ['CPU 85 %, above the target', record('recommended', { cpuPct: 85 }), false, 'CPU 85 %'],
     ['CPU 40 %, calm', record('recommended', { cpuPct: 40 }), false, undefined],
+    // The desired capacity is 4: a floor of 4 (or 3.2, which needs 4) leaves no instance to spare.
+    ['CPU 40 %, floor 4 of 4', record('unchanged', { cpuPct: 40, forecastFloor: 4 }), false, 'floor of 4'],
+    [
+      'CPU 40 %, floor 3.2 of 4',
+      record('unchanged', { cpuPct: 40, forecastFloor: 3.2 }),
+      false,
+      'floor of 4',
+    ],
+    ['CPU 40 %, floor 3 of 4, calm', record('unchanged', { cpuPct: 40, forecastFloor: 3 }), false, undefined],
   ];
   it.each(cases)('%s', (_name, r, incompleteRead, because) => {
     const service = withAlb('s');

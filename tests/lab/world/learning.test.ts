@@ -22,31 +22,43 @@ const SLO = 500;
 const FLEET = 10;
 const DAY_MINUTES = 1440;
 
-/** Two days of a daily cycle on a fixed fleet of 10, peaking at `peakShare` of the true capacity. */
-function learnedOn(profile: ServiceProfile, peakShare: number, seed: number) {
-  const truePerInstance = peakLoadFor(FLEET, shapeOf(profile), SLO) / 60 / FLEET;
+/** The world's true capacity per instance at the SLO, on a fleet of `fleet`. */
+const trueCapacity = (profile: ServiceProfile, fleet: number): number =>
+  peakLoadFor(fleet, shapeOf(profile), SLO) / 60 / fleet;
+
+/** Two days of a daily cycle on a fixed fleet, peaking at `peakShare` of its true capacity, as read. */
+function readingsOn(profile: ServiceProfile, peakShare: number, seed: number, fleet = FLEET, startAt = T0) {
   const sim = new SimulatedService({
     service: makeService(),
     profile,
-    startAt: T0,
+    startAt,
     seed,
-    initialCapacity: FLEET,
+    initialCapacity: fleet,
   });
+  const perInstance = trueCapacity(profile, fleet);
   for (let m = 0; m < 2 * DAY_MINUTES; m++) {
     const share = peakShare * (0.55 + 0.45 * Math.sin((2 * Math.PI * m) / DAY_MINUTES));
-    sim.advanceMinute(share * truePerInstance * FLEET * 60);
+    sim.advanceMinute(share * perInstance * fleet * 60);
   }
   // Only what the metrics reader delivered, with the fleet size Headroom reads from the group.
-  const readings: Reading[] = sim.samples.map((s) => ({
+  return sim.samples.map((s): Reading => ({
     at: s.at,
     requestsPerMinute: s.requestsPerMinute!,
     p99LatencyMs: s.p99LatencyMs!,
-    inService: FLEET,
+    inService: fleet,
   }));
-  // Learned as the hourly forecast runs do: a batch at a time, each minute once.
+}
+
+/** Learned as the hourly forecast runs do: a batch at a time, each minute once. */
+function learnedCurve(readings: readonly Reading[]) {
   let curve = EMPTY_CURVE;
   for (let h = 0; h < readings.length; h += 60) curve = learnFrom(curve, readings.slice(0, h + 60));
-  return { learned: capacityFromCurve(curve, SLO), truePerInstance };
+  return curve;
+}
+
+function learnedOn(profile: ServiceProfile, peakShare: number, seed: number) {
+  const curve = learnedCurve(readingsOn(profile, peakShare, seed));
+  return { learned: capacityFromCurve(curve, SLO), truePerInstance: trueCapacity(profile, FLEET) };
 }
 
 describe('learning capacity from metrics alone', () => {
@@ -59,6 +71,24 @@ describe('learning capacity from metrics alone', () => {
       expect(learned!.confidence).toBeGreaterThanOrEqual(MIN_LEARNED_CONFIDENCE);
     },
   );
+
+  // A few instances pool their requests far less than many: on slow-api one instance of 3 serves
+  // 22.7 requests/s within the SLO, one of 20 serves 31.1. One curve over both sizes learns neither.
+  it('learns the capacity of each fleet size: 3 and 20 instances of slow-api, each within 10 %', () => {
+    const profile = SERVICE_PROFILES[1]!;
+    const small = readingsOn(profile, 0.98, 11, 3);
+    const large = readingsOn(profile, 0.98, 12, 20, T0 + 2 * DAY_MINUTES * 60_000);
+    const curve = learnedCurve([...small, ...large]);
+    for (const fleet of [3, 20]) {
+      const learned = capacityFromCurve(curve, SLO, fleet);
+      expect(learned).toBeDefined();
+      expect(Math.abs(learned!.perInstance / trueCapacity(profile, fleet) - 1)).toBeLessThan(0.1);
+      expect(learned!.confidence).toBeGreaterThanOrEqual(MIN_LEARNED_CONFIDENCE);
+    }
+    // Without the fleet size, one curve over both: it overstates what 3 instances serve.
+    const pooled = capacityFromCurve(curve, SLO)!;
+    expect(pooled.perInstance / trueCapacity(profile, 3)).toBeGreaterThan(1.15);
+  });
 
   it('is not confident when the loads seen stay far below the capacity', () => {
     const { learned } = learnedOn(SERVICE_PROFILES[1]!, 0.4, 9);

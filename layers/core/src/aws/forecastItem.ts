@@ -210,7 +210,7 @@ const serviceForecastSchema = z.object({
   riseMargin: num.optional(),
   learned: z
     .object({
-      bins: z.array(z.object({ x: num, minutes: num, meanLogP99: num })),
+      bins: z.array(z.object({ x: num, fleet: num.optional(), minutes: num, meanLogP99: num })),
       learnedUntil: num,
     })
     .optional(),

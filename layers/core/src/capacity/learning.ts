@@ -7,6 +7,12 @@
  * says how far it can be trusted: enough minutes, loads seen close to the crossing, a curve that
  * fits. The evaluate flow uses it only when confident (else it decides reactively), and the forecast
  * function stores it with the forecast, in the state table.
+ *
+ * The curve is learned per band of fleet size: a few instances pool their requests far less than
+ * many, so each instance of a small fleet serves fewer requests within the SLO (on the slow-api
+ * world, 19 requests/s per instance at 2 instances, 31 at 20). One curve over all sizes learned
+ * the large fleets' capacity, where most minutes are, and overloaded the small ones: on NYC taxi
+ * at peak 20, 12,000 of 20,700 SLO minutes were at 3 to 6 instances (docs/benchmark-results.md).
  */
 import { instancesForSlo } from './queueModel.js';
 
@@ -14,6 +20,8 @@ import { instancesForSlo } from './queueModel.js';
 export interface LoadBin {
   /** Requests per second per instance, the bin's lower edge. */
   x: number;
+  /** The smallest in-service count of the fleet-size band that served these minutes; absent: any size. */
+  fleet?: number;
   minutes: number;
   meanLogP99: number;
 }
@@ -51,24 +59,39 @@ export const MIN_LEARNED_CONFIDENCE = 0.5;
 
 export const EMPTY_CURVE: LearnedCurve = { bins: [], learnedUntil: Number.NEGATIVE_INFINITY };
 
+/** Fleet-size bands grow by half: 1, 2, 3, 4–5, 6–7, 8–11, 12–17, 18–25, … instances. */
+const FLEET_RATIO = 1.5;
+
 const binOf = (x: number): number => Math.floor(Math.log(x) / Math.log(BIN_RATIO));
+const bandOf = (inService: number): number => Math.floor(Math.log(inService) / Math.log(FLEET_RATIO) + 1e-9);
+/** The smallest in-service count of a band, as stored in a bin. */
+const bandStart = (band: number): number => Math.ceil(FLEET_RATIO ** band - 1e-9);
+const keyOf = (fleet: number | undefined, bin: number): string =>
+  `${fleet === undefined ? '' : bandOf(fleet)}:${bin}`;
+
+/** The fleet-size band's smallest in-service count, for `inService` instances. */
+export function fleetBandStart(inService: number): number {
+  return bandStart(bandOf(Math.max(1, Math.round(inService))));
+}
 
 /** The curve with these readings added (readings at or before `learnedUntil` are skipped). */
 export function learnFrom(curve: LearnedCurve, readings: readonly Reading[]): LearnedCurve {
-  const bins = new Map(curve.bins.map((b) => [binOf(b.x * 1.0001), { ...b }]));
+  const bins = new Map(curve.bins.map((b) => [keyOf(b.fleet, binOf(b.x * 1.0001)), { ...b }]));
   let until = curve.learnedUntil;
   for (const r of readings) {
     if (r.at <= until || r.inService <= 0 || !(r.requestsPerMinute > 0) || !(r.p99LatencyMs > 0)) continue;
     const x = r.requestsPerMinute / 60 / r.inService;
-    const key = binOf(x);
-    const bin = bins.get(key) ?? { x: BIN_RATIO ** key, minutes: 0, meanLogP99: 0 };
+    const fleet = fleetBandStart(r.inService);
+    const key = keyOf(fleet, binOf(x));
+    const bin = bins.get(key) ?? { x: BIN_RATIO ** binOf(x), fleet, minutes: 0, meanLogP99: 0 };
     const weight = 1 / Math.min(bin.minutes + 1, BIN_MEMORY_MINUTES);
     bin.meanLogP99 += weight * (Math.log(r.p99LatencyMs) - bin.meanLogP99);
     bin.minutes += 1;
     bins.set(key, bin);
     until = Math.max(until, r.at);
   }
-  return { bins: [...bins.values()].sort((a, b) => a.x - b.x), learnedUntil: until };
+  const sorted = [...bins.values()].sort((a, b) => (a.fleet ?? 0) - (b.fleet ?? 0) || a.x - b.x);
+  return { bins: sorted, learnedUntil: until };
 }
 
 interface Fit {
@@ -117,9 +140,53 @@ function fitCurve(points: readonly { x: number; p99: number; w: number }[]): Fit
  * is the product of three shares, each in [0, 1]: minutes learned (full at a day's worth),
  * how close to that load the service has been seen (full at 80 % of it: beyond what was seen the
  * curve is a guess), and the fit (full when the bins sit within 15 % of the curve).
+ * For a fleet of `inService` instances: the curve of its size band when that one is confident, else
+ * the nearest smaller band's (fewer instances serve less each, so it errs on the safe side), else
+ * the nearest larger band's; the curve of every size together only when no band is confident.
  */
-export function capacityFromCurve(curve: LearnedCurve, sloP99Ms: number): LearnedCapacity | undefined {
-  const points = curve.bins
+export function capacityFromCurve(
+  curve: LearnedCurve,
+  sloP99Ms: number,
+  inService?: number,
+): LearnedCapacity | undefined {
+  if (inService !== undefined) {
+    const own = fleetBandStart(inService);
+    const fleets = [...new Set(curve.bins.map((b) => b.fleet ?? 0))].filter((f) => f > 0 && f !== own);
+    const order = [
+      own,
+      ...fleets.filter((f) => f < own).sort((a, b) => b - a),
+      ...fleets.filter((f) => f > own).sort((a, b) => a - b),
+    ];
+    for (const fleet of order) {
+      const band = fitted(curve, sloP99Ms, fleet);
+      if (band !== undefined && band.confidence >= MIN_LEARNED_CONFIDENCE) {
+        return { ...band, explanation: `${band.explanation}, on fleets of ${fleet}+` };
+      }
+    }
+  }
+  return fitted(curve, sloP99Ms, undefined);
+}
+
+/** Each band's fit, made once per curve: the evaluate flow asks for several fleet sizes a run. */
+const fits = new WeakMap<LearnedCurve, Map<string, LearnedCapacity | undefined>>();
+
+function fitted(
+  curve: LearnedCurve,
+  sloP99Ms: number,
+  fleet: number | undefined,
+): LearnedCapacity | undefined {
+  const known = fits.get(curve) ?? new Map<string, LearnedCapacity | undefined>();
+  fits.set(curve, known);
+  const key = `${sloP99Ms}|${fleet ?? 'all'}`;
+  if (!known.has(key)) {
+    const bins = fleet === undefined ? curve.bins : curve.bins.filter((b) => b.fleet === fleet);
+    known.set(key, capacityOfBins(bins, sloP99Ms));
+  }
+  return known.get(key);
+}
+
+function capacityOfBins(bins: readonly LoadBin[], sloP99Ms: number): LearnedCapacity | undefined {
+  const points = bins
     .filter((b) => b.minutes >= MIN_BIN_MINUTES)
     .map((b) => ({ x: b.x * Math.sqrt(BIN_RATIO), p99: Math.exp(b.meanLogP99), w: Math.sqrt(b.minutes) }));
   if (points.length < 4) return undefined;
@@ -127,7 +194,7 @@ export function capacityFromCurve(curve: LearnedCurve, sloP99Ms: number): Learne
   if (fit === undefined || fit.base >= sloP99Ms) return undefined;
   const perInstance = fit.saturation - fit.k / (sloP99Ms - fit.base);
   if (!(perInstance > 0)) return undefined;
-  const minutes = curve.bins.reduce((n, b) => n + b.minutes, 0);
+  const minutes = bins.reduce((n, b) => n + b.minutes, 0);
   const seen = Math.max(...points.map((p) => p.x));
   const shares = {
     minutes: Math.min(1, minutes / 1440),

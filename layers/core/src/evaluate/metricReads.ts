@@ -254,6 +254,12 @@ export function hotAfterEvaluation({
   const cpu = evidence['cpuPct'];
   if (cpu !== undefined && cpu >= service.slo.cpuTargetPct - margin)
     return `CPU ${Math.round(cpu)} % within ${margin} points of its ${service.slo.cpuTargetPct} % target`;
+  // A fleet no larger than its floor has no instance to spare for a rise: a calm read would come
+  // too late (NYC taxi at peak 20: most SLO minutes began between two calm reads 40 minutes apart,
+  // at CPU 40-55 %, far from the CPU target, on fleets of 2 to 6 whose floor they equalled).
+  const floor = evidence['forecastFloor'];
+  if (floor !== undefined && Math.ceil(floor - 1e-9) >= decision.desiredCapacity)
+    return `its floor of ${Math.ceil(floor - 1e-9)} leaves no instance to spare`;
   return undefined;
 }
 

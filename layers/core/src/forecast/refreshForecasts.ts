@@ -10,6 +10,7 @@ import {
   beliefRateFor,
   capacityFromCurve,
   EMPTY_CURVE,
+  fleetBandStart,
   learnFrom,
   MIN_LEARNED_CONFIDENCE,
   type Reading,
@@ -214,18 +215,32 @@ export async function forecastFloorFromStore(
 ): Promise<ForecastFloor | undefined> {
   const stored = await state.getForecast?.(service.id);
   const rate = learnedRate(stored, service, inService);
-  return headroomFloor({
-    service,
-    now,
-    latestLoad: latestLoadOf(recent.at(-1), inService, rate),
-    ratePerInstance: rate,
-    riseMargin: stored?.riseMargin,
-    forecast: stored,
-    recent,
-    forecastMaxMapePct: DEFAULT_FORECAST_MAX_MAPE_PCT,
-    evaluationPeriodSeconds: DEFAULT_EVALUATION_PERIOD_SECONDS,
-    ...(lead ? { lead } : {}),
-  });
+  const latestLoad = latestLoadOf(recent.at(-1), inService, rate);
+  const floorWith = (ratePerInstance: number | undefined) =>
+    headroomFloor({
+      service,
+      now,
+      latestLoad,
+      ratePerInstance,
+      riseMargin: stored?.riseMargin,
+      forecast: stored,
+      recent,
+      forecastMaxMapePct: DEFAULT_FORECAST_MAX_MAPE_PCT,
+      evaluationPeriodSeconds: DEFAULT_EVALUATION_PERIOD_SECONDS,
+      ...(lead ? { lead } : {}),
+    });
+  // The capacity learned is per fleet-size band: a floor in another band than the fleet's is sized
+  // again with that band's capacity, twice at most; between two bands, the larger floor.
+  let floor = floorWith(rate);
+  let anchor = inService;
+  for (let pass = 0; pass < 2 && floor !== undefined && anchor !== undefined; pass++) {
+    const size = Math.max(1, Math.ceil(floor.capacity));
+    if (fleetBandStart(size) === fleetBandStart(anchor)) break;
+    const again = floorWith(learnedRate(stored, service, size));
+    anchor = size;
+    floor = pass === 0 || again === undefined || again.capacity >= floor.capacity ? again : floor;
+  }
+  return floor;
 }
 
 /**
@@ -238,7 +253,7 @@ function learnedRate(
   service: ManagedService,
   inService: number | undefined,
 ): number | undefined {
-  const learned = stored?.learned && capacityFromCurve(stored.learned, service.slo.p99LatencyMs);
+  const learned = stored?.learned && capacityFromCurve(stored.learned, service.slo.p99LatencyMs, inService);
   if (learned === undefined || learned.confidence < MIN_LEARNED_CONFIDENCE) return stored?.ratePerInstance;
   return beliefRateFor(learned.perInstance, inService ?? 1, service.slo.p99LatencyMs);
 }

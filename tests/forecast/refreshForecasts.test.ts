@@ -122,9 +122,10 @@ describe('refreshForecasts: the hourly forecast run', () => {
       ['api', 0.5],
     ] as const) {
       const samples = history({ start: now - 14 * DAY, end: now, periodSeconds: 60 }, days);
-      // Boot 180 s + warm-up 120 s + one 60 s evaluation: 6 minutes ahead, at the quantile the
-      // service's risk knob (its slow-minute cost against its instance price) sets.
-      const expected = riseMarginFromMinutes(samples, now, 6 * 60_000, {
+      // Boot 180 s + warm-up 120 s + the 300 s to the service's next decision (its next hot read):
+      // 10 minutes ahead, at the quantile the service's risk knob (its slow-minute cost against its
+      // instance price) sets.
+      const expected = riseMarginFromMinutes(samples, now, 10 * 60_000, {
         ...DEFAULT_MARGIN_OPTIONS,
         quantile: riseQuantileFor(service(id)),
       });
@@ -181,7 +182,7 @@ describe('refreshForecasts: the hourly forecast run', () => {
     await refreshForecasts(deps);
     const floor = await forecastFloorFromStore(deps.state, service('web'), START + 10 * DAY);
     expect(floor?.capacity).toBeGreaterThan(0);
-    expect(floor?.explanation).toMatch(/requests\/min expected within the next 6 min/);
+    expect(floor?.explanation).toMatch(/requests\/min expected within the next 10 min/);
   });
 
   it('with the latest measured load, the floor is headroomFloor of the stored rate and margin', async () => {
@@ -202,7 +203,8 @@ describe('refreshForecasts: the hourly forecast run', () => {
         forecast: web,
         recent,
         forecastMaxMapePct: 20,
-        evaluationPeriodSeconds: 60,
+        // A service is decided for once per hot read, every 5 minutes.
+        evaluationPeriodSeconds: 300,
       }),
     );
     const margin = Math.round(web?.riseMargin ?? 0);

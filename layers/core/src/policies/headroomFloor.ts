@@ -13,11 +13,19 @@ import { forecastAt, type LoadForecast, peakBetween } from '../forecast/forecast
 import type { ServiceForecast } from '../forecast/serviceForecast.js';
 import type { KpiSample } from '../model/kpi.js';
 import type { ManagedService } from '../model/service.js';
+import { DECISION_KPIS } from '../evaluate/metricReads.js';
+import { adaptivePlan } from '../evaluate/readPlan.js';
 import { capacityForLoad } from './headroomPolicyCapacity.js';
 import { leadTimeMs } from './headroomPolicyMargin.js';
 
-/** The decision runs every minute in Lambda (the evaluate schedule) and in the replay. */
-export const DEFAULT_EVALUATION_PERIOD_SECONDS = 60;
+/**
+ * Seconds between two decisions for one service: the evaluate function runs every minute, but reads
+ * (and so decides for) a service at most once per hot read of the adaptive read plan, 5 minutes.
+ * The floor must carry the load until the next decision's instances serve. Counted as one minute,
+ * the lead time was 6 minutes instead of 10, and on NYC taxi at peak 20 the first 60 days missed
+ * 5,119 SLO minutes instead of 4,124, at 0.3 % more instance-hours.
+ */
+export const DEFAULT_EVALUATION_PERIOD_SECONDS = adaptivePlan(DECISION_KPIS.length).hotEveryMinutes * 60;
 /** A forecast whose recent MAPE is above this, %, sets no floor even when its verdict trusts it. */
 export const DEFAULT_FORECAST_MAX_MAPE_PCT = 20;
 /** Minutes of measured load compared with the forecast for the live correction. */

@@ -58,10 +58,12 @@ function fullForecast(serviceId: string): ServiceForecast {
     accuracy: { evaluations },
     ratePerInstance: 1234.56789012345,
     riseMargin: 321.987654321,
-    // What the capacity learning keeps: 40 load bins of a few weeks.
+    // What the capacity learning keeps: 40 load bins of a few weeks, in two fleet-size bands (the
+    // band must come back, or every bin would count for every fleet size).
     learned: {
       bins: Array.from({ length: 40 }, (_, i) => ({
         x: 1.1 ** (i + 20),
+        fleet: i < 20 ? 3 : 12,
         minutes: 100 + 37 * i,
         meanLogP99: 5.123456789 + i / 97,
       })),

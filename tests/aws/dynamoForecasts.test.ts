@@ -206,6 +206,7 @@ describe('DynamoForecastStore', () => {
     const noScores = { madeAtSteps: [], mape: [], mase: [], mae: [], upperCoverage: [], points: [] };
     const wrong = {
       ...fullForecast('shape'),
+      learned: undefined,
       accuracy: { columns: noScores },
       verdict: { use: 'maybe', reason: '' },
     };
@@ -215,7 +216,7 @@ describe('DynamoForecastStore', () => {
     );
     const base = fullForecast('unbounded');
     const { lower: _lower, upper: _upper, band: _band, ...bare } = base.forecast!;
-    const unbounded = { ...base, forecast: bare, accuracy: { columns: noScores } };
+    const unbounded = { ...base, forecast: bare, learned: undefined, accuracy: { columns: noScores } };
     await put('unbounded', {
       encoding: { S: FORECAST_ENCODING },
       body: { B: gzipSync(JSON.stringify(unbounded)) },
@@ -223,7 +224,12 @@ describe('DynamoForecastStore', () => {
     await expect(store().getForecast('unbounded')).rejects.toThrow(
       'state item service#unbounded/forecast: forecast.lower: neither bounds nor the band that draws them',
     );
-    const uneven = { ...fullForecast('uneven'), accuracy: { columns: { ...noScores, mase: [1] } } };
+    // Written by hand without the learned curve, which this version stores by column too.
+    const uneven = {
+      ...fullForecast('uneven'),
+      learned: undefined,
+      accuracy: { columns: { ...noScores, mase: [1] } },
+    };
     await put('uneven', {
       encoding: { S: FORECAST_ENCODING },
       body: { B: gzipSync(JSON.stringify(uneven)) },

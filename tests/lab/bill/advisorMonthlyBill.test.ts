@@ -29,7 +29,7 @@ describe('GetMetricData is billed per metric requested', () => {
     expect(usdOf(bill, 'CloudWatch GetMetricData')).toBeCloseTo(176.20375, 10);
   });
 
-  test('the adaptive plan reads calm services every 40 min and hot ones every 5: $9.63, under the $10 goal', () => {
+  test('the adaptive plan reads calm services every 40 min and hot ones every 5: $9.68, under the $10 goal', () => {
     const bill = advisorMonthlyBill({ services: 100, scheduleMinutes: 1, kpisPerService: 4 });
     // hot: 5 × 2 × 43,800 / 5 = 87,600; calm: 95 × 2 × 43,800 / 40 = 208,050;
     // forecast: 100 × (1 + 3/8) × 730 = 100,375 (one hour in 8 the minute read adds load, CPU and
@@ -44,14 +44,14 @@ describe('GetMetricData is billed per metric requested', () => {
     // State read at every hot slot (the calm ones fall on hot ones): 100 × 43,800 / 5 = 876,000.
     expect(bill.statesRead).toBe(876_000);
     // Strongly consistent, 1 unit each: 43,800 kill-switch reads + 876,000 states = 919,800.
-    // Forecast item, 1 unit each (5 KB, eventually consistent): 147,825 + 100 × 730 = 220,825.
+    // Forecast item, 1 unit each (6 KB, eventually consistent): 147,825 + 100 × 730 = 220,825.
     // The digest's posted marks: 2 % of 147,825 = 2,956.5 routine events × 0.5 = 1,478.25.
     // The state, half a unit, at each service's minute read (the learned launch time): 100 × 730 / 8
     // × 0.5 = 4,562.5. 1,146,665.75 RRU × $0.125/M.
     expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(1_146_665.75 * 0.125e-6, 12);
-    // 147,825 × 2 (state + record) + 73,000 forecasts × 5 units + 60 changes × 2 + 2,956.5 posted
-    // marks = 663,726.5 WRU.
-    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(663_726.5 * 0.625e-6, 12);
+    // 147,825 × 2 (state + record) + 73,000 forecasts × 6 units + 60 changes × 2 + 2,956.5 posted
+    // marks = 736,726.5 WRU.
+    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(736_726.5 * 0.625e-6, 12);
     // EMF: 4 metrics every hour + 11 published only when non-zero, in 10 % of the hours:
     // 5.1 metric-months × $0.30 = $1.53.
     expect(usdOf(bill, 'CloudWatch custom metrics (EMF)')).toBeCloseTo(1.53, 10);
@@ -60,7 +60,7 @@ describe('GetMetricData is billed per metric requested', () => {
     // The Slack digest queue: 147,825 × 2 % = 2,956.5 routine events × 3 requests (EventBridge's send,
     // the receive and the delete) + 6 idle polls a minute × 43,800 = 271,669.5 × $0.40/M.
     expect(usdOf(bill, 'SQS standard requests (Slack digests)')).toBeCloseTo(271_669.5 * 0.4e-6, 10);
-    expect(bill.totalUsd).toBeCloseTo(9.63, 2);
+    expect(bill.totalUsd).toBeCloseTo(9.68, 2);
   });
 
   test('reads are staggered: a 40-minute calm cadence reads 2 or 3 of 100 services a tick, each once per 40', () => {
@@ -123,9 +123,9 @@ describe('a small bill worked out line by line', () => {
     // marks at 0.5 = 365; the state at each minute read, half a unit: 730 × 10 / 8 × 0.5 = 456.25.
     // 23,451.25 RRU × $0.125/M.
     expect(usdOf(bill, 'DynamoDB reads (on-demand)')).toBeCloseTo(23_451.25 * 0.125e-6, 12);
-    // Writes: 7,300 evaluations × 2 (state + record) + 730 runs × 10 forecasts × 5 units + 730
-    // posted marks = 14,600 + 36,500 + 730 = 51,830 WRU × $0.625/M.
-    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(51_830 * 0.625e-6, 12);
+    // Writes: 7,300 evaluations × 2 (state + record) + 730 runs × 10 forecasts × 6 units + 730
+    // posted marks = 14,600 + 43,800 + 730 = 59,130 WRU × $0.625/M.
+    expect(usdOf(bill, 'DynamoDB writes (on-demand)')).toBeCloseTo(59_130 * 0.625e-6, 12);
     // Scheduler: 1,460 invocations × $1/M; events: 730 changes × $1/M.
     expect(usdOf(bill, 'EventBridge Scheduler')).toBeCloseTo(0.00146, 10);
     expect(usdOf(bill, 'EventBridge custom events')).toBeCloseTo(0.00073, 10);
@@ -181,7 +181,7 @@ describe('headroom cost', () => {
     const { text } = costReport(['--services', '100', '--schedule', 'rate(1 minute)']);
     expect(text).toMatch(/100 services, evaluated every 1 min/);
     expect(text).toMatch(/CloudWatch GetMetricData\s+396,025 metrics requested\s+\$3\.96/);
-    expect(text).toMatch(/Total\s+\$9\.63\n$/);
+    expect(text).toMatch(/Total\s+\$9\.68\n$/);
   });
 
   test('--json gives the same bill as the model', () => {

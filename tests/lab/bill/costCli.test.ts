@@ -3,11 +3,11 @@ import { describe, expect, test } from '@jest/globals';
 import { runCli } from '../cli/runCli.js';
 
 describe('headroom cost', () => {
-  test('prints the monthly bill for 100 services on a one-minute schedule: $9.63', async () => {
+  test('prints the monthly bill for 100 services on a one-minute schedule: $9.68', async () => {
     const r = await runCli(['cost', '--services', '100', '--schedule', 'rate(1 minute)']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/Total\s+\$9\.63\n$/);
+    expect(r.stdout).toMatch(/Total\s+\$9\.68\n$/);
   });
 
   test('a bad schedule exits 2 naming the option', async () => {

@@ -8,7 +8,7 @@
  * a 240th of a reading at a time, which 4 digits would round away). The bounds are stored as the
  * band that draws them from the point (three numbers for two 576-point series); the scores by
  * column, each run's time as its step from the one before (an hour, mostly), which gzip packs far
- * tighter than 336 objects repeating their keys: ~5 KB on noisy load
+ * tighter than 336 objects repeating their keys, and so the learned curve's bins: ~6 KB on noisy load
  * (tests/lab/bill/forecastItemSize.test.ts measures it; a smooth load compresses further). Items written as version 1 (scores as objects)
  * are still read, so an upgrade does not fail the hour before the next forecast run.
  */
@@ -16,6 +16,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
 import type { AccuracyEvaluation } from '../forecast/accuracy.js';
 import { boundsOf, type LoadForecast } from '../forecast/forecastLoad.js';
+import { BIN_RATIO, EMPTY_CURVE, type LearnedCurve } from '../capacity/learning.js';
 import type { ServiceForecast } from '../forecast/serviceForecast.js';
 
 /** DynamoDB's item size limit, bytes (names and values of every attribute, key included). */
@@ -38,6 +39,7 @@ export function encodeForecast(forecast: ServiceForecast): Uint8Array {
   const stored = {
     ...forecast,
     ...(series ? { forecast: series } : {}),
+    ...(forecast.learned ? { learned: storedCurve(forecast.learned) } : {}),
     accuracy: {
       columns: {
         madeAtSteps: scores.map((e, i) => e.madeAt - (i === 0 ? 0 : (scores[i - 1]?.madeAt ?? 0))),
@@ -81,6 +83,24 @@ function drawnBy(band: NonNullable<LoadForecast['band']>, forecast: LoadForecast
     a.length === b.length &&
     a.every((v, i) => Math.abs(v - (b[i] ?? NaN)) <= 1e-9 * Math.max(1, Math.abs(v)));
   return same(drawn.lower, forecast.lower) && same(drawn.upper, forecast.upper);
+}
+
+/**
+ * The learned curve by column: each bin as its index on the 10 % load scale (its lower edge is
+ * BIN_RATIO to that power, so the index gives the same number back) and its fleet-size band as a
+ * whole number (0: any size), then minutes and mean log p99. A curve learned per fleet-size band
+ * has a few hundred bins, which as objects repeating their keys would double the item.
+ */
+function storedCurve(curve: LearnedCurve) {
+  return {
+    learnedUntil: curve.learnedUntil,
+    columns: {
+      bin: curve.bins.map((b) => Math.round(Math.log(b.x) / Math.log(BIN_RATIO))),
+      fleet: curve.bins.map((b) => b.fleet ?? 0),
+      minutes: curve.bins.map((b) => b.minutes),
+      meanLogP99: curve.bins.map((b) => b.meanLogP99),
+    },
+  };
 }
 
 /** A series value or score to `digits` significant digits (integers and non-finite ones as they are). */
@@ -215,6 +235,32 @@ const serviceForecastSchema = z.object({
     })
     .optional(),
 });
+const curveColumnsSchema = z.object({
+  learnedUntil: num,
+  columns: z.object({ bin: series, fleet: series, minutes: series, meanLogP99: series }),
+});
+/** The stored curve's columns back as bins; columns of unequal length are refused. */
+function curveFromColumns(stored: z.infer<typeof curveColumnsSchema>, ctx: z.RefinementCtx): LearnedCurve {
+  const { bin, fleet, minutes, meanLogP99 } = stored.columns;
+  const uneven = (['fleet', 'minutes', 'meanLogP99'] as const).find(
+    (n) => stored.columns[n].length !== bin.length,
+  );
+  if (uneven !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['learned', 'columns', uneven],
+      message: `has ${stored.columns[uneven].length} bins, bin ${bin.length}`,
+    });
+    return EMPTY_CURVE;
+  }
+  const bins = bin.map((k, i) => ({
+    x: BIN_RATIO ** k,
+    ...(fleet[i] ? { fleet: fleet[i] } : {}),
+    minutes: minutes[i]!,
+    meanLogP99: meanLogP99[i]!,
+  }));
+  return { bins, learnedUntil: stored.learnedUntil };
+}
 const columnsSchema = z.object({
   madeAtSteps: series,
   mape: series,
@@ -225,8 +271,16 @@ const columnsSchema = z.object({
 });
 /** Version 2: as serviceForecastSchema, the scores by column. */
 const storedSchema = serviceForecastSchema
-  .extend({ forecast: storedLoadForecastSchema.optional(), accuracy: z.object({ columns: columnsSchema }) })
-  .transform((stored, ctx) => ({
-    ...stored,
-    accuracy: { evaluations: scoresFromColumns(stored.accuracy.columns, ctx) },
-  }));
+  .extend({
+    forecast: storedLoadForecastSchema.optional(),
+    accuracy: z.object({ columns: columnsSchema }),
+    learned: curveColumnsSchema.optional(),
+  })
+  .transform((stored, ctx) => {
+    const { learned, ...rest } = stored;
+    return {
+      ...rest,
+      ...(learned ? { learned: curveFromColumns(learned, ctx) } : {}),
+      accuracy: { evaluations: scoresFromColumns(stored.accuracy.columns, ctx) },
+    };
+  });

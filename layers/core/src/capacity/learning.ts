@@ -49,7 +49,7 @@ export interface Reading {
 }
 
 /** Bin width on the log scale: 10 % of load per bin. */
-const BIN_RATIO = 1.1;
+export const BIN_RATIO = 1.1;
 /** A bin's mean follows the service as it changes: older minutes weigh less once a bin has this many. */
 const BIN_MEMORY_MINUTES = 240;
 /** A bin joins the fit once it holds this many minutes. */

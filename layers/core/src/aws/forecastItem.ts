@@ -16,7 +16,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import * as z from 'zod';
 import type { AccuracyEvaluation } from '../forecast/accuracy.js';
 import { boundsOf, type LoadForecast } from '../forecast/forecastLoad.js';
-import { BIN_RATIO, EMPTY_CURVE, type LearnedCurve } from '../capacity/learning.js';
+import { binEdge, binIndexOf, EMPTY_CURVE, type LearnedCurve } from '../capacity/learning.js';
 import type { ServiceForecast } from '../forecast/serviceForecast.js';
 
 /** DynamoDB's item size limit, bytes (names and values of every attribute, key included). */
@@ -87,7 +87,7 @@ function drawnBy(band: NonNullable<LoadForecast['band']>, forecast: LoadForecast
 
 /**
  * The learned curve by column: each bin as its index on the 10 % load scale (its lower edge is
- * BIN_RATIO to that power, so the index gives the same number back) and its fleet-size band as a
+ * binEdge of that index, the very number learnFrom gave it) and its fleet-size band as a
  * whole number (0: any size), then minutes and mean log p99. A curve learned per fleet-size band
  * has a few hundred bins, which as objects repeating their keys would double the item.
  */
@@ -95,7 +95,7 @@ function storedCurve(curve: LearnedCurve) {
   return {
     learnedUntil: curve.learnedUntil,
     columns: {
-      bin: curve.bins.map((b) => Math.round(Math.log(b.x) / Math.log(BIN_RATIO))),
+      bin: curve.bins.map(binIndexOf),
       fleet: curve.bins.map((b) => b.fleet ?? 0),
       minutes: curve.bins.map((b) => b.minutes),
       meanLogP99: curve.bins.map((b) => b.meanLogP99),
@@ -254,7 +254,7 @@ function curveFromColumns(stored: z.infer<typeof curveColumnsSchema>, ctx: z.Ref
     return EMPTY_CURVE;
   }
   const bins = bin.map((k, i) => ({
-    x: BIN_RATIO ** k,
+    x: binEdge(k),
     ...(fleet[i] ? { fleet: fleet[i] } : {}),
     minutes: minutes[i]!,
     meanLogP99: meanLogP99[i]!,

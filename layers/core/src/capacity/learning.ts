@@ -49,7 +49,7 @@ export interface Reading {
 }
 
 /** Bin width on the log scale: 10 % of load per bin. */
-export const BIN_RATIO = 1.1;
+const BIN_RATIO = 1.1;
 /** A bin's mean follows the service as it changes: older minutes weigh less once a bin has this many. */
 const BIN_MEMORY_MINUTES = 240;
 /** A bin joins the fit once it holds this many minutes. */
@@ -63,6 +63,10 @@ export const EMPTY_CURVE: LearnedCurve = { bins: [], learnedUntil: Number.NEGATI
 const FLEET_RATIO = 1.5;
 
 const binOf = (x: number): number => Math.floor(Math.log(x) / Math.log(BIN_RATIO));
+/** A bin's index on the 10 % load scale, from its lower edge (as stored: aws/forecastItem.ts). */
+export const binIndexOf = (bin: Pick<LoadBin, 'x'>): number => binOf(bin.x * 1.0001);
+/** A bin's lower edge, from its index: the very number learnFrom gave it. */
+export const binEdge = (index: number): number => BIN_RATIO ** index;
 const bandOf = (inService: number): number => Math.floor(Math.log(inService) / Math.log(FLEET_RATIO) + 1e-9);
 /** The smallest in-service count of a band, as stored in a bin. */
 const bandStart = (band: number): number => Math.ceil(FLEET_RATIO ** band - 1e-9);
@@ -76,14 +80,14 @@ export function fleetBandStart(inService: number): number {
 
 /** The curve with these readings added (readings at or before `learnedUntil` are skipped). */
 export function learnFrom(curve: LearnedCurve, readings: readonly Reading[]): LearnedCurve {
-  const bins = new Map(curve.bins.map((b) => [keyOf(b.fleet, binOf(b.x * 1.0001)), { ...b }]));
+  const bins = new Map(curve.bins.map((b) => [keyOf(b.fleet, binIndexOf(b)), { ...b }]));
   let until = curve.learnedUntil;
   for (const r of readings) {
     if (r.at <= until || r.inService <= 0 || !(r.requestsPerMinute > 0) || !(r.p99LatencyMs > 0)) continue;
     const x = r.requestsPerMinute / 60 / r.inService;
     const fleet = fleetBandStart(r.inService);
     const key = keyOf(fleet, binOf(x));
-    const bin = bins.get(key) ?? { x: BIN_RATIO ** binOf(x), fleet, minutes: 0, meanLogP99: 0 };
+    const bin = bins.get(key) ?? { x: binEdge(binOf(x)), fleet, minutes: 0, meanLogP99: 0 };
     const weight = 1 / Math.min(bin.minutes + 1, BIN_MEMORY_MINUTES);
     bin.meanLogP99 += weight * (Math.log(r.p99LatencyMs) - bin.meanLogP99);
     bin.minutes += 1;
